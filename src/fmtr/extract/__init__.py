@@ -1,0 +1,51 @@
+"""Extraction: one module per layout family, each turning one document into raw blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.sources.catalog import Document
+
+Extractor = Callable[[Path, Document], DocumentExtract]
+
+
+def family_of(edition: str) -> str:
+    """The layout family of an edition ("FY2016-2017")."""
+    first = int(edition[2:6])
+    if first == 1999:
+        return "html_1999"
+    if first == 2000:
+        return "pdf_2000"
+    if 2001 <= first <= 2005:
+        return "pdf_2001"
+    if first == 2006:
+        return "html_2006"
+    return "pdf_2007"
+
+
+def extractor_for(edition: str) -> Extractor:
+    family = family_of(edition)
+    # Imported lazily so that a worker process loads only the family it needs.
+    if family == "html_1999":
+        from fmtr.extract import html_1999 as mod
+    elif family == "pdf_2000":
+        from fmtr.extract import pdf_2000 as mod  # type: ignore[no-redef]
+    elif family == "pdf_2001":
+        from fmtr.extract import pdf_2001 as mod  # type: ignore[no-redef]
+    elif family == "html_2006":
+        from fmtr.extract import html_2006 as mod  # type: ignore[no-redef]
+    else:
+        from fmtr.extract import pdf_2007 as mod  # type: ignore[no-redef]
+    return mod.extract
+
+
+def extract_document(path: Path, doc: Document) -> DocumentExtract:
+    """Extract one document; raises ExtractError (file and page named) on bad input."""
+    if not path.exists():
+        raise ExtractError(doc.file, None, "file not found")
+    return extractor_for(doc.edition)(path, doc)
+
+
+__all__ = ["DocumentExtract", "ExtractError", "extract_document", "extractor_for", "family_of"]

@@ -1,0 +1,152 @@
+"""Words with their positions, read from PDF pages with PDFium (pypdfium2, Apache-2.0/BSD).
+
+Why this shape: PDFium builds a page's text (with its own line breaks and word spaces) in C;
+asking it for the box of every character costs more than building the text, so we ask only for
+the origin of each word's first and last character. That keeps a full-corpus read within the
+time poppler's pdftohtml takes (see bench/build.py).
+
+Coordinates are PDF points measured from the page's top-left corner: ``x0`` is where the word
+starts, ``x1`` where its last character starts (a word ends one glyph, about 3-5 pt, later),
+``y`` the baseline. PDFium's line order is the content order, which for these reports is top to
+bottom; extractors that need visual order sort by ``y``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from fmtr.extract.model import ExtractError
+
+_WORD = re.compile(r"[^\s]+")
+
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    y: float  # baseline, from the top of the page
+
+
+@dataclass(slots=True)
+class Line:
+    """Words PDFium put on one text line, left to right as PDFium ordered them."""
+
+    words: list[Word]
+
+    @property
+    def y(self) -> float:
+        return self.words[0].y
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based PDF page number
+    width: float
+    height: float
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[Line]:
+    text = textpage.get_text_range()
+    handle = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    origin = pdfium_c.FPDFText_GetCharOrigin
+    lines: list[Line] = []
+    # PDFium ends each text line with "\r\n"; the indexes of get_text_range() are char indexes.
+    start = 0
+    for raw_line in text.split("\r\n"):
+        words: list[Word] = []
+        for m in _WORD.finditer(raw_line):
+            first = start + m.start()
+            last = start + m.end() - 1
+            origin(handle, first, px, py)
+            x0, base = x.value, y.value
+            origin(handle, last, px, py)
+            words.append(Word(m.group(), x0, x.value, height - base))
+        if words:
+            lines.append(Line(words))
+        start += len(raw_line) + 2
+    return lines
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for o in page.get_objects())
+
+
+def open_pdf(path: Path, label: str | None = None) -> pdfium.PdfDocument:
+    """Open a PDF, turning PDFium's failures into an ExtractError naming the file."""
+    name = label or str(path)
+    try:
+        if path.stat().st_size == 0:
+            raise ExtractError(name, None, "empty file (0 bytes)")
+        with path.open("rb") as fh:
+            if not fh.read(1024).lstrip().startswith(b"%PDF"):
+                raise ExtractError(name, None, "not a PDF (no %PDF header)")
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise ExtractError(name, None, f"unreadable PDF ({exc})") from None
+    if len(pdf) == 0:
+        pdf.close()
+        raise ExtractError(name, None, "PDF has no pages")
+    return pdf
+
+
+def iter_pages(
+    path: Path, first: int = 1, last: int | None = None, label: str | None = None
+) -> Iterator[Page]:
+    """Yield pages ``first``..``last`` (1-based, inclusive) of a PDF as positioned words.
+
+    A page that PDFium cannot load, or that is an image without text (a scan), raises
+    ExtractError naming the file and page; a blank page is yielded with no lines.
+    """
+    name = label or str(path)
+    pdf = open_pdf(path, name)
+    try:
+        n = len(pdf)
+        last = n if last is None else min(last, n)
+        for number in range(first, last + 1):
+            try:
+                page = pdf[number - 1]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as exc:
+                raise ExtractError(name, number, f"page cannot be read ({exc})") from None
+            try:
+                height = page.get_height()
+                lines = _page_lines(textpage, height)
+                if not lines and _has_image(page):
+                    raise ExtractError(name, number, "page is an image with no text layer")
+                yield Page(number, page.get_width(), height, lines)
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        pdf.close()
+
+
+def page_count(path: Path) -> int:
+    pdf = open_pdf(path)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()

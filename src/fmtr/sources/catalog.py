@@ -1,0 +1,117 @@
+"""The catalog of editions: which files make up each edition of the report, where they were
+published, their checksums and which pages hold which region.
+
+The catalog ships with the package (``catalog.tsv``, the corpus manifest's columns) so that
+``fmtr fetch`` can work on a machine that has no corpus yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+# The note of a cut-out region file says which pages of the official report it holds.
+_OFFICIAL_PAGES = re.compile(r"pages (\d+)-(\d+) of the official report")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One manifest row: one region of one file of one edition."""
+
+    edition: str  # "FY2016-2017"
+    region: str
+    file: str  # relative to the corpus root, "FY2016-2017/Africa.pdf"
+    first_pdf_page: int | None  # None: the whole file
+    last_pdf_page: int | None
+    url: str
+    note: str
+    sha256: str
+
+    @property
+    def report_page_offset(self) -> int | None:
+        """Official report page = PDF page + offset, where the note gives it."""
+        m = _OFFICIAL_PAGES.search(self.note)
+        return int(m.group(1)) - 1 if m else None
+
+    @property
+    def kind(self) -> str:
+        return "html" if self.file.lower().endswith((".html", ".htm")) else "pdf"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of an edition, with the regions (page ranges) the catalog gives for it."""
+
+    edition: str
+    file: str
+    url: str
+    sha256: str
+    entries: tuple[CatalogEntry, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.entries[0].kind
+
+    @property
+    def report_page_offset(self) -> int | None:
+        return self.entries[0].report_page_offset
+
+    def region_of_page(self, pdf_page: int) -> str:
+        """The catalog region of a PDF page (1-based); the first region when ranges overlap
+        on a shared page, which the extractors refine from the headings."""
+        for e in self.entries:
+            if e.first_pdf_page is None or e.first_pdf_page <= pdf_page <= (e.last_pdf_page or 0):
+                return e.region
+        return self.entries[-1].region
+
+
+def _int(s: str) -> int | None:
+    return int(s) if s.strip() else None
+
+
+def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
+    """Read a manifest-shaped TSV; the packaged catalog when ``path`` is None."""
+    if path is None:
+        text = resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8")
+    else:
+        text = path.read_text("utf-8")
+    rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    return [
+        CatalogEntry(
+            edition=r["fiscal_year"],
+            region=r["region"],
+            file=r["file"],
+            first_pdf_page=_int(r["first_pdf_page"]),
+            last_pdf_page=_int(r["last_pdf_page"]),
+            url=r["official_url"],
+            note=r["note"],
+            sha256=r["sha256"],
+        )
+        for r in rows
+    ]
+
+
+def documents(entries: list[CatalogEntry]) -> list[Document]:
+    """Group catalog rows by file, keeping catalog order."""
+    by_file: dict[str, list[CatalogEntry]] = {}
+    for e in entries:
+        by_file.setdefault(e.file, []).append(e)
+    return [
+        Document(
+            edition=es[0].edition, file=f, url=es[0].url, sha256=es[0].sha256, entries=tuple(es)
+        )
+        for f, es in by_file.items()
+    ]
+
+
+@cache
+def packaged_documents() -> tuple[Document, ...]:
+    return tuple(documents(read_catalog()))
+
+
+def editions(entries: list[CatalogEntry]) -> list[str]:
+    return sorted({e.edition for e in entries})
