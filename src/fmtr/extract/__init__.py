@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,19 +27,10 @@ def family_of(edition: str) -> str:
 
 
 def extractor_for(edition: str) -> Extractor:
-    family = family_of(edition)
     # Imported lazily so that a worker process loads only the family it needs.
-    if family == "html_1999":
-        from fmtr.extract import html_1999 as mod
-    elif family == "pdf_2000":
-        from fmtr.extract import pdf_2000 as mod  # type: ignore[no-redef]
-    elif family == "pdf_2001":
-        from fmtr.extract import pdf_2001 as mod  # type: ignore[no-redef]
-    elif family == "html_2006":
-        from fmtr.extract import html_2006 as mod  # type: ignore[no-redef]
-    else:
-        from fmtr.extract import pdf_2007 as mod  # type: ignore[no-redef]
-    return mod.extract
+    module = importlib.import_module(f"fmtr.extract.{family_of(edition)}")
+    extract: Extractor = module.extract
+    return extract
 
 
 def extract_document(path: Path, doc: Document) -> DocumentExtract:

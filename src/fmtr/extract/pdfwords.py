@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,10 @@ import pypdfium2.raw as pdfium_c
 from fmtr.extract.model import ExtractError
 
 _WORD = re.compile(r"[^\s]+")
+
+# Called with the file label after each page is read: the build's progress bars. A module hook
+# rather than a parameter, so that every extractor reports pages without threading it through.
+PAGE_HOOK: Callable[[str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -137,6 +141,8 @@ def iter_pages(
                 if not lines and _has_image(page):
                     raise ExtractError(name, number, "page is an image with no text layer")
                 yield Page(number, page.get_width(), height, lines)
+                if PAGE_HOOK is not None:
+                    PAGE_HOOK(name)
             finally:
                 textpage.close()
                 page.close()

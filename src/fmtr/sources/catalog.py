@@ -8,6 +8,7 @@ The catalog ships with the package (``catalog.tsv``, the corpus manifest's colum
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -115,3 +116,11 @@ def packaged_documents() -> tuple[Document, ...]:
 
 def editions(entries: list[CatalogEntry]) -> list[str]:
     return sorted({e.edition for e in entries})
+
+
+def sha256_hex_of_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

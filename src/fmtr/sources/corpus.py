@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -22,7 +21,9 @@ def corpus_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         raise CorpusNotFound(f"no corpus given: pass --corpus DIR or set {ENV_VAR}")
     path = Path(value)
     if not path.is_dir():
-        raise CorpusNotFound(f"corpus folder {path} does not exist (run `fmtr fetch --dest {path}`)")
+        raise CorpusNotFound(
+            f"corpus folder {path} does not exist (run `fmtr fetch --dest {path}`)"
+        )
     return path
 
 
@@ -30,11 +31,3 @@ def corpus_catalog(root: Path) -> list[CatalogEntry]:
     """The corpus's own manifest when it has one, else the packaged catalog."""
     manifest = root / "manifest.tsv"
     return read_catalog(manifest if manifest.exists() else None)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -1,0 +1,50 @@
+# Two commands: `make run` (set up, build the database if missing or changed, start fmtr) and
+# `make test` (set up, then ruff, mypy and every test). Everything installs from here.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The corpus: $FMTR_CORPUS, else ../shared/fmtr-corpus when it exists.
+FMTR_CORPUS ?= $(wildcard $(abspath ../shared/fmtr-corpus))
+export FMTR_CORPUS
+FMTR_DB ?= data/fmtr.sqlite
+export FMTR_DB
+
+.PHONY: run test build lint typecheck pytest bench system-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Debian packages: poppler-utils (pdftohtml, the benchmark's anchor; pdftoppm for visual checks).
+system-deps:
+	@command -v pdftohtml >/dev/null 2>&1 || { \
+	  echo "installing Debian packages: poppler-utils"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq poppler-utils >/dev/null; }
+
+build: $(BIN)/.installed
+	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
+	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" --db "$(FMTR_DB)"
+
+run: build
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed system-deps
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: $(BIN)/.installed system-deps
+	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

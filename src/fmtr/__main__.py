@@ -1,0 +1,3 @@
+from fmtr.cli import main
+
+main()

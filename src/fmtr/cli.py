@@ -1,0 +1,206 @@
+"""The `fmtr` command: a thin Typer layer over the library (pipeline, sources, verify, query)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from fmtr.extract.model import ExtractError
+from fmtr.sources.catalog import Document
+from fmtr.store.load import LoadedDocument
+
+app = typer.Typer(help="fmtr: the verified database of US Foreign Military Training reports.")
+console = Console()
+err_console = Console(stderr=True)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option("--corpus", help="Corpus folder (default: $FMTR_CORPUS).", show_default=False),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite path (default: $FMTR_DB, data/fmtr.sqlite)."),
+]
+
+
+class _ProgressObserver:
+    """Rich progress: one bar for the build, one per document being read."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.overall = progress.add_task("documents", total=total)
+        self.bars: dict[str, TaskID] = {}
+        self.pages: dict[str, int] = {}
+
+    def started(self, doc: Document, pages: int) -> None:
+        self.pages[doc.file] = pages
+
+    def page_done(self, file: str) -> None:
+        if file not in self.bars:
+            self.bars[file] = self.progress.add_task(file, total=self.pages.get(file) or None)
+        self.progress.advance(self.bars[file])
+
+    def _close(self, file: str) -> None:
+        if file in self.bars:
+            self.progress.remove_task(self.bars.pop(file))
+        self.progress.advance(self.overall)
+
+    def finished(self, doc: Document, loaded: LoadedDocument) -> None:
+        self._close(doc.file)
+
+    def skipped(self, doc: Document) -> None:
+        self.progress.advance(self.overall)
+
+    def failed(self, doc: Document, error: ExtractError) -> None:
+        self.progress.console.print(f"[red]error[/red] {error}", highlight=False)
+        self._close(doc.file)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"fmtr: {message}", highlight=False, markup=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def build(
+    corpus: CorpusOpt = None,
+    db: DbOpt = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = os.cpu_count()
+    or 1,
+    edition: Annotated[
+        list[str] | None, typer.Option("--edition", help="Only these editions or files.")
+    ] = None,
+) -> None:
+    """Extract every document of the corpus into the database (unchanged files are skipped)."""
+    from fmtr.pipeline import build as run_build
+    from fmtr.sources.catalog import documents
+    from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir
+    from fmtr.store.db import open_database
+
+    try:
+        root = corpus_dir(corpus)
+    except CorpusNotFound as exc:
+        raise _fail(str(exc)) from None
+    engine = open_database(db)
+    total = len(documents(corpus_catalog(root)))
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    with progress:
+        observer = _ProgressObserver(progress, total)
+        report = run_build(engine, root, jobs=jobs, only=edition, observer=observer)
+    if not err_console.is_terminal:
+        for error in report.errors:
+            err_console.print(f"error {error}", highlight=False, markup=False)
+
+    table = Table(title=f"fmtr build #{report.run_id}: {engine.url}")
+    for col in ("edition", "documents", "pages", "blocks", "training rows", "printed totals", "s"):
+        table.add_column(col, justify="left" if col == "edition" else "right")
+    for e in report.editions:
+        table.add_row(
+            e.edition,
+            str(e.documents),
+            str(e.pages),
+            str(e.blocks),
+            f"{e.rows:,}",
+            f"{e.totals:,}",
+            f"{e.seconds:.1f}",
+        )
+    table.add_section()
+    table.add_row(
+        "all",
+        str(sum(e.documents for e in report.editions)),
+        str(sum(e.pages for e in report.editions)),
+        str(sum(e.blocks for e in report.editions)),
+        f"{sum(e.rows for e in report.editions):,}",
+        f"{sum(e.totals for e in report.editions):,}",
+        f"{report.seconds:.1f}",
+    )
+    console.print(table)
+    console.print(
+        f"loaded {len(report.loaded)}, unchanged {len(report.skipped)}, "
+        f"failed {len(report.errors)} in {report.seconds:.1f} s"
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fetch(
+    dest: Annotated[Path, typer.Option("--dest", help="Where to put the files.")] = Path("corpus"),
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="A mirror to use instead of official URLs.")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", help="A manifest TSV instead of the packaged one.")
+    ] = None,
+) -> None:
+    """Download the official report files (resumable, sha256-checked)."""
+    from fmtr.sources.catalog import documents, read_catalog
+    from fmtr.sources.fetch import fetch_all
+
+    docs = documents(read_catalog(catalog))
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def tick(file: str, done: int, total: int | None) -> None:
+        if file not in tasks:
+            tasks[file] = progress.add_task(file, total=total)
+        progress.update(tasks[file], completed=done, total=total)
+
+    with progress:
+        results, errors = fetch_all(docs, dest, base_url=base_url, progress=tick)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    for e in errors:
+        err_console.print(f"error {e}", highlight=False, markup=False)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing fetched"
+    console.print(f"{summary}; {len(errors)} failed; files in {dest}")
+    # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it.
+    if catalog is None:
+        from importlib import resources
+
+        (dest / "manifest.tsv").write_text(
+            resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8"), "utf-8"
+        )
+    if errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

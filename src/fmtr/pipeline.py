@@ -1,0 +1,356 @@
+"""`fmtr build`: corpus -> extraction (in worker processes) -> database, one document at a time.
+
+Each document is extracted in a worker and written by this process in one transaction, so a
+failure leaves that document as the database had it and the other documents still load.
+A document whose sha256 is unchanged since it was loaded is skipped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from fmtr import __version__
+from fmtr.extract import extract_document, family_of, pdfwords
+from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
+from fmtr.sources.corpus import corpus_catalog
+from fmtr.store import schema as s
+from fmtr.store.load import LoadedDocument, loaded_documents, replace_document
+
+Outcome = DocumentExtract | ExtractError
+
+
+class BuildObserver(Protocol):
+    """What the CLI (or a test) hears of a build's progress."""
+
+    def started(self, doc: Document, pages: int) -> None: ...
+    def page_done(self, file: str) -> None: ...
+    def finished(self, doc: Document, loaded: LoadedDocument) -> None: ...
+    def skipped(self, doc: Document) -> None: ...
+    def failed(self, doc: Document, error: ExtractError) -> None: ...
+
+
+class SilentObserver:
+    def started(self, doc: Document, pages: int) -> None:
+        pass
+
+    def page_done(self, file: str) -> None:
+        pass
+
+    def finished(self, doc: Document, loaded: LoadedDocument) -> None:
+        pass
+
+    def skipped(self, doc: Document) -> None:
+        pass
+
+    def failed(self, doc: Document, error: ExtractError) -> None:
+        pass
+
+
+@dataclass
+class EditionSummary:
+    edition: str
+    documents: int = 0
+    pages: int = 0
+    blocks: int = 0
+    rows: int = 0
+    totals: int = 0
+    seconds: float = 0.0  # extraction time spent on this edition in this run
+
+
+@dataclass
+class BuildReport:
+    run_id: int
+    loaded: list[LoadedDocument] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[ExtractError] = field(default_factory=list)
+    editions: list[EditionSummary] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _pages_to_read(doc: Document) -> int:
+    """How many pages the extractor will read (for progress bars)."""
+    if doc.kind == "html":
+        return 1
+    if any(e.first_pdf_page is None for e in doc.entries):
+        return 0  # whole file: the worker reports pages as it reads them
+    pages: set[int] = set()
+    for e in doc.entries:
+        pages.update(range(e.first_pdf_page or 1, (e.last_pdf_page or 0) + 1))
+    return len(pages)
+
+
+# --- worker side -----------------------------------------------------------------------------
+
+_page_queue: Any = None
+
+
+def _report_page(file: str) -> None:
+    if _page_queue is not None:
+        _page_queue.put(file)
+
+
+def _init_worker(queue: Any) -> None:
+    global _page_queue
+    _page_queue = queue
+    pdfwords.PAGE_HOOK = _report_page
+
+
+def _extract(path: Path, doc: Document) -> tuple[Outcome, float]:
+    t0 = time.perf_counter()
+    try:
+        result: Outcome = extract_document(path, doc)
+    except ExtractError as exc:
+        result = exc
+    except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
+        result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
+    return result, time.perf_counter() - t0
+
+
+# --- main side -------------------------------------------------------------------------------
+
+
+def _check_file(root: Path, doc: Document) -> tuple[str | None, ExtractError | None]:
+    path = root / doc.file
+    if not path.is_file():
+        return None, ExtractError(doc.file, None, f"file not found in corpus {root}")
+    digest = sha256_hex_of_file(path)
+    if doc.sha256 and digest != doc.sha256:
+        return None, ExtractError(
+            doc.file, None, f"sha256 mismatch: catalog {doc.sha256[:12]}…, file {digest[:12]}…"
+        )
+    return digest, None
+
+
+def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary]:
+    e, d, b = s.Edition, s.Document, s.ProgrammeBlock
+    block_counts = (
+        select(
+            b.document_id,
+            func.count(b.id).label("blocks"),
+        )
+        .group_by(b.document_id)
+        .subquery()
+    )
+    rows_per_doc = (
+        select(b.document_id, func.count(s.Training.id).label("n"))
+        .join(s.Training, s.Training.block_id == b.id)
+        .group_by(b.document_id)
+        .subquery()
+    )
+    totals_per_doc = (
+        select(b.document_id, func.count(s.PrintedTotal.id).label("n"))
+        .join(s.PrintedTotal, s.PrintedTotal.block_id == b.id)
+        .group_by(b.document_id)
+        .subquery()
+    )
+    q = (
+        select(
+            e.name,
+            func.count(d.id),
+            func.sum(d.pages),
+            func.sum(func.coalesce(block_counts.c.blocks, 0)),
+            func.sum(func.coalesce(rows_per_doc.c.n, 0)),
+            func.sum(func.coalesce(totals_per_doc.c.n, 0)),
+        )
+        .join(d, d.edition_id == e.id)
+        .outerjoin(block_counts, block_counts.c.document_id == d.id)
+        .outerjoin(rows_per_doc, rows_per_doc.c.document_id == d.id)
+        .outerjoin(totals_per_doc, totals_per_doc.c.document_id == d.id)
+        .group_by(e.name)
+        .order_by(e.name)
+    )
+    with engine.connect() as conn:
+        return [
+            EditionSummary(
+                name,
+                int(nd),
+                int(np or 0),
+                int(nb),
+                int(nr),
+                int(nt),
+                round(seconds.get(name, 0.0), 2),
+            )
+            for name, nd, np, nb, nr, nt in conn.execute(q).all()
+        ]
+
+
+def build(
+    engine: Engine,
+    root: Path,
+    *,
+    jobs: int = 1,
+    only: Iterable[str] | None = None,
+    observer: BuildObserver | None = None,
+) -> BuildReport:
+    """Load every catalog document of the corpus at ``root`` that changed since the last build.
+
+    ``only``: restrict to these editions (names like "FY2016-2017") or files.
+    """
+    obs = observer or SilentObserver()
+    t0 = time.perf_counter()
+    docs = documents(corpus_catalog(root))
+    if only is not None:
+        wanted = set(only)
+        docs = [d for d in docs if d.edition in wanted or d.file in wanted]
+
+    with engine.begin() as conn:
+        run_id = int(
+            conn.execute(
+                insert(s.BuildRun).values(
+                    started_at=datetime.now(UTC).replace(tzinfo=None),
+                    fmtr_version=__version__,
+                    corpus=str(root),
+                    jobs=jobs,
+                    loaded=0,
+                    skipped=0,
+                    failed=0,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        )
+        known = loaded_documents(conn)
+    report = BuildReport(run_id)
+    seconds: dict[str, float] = {}
+
+    todo: list[tuple[Document, str]] = []
+    for doc in docs:
+        digest, error = _check_file(root, doc)
+        if error is not None:
+            report.errors.append(error)
+            obs.failed(doc, error)
+        elif known.get(doc.file) == digest:
+            report.skipped.append(doc.file)
+            obs.skipped(doc)
+        else:
+            assert digest is not None
+            todo.append((doc, digest))
+
+    def store(
+        doc: Document, digest: str, result: DocumentExtract | ExtractError, secs: float
+    ) -> None:
+        seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs
+        if isinstance(result, ExtractError):
+            report.errors.append(result)
+            obs.failed(doc, result)
+            return
+        with engine.begin() as conn:
+            loaded = replace_document(
+                conn,
+                doc,
+                result,
+                sha256=digest,
+                layout=family_of(doc.edition),
+                build_run_id=run_id,
+                seconds=round(secs, 3),
+            )
+        report.loaded.append(loaded)
+        obs.finished(doc, loaded)
+
+    # Biggest first, so that two workers finish together rather than one waiting on the last.
+    todo.sort(key=lambda item: (root / item[0].file).stat().st_size, reverse=True)
+    if jobs <= 1 or len(todo) <= 1:
+        pdfwords.PAGE_HOOK = obs.page_done
+        try:
+            for doc, digest in todo:
+                obs.started(doc, _pages_to_read(doc))
+                result, secs = _extract(root / doc.file, doc)
+                store(doc, digest, result, secs)
+        finally:
+            pdfwords.PAGE_HOOK = None
+    else:
+        _run_pool(root, todo, jobs, obs, store)
+
+    with engine.begin() as conn:
+        for err in report.errors:
+            conn.execute(
+                insert(s.BuildError).values(
+                    build_run_id=run_id, file=err.file, page=err.page, message=str(err)
+                )
+            )
+        conn.execute(
+            update(s.BuildRun)
+            .where(s.BuildRun.id == run_id)
+            .values(
+                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                loaded=len(report.loaded),
+                skipped=len(report.skipped),
+                failed=len(report.errors),
+            )
+        )
+        if only is None:
+            # Documents the catalog no longer lists do not belong to this corpus any more.
+            conn.execute(delete(s.Document).where(s.Document.file.not_in([d.file for d in docs])))
+    report.editions = _summaries(engine, seconds)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _run_pool(
+    root: Path,
+    todo: list[tuple[Document, str]],
+    jobs: int,
+    obs: BuildObserver,
+    store: Callable[[Document, str, Outcome, float], None],
+) -> None:
+    # "spawn", not "fork": PDFium is not safe to use in a child forked from a parent that has
+    # already loaded it (the tests do), and spawn behaves the same on every platform.
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.SimpleQueue()
+
+    def pump() -> None:
+        # Relays page ticks from the workers to the observer (progress bars) until told to stop.
+        while (file := queue.get()) is not None:
+            obs.page_done(file)
+
+    relay = threading.Thread(target=pump, daemon=True)
+    relay.start()
+    crashed: list[tuple[Document, str]] = []
+    try:
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,)
+        )
+        with pool:
+            pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {}
+            for doc, digest in todo:
+                obs.started(doc, _pages_to_read(doc))
+                pending[pool.submit(_extract, root / doc.file, doc)] = (doc, digest)
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    doc, digest = pending.pop(fut)
+                    try:
+                        result, secs = fut.result()
+                    except BrokenProcessPool:
+                        crashed.append((doc, digest))
+                        continue
+                    store(doc, digest, result, secs)
+        # A worker that died (a crash in the PDF library on a hostile file) takes the whole pool
+        # down; run those documents again one per pool to find which one it was.
+        for doc, digest in crashed:
+            with ProcessPoolExecutor(
+                1, mp_context=ctx, initializer=_init_worker, initargs=(queue,)
+            ) as single:
+                try:
+                    result, secs = single.submit(_extract, root / doc.file, doc).result()
+                except BrokenProcessPool:
+                    result = ExtractError(doc.file, None, "the PDF reader crashed on this file")
+                    secs = 0.0
+            store(doc, digest, result, secs)
+    finally:
+        queue.put(None)
+        relay.join(timeout=5)

@@ -1,0 +1,134 @@
+"""Loading one document's extraction into the database, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from fmtr.extract.model import DocumentExtract
+from fmtr.sources.catalog import Document as CatalogDocument
+from fmtr.store import schema as s
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    file: str
+    sha256: str
+    pages: int
+    blocks: int
+    rows: int
+    totals: int
+
+
+def loaded_documents(conn: Connection) -> dict[str, str]:
+    """file -> sha256 of every document already in the database."""
+    return dict(conn.execute(select(s.Document.file, s.Document.sha256)).all())
+
+
+def _edition_id(conn: Connection, name: str, layout: str) -> int:
+    found = conn.execute(select(s.Edition.id).where(s.Edition.name == name)).scalar()
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        insert(s.Edition).values(name=name, first_fiscal_year=int(name[2:6]), layout=layout)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def _next_id(conn: Connection, table: type[s.Base]) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one()) + 1  # type: ignore[attr-defined]
+
+
+def replace_document(
+    conn: Connection,
+    doc: CatalogDocument,
+    extract: DocumentExtract,
+    *,
+    sha256: str,
+    layout: str,
+    build_run_id: int | None,
+    seconds: float | None,
+) -> LoadedDocument:
+    """Replace whatever the database holds for ``doc.file`` by ``extract``.
+
+    Runs on the caller's connection so that the caller's transaction makes it atomic: the old
+    rows go and the new ones arrive together, or neither.
+    """
+    conn.execute(delete(s.Document).where(s.Document.file == doc.file))
+    edition_id = _edition_id(conn, doc.edition, layout)
+    document_id = conn.execute(
+        insert(s.Document).values(
+            edition_id=edition_id,
+            file=doc.file,
+            sha256=sha256,
+            url=doc.url,
+            pages=extract.pages,
+            report_page_offset=doc.report_page_offset,
+            build_run_id=build_run_id,
+            seconds=seconds,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+
+    # Ids are assigned here rather than returned one insert at a time: the whole document then
+    # goes in with three executemany calls. Safe because a build is the database's only writer.
+    block_id = _next_id(conn, s.ProgrammeBlock)
+    blocks, rows, totals = [], [], []
+    for seq, block in enumerate(extract.blocks):
+        blocks.append(
+            {
+                "id": block_id,
+                "document_id": document_id,
+                "seq": seq,
+                "heading": block.heading,
+                "region": block.region,
+                "country": block.country,
+                "programme": block.programme,
+                "fiscal_year": block.fiscal_year,
+                "department": block.department,
+                "first_page": block.first_page,
+                "last_page": block.last_page,
+            }
+        )
+        for rseq, row in enumerate(block.rows):
+            rows.append(
+                {
+                    "block_id": block_id,
+                    "seq": rseq,
+                    "page": row.page,
+                    "last_page": row.last_page,
+                    "course_title": row.course_title,
+                    "us_unit": row.us_unit,
+                    "student_unit": row.student_unit,
+                    "location": row.location,
+                    "quantity": row.quantity,
+                    "cost": row.cost,
+                    "start_date": row.start_date,
+                    "end_date": row.end_date,
+                }
+            )
+        for tseq, total in enumerate(block.totals):
+            totals.append(
+                {
+                    "block_id": block_id,
+                    "seq": tseq,
+                    "kind": total.kind,
+                    "label": total.label,
+                    "page": total.page,
+                    "quantity": total.quantity,
+                    "cost": total.cost,
+                }
+            )
+        block_id += 1
+    if blocks:
+        conn.execute(insert(s.ProgrammeBlock), blocks)
+    if rows:
+        conn.execute(insert(s.Training), rows)
+    if totals:
+        conn.execute(insert(s.PrintedTotal), totals)
+    if extract.unplaced:
+        conn.execute(
+            insert(s.UnplacedLine),
+            [{"document_id": document_id, "page": p, "text": t} for p, t in extract.unplaced],
+        )
+    return LoadedDocument(doc.file, sha256, extract.pages, len(blocks), len(rows), len(totals))

@@ -1,0 +1,21 @@
+"""Alembic environment: fmtr runs migrations in-process on the connection it hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from fmtr.store.schema import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - `alembic` CLI use: build an engine from the URL
+    from sqlalchemy import create_engine
+
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url") or "").connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,  # SQLite needs batch mode to alter tables
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,132 @@
+"""The database schema (SQLAlchemy 2 declarative models).
+
+Raw cells are stored verbatim; provenance runs training -> programme_block -> document -> edition.
+The schema is created and changed only by Alembic migrations (``fmtr/store/migrations``); these
+models are their mirror, checked against them in the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Edition(Base):
+    """One annual report, e.g. FY2016-2017."""
+
+    __tablename__ = "edition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), unique=True)  # "FY2016-2017"
+    first_fiscal_year: Mapped[int]
+    layout: Mapped[str] = mapped_column(String(16))  # extractor family
+
+
+class Document(Base):
+    """One file of an edition, as loaded."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    file: Mapped[str] = mapped_column(String(200), unique=True)  # relative to the corpus
+    sha256: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int]
+    # Official report page = PDF page + offset, for files cut out of a larger report.
+    report_page_offset: Mapped[int | None]
+    build_run_id: Mapped[int | None] = mapped_column(ForeignKey("build_run.id"))
+    seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class ProgrammeBlock(Base):
+    """Everything printed under one programme heading of one country and fiscal year."""
+
+    __tablename__ = "programme_block"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    seq: Mapped[int]  # order in the document
+    heading: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(60))
+    country: Mapped[str | None] = mapped_column(String(120))
+    programme: Mapped[str | None] = mapped_column(Text)
+    fiscal_year: Mapped[str | None] = mapped_column(String(20))  # as printed: "FY 01", "2016"
+    department: Mapped[str | None] = mapped_column(String(60))
+    first_page: Mapped[int]
+    last_page: Mapped[int]
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+
+class Training(Base):
+    """One training line of a report, cells verbatim."""
+
+    __tablename__ = "training"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("programme_block.id", ondelete="CASCADE"))
+    seq: Mapped[int]  # order within the block
+    page: Mapped[int]  # PDF page of the row's own line (1 for HTML)
+    last_page: Mapped[int | None]  # when the row continues on a later page
+    course_title: Mapped[str | None] = mapped_column(Text)
+    us_unit: Mapped[str | None] = mapped_column(Text)
+    student_unit: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[str | None] = mapped_column(String(40))
+    cost: Mapped[str | None] = mapped_column(String(60))
+    start_date: Mapped[str | None] = mapped_column(String(40))
+    end_date: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (Index("ix_training_block", "block_id"),)
+
+
+class PrintedTotal(Base):
+    """A total line the report prints itself (fiscal year, programme or country)."""
+
+    __tablename__ = "printed_total"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("programme_block.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(Text)
+    page: Mapped[int]
+    quantity: Mapped[str | None] = mapped_column(String(40))
+    cost: Mapped[str | None] = mapped_column(String(60))
+    __table_args__ = (Index("ix_printed_total_block", "block_id"),)
+
+
+class UnplacedLine(Base):
+    """A line an extractor saw but could not place: kept so that nothing is lost silently."""
+
+    __tablename__ = "unplaced_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    page: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class BuildRun(Base):
+    """One `fmtr build`: when, on what, with what outcome."""
+
+    __tablename__ = "build_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    fmtr_version: Mapped[str] = mapped_column(String(20))
+    corpus: Mapped[str] = mapped_column(Text)
+    jobs: Mapped[int] = mapped_column(Integer)
+    loaded: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BuildError(Base):
+    """A document a build could not load, with the one-line reason."""
+
+    __tablename__ = "build_error"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    build_run_id: Mapped[int] = mapped_column(ForeignKey("build_run.id", ondelete="CASCADE"))
+    file: Mapped[str] = mapped_column(String(200))
+    page: Mapped[int | None]
+    message: Mapped[str] = mapped_column(Text)
