@@ -66,12 +66,12 @@ class _ProgressObserver:
         self.progress.advance(self.overall)
 
     def failed(self, doc: Document, error: ExtractError) -> None:
-        self.progress.console.print(f"[red]error[/red] {error}", highlight=False)
+        self.progress.console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
         self._close(doc.file)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"fmtr: {message}", highlight=False, markup=False)
+    err_console.print(f"fmtr: {message}", highlight=False, markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -111,7 +111,7 @@ def build(
         report = run_build(engine, root, jobs=jobs, only=edition, observer=observer)
     if not err_console.is_terminal:
         for error in report.errors:
-            err_console.print(f"error {error}", highlight=False, markup=False)
+            err_console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
 
     table = Table(title=f"fmtr build #{report.run_id}: {engine.url}")
     for col in ("edition", "documents", "pages", "blocks", "training rows", "printed totals", "s"):
@@ -181,7 +181,7 @@ def fetch(
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     for e in errors:
-        err_console.print(f"error {e}", highlight=False, markup=False)
+        err_console.print(f"error {e}", highlight=False, markup=False, soft_wrap=True)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing fetched"
     console.print(f"{summary}; {len(errors)} failed; files in {dest}")
     # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it.
@@ -192,6 +192,71 @@ def fetch(
             resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8"), "utf-8"
         )
     if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    limit: Annotated[int, typer.Option(help="Mismatches to list (0: all).")] = 50,
+) -> None:
+    """Reconcile every printed total with the sum of the rows it covers."""
+    from fmtr.pipeline import verify_database
+    from fmtr.store.db import open_database
+
+    report = verify_database(open_database(db))
+    if as_json:
+        import dataclasses
+        import json
+
+        payload = {
+            "editions": [dataclasses.asdict(v) for v in report.editions],
+            "problems": [dataclasses.asdict(c) for c in report.checks if c.status != "reconciled"],
+        }
+        console.print_json(json.dumps(payload, default=str))
+    else:
+        table = Table(title="Printed totals reconciled (blocks)")
+        cols = ("edition", "blocks", "with totals", "reconciled", "mismatched", "source errors")
+        for col in cols:
+            table.add_column(col, justify="left" if col == "edition" else "right")
+        for v in report.editions:
+            table.add_row(
+                v.edition,
+                str(v.blocks),
+                str(v.blocks_with_totals),
+                str(v.reconciled),
+                str(v.mismatched),
+                str(v.source_errors),
+            )
+        table.add_section()
+        table.add_row(
+            "all",
+            *(
+                str(sum(getattr(v, f) for v in report.editions))
+                for f in (
+                    "blocks",
+                    "blocks_with_totals",
+                    "reconciled",
+                    "mismatched",
+                    "source_errors",
+                )
+            ),
+        )
+        console.print(table)
+        shown = report.mismatches if limit == 0 else report.mismatches[:limit]
+        for c in shown:
+            console.print(
+                f"{c.status} {c.file} page {c.page}: {c.label!r} printed "
+                f"{c.printed_quantity} / {c.printed_cost}, rows sum {c.rows_quantity} / "
+                f"{c.rows_cost} ({c.rows} rows) {c.detail}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        if len(shown) < len(report.mismatches):
+            console.print(f"... {len(report.mismatches) - len(shown)} more (--limit 0 for all)")
+    if report.mismatches:
         raise typer.Exit(1)
 
 

@@ -22,11 +22,21 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
 from fmtr.extract import extract_document, family_of, pdfwords
-from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.extract.model import DocumentExtract, ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
 from fmtr.sources.corpus import corpus_catalog
 from fmtr.store import schema as s
 from fmtr.store.load import LoadedDocument, loaded_documents, replace_document
+from fmtr.store.read import iter_documents
+from fmtr.verify.reconcile import (
+    MISMATCH,
+    UNPARSEABLE,
+    Check,
+    EditionVerdict,
+    known_source_errors,
+    reconcile,
+    summarise,
+)
 
 Outcome = DocumentExtract | ExtractError
 
@@ -354,3 +364,26 @@ def _run_pool(
     finally:
         queue.put(None)
         relay.join(timeout=5)
+
+
+@dataclass
+class VerifyReport:
+    editions: list[EditionVerdict]
+    checks: list[Check]
+
+    @property
+    def mismatches(self) -> list[Check]:
+        return [c for c in self.checks if c.status in (MISMATCH, UNPARSEABLE)]
+
+
+def verify_database(engine: Engine) -> VerifyReport:
+    """Reconcile every printed total in the database with the rows it covers."""
+    listed = known_source_errors()
+    per_edition: dict[str, tuple[list[tuple[str, int, ProgrammeBlock]], list[Check]]] = {}
+    with engine.connect() as conn:
+        for doc in iter_documents(conn):
+            blocks, checks = per_edition.setdefault(doc.edition, ([], []))
+            blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
+            checks.extend(reconcile(doc.file, doc.blocks, listed))
+    verdicts = [summarise(ed, b, c) for ed, (b, c) in sorted(per_edition.items())]
+    return VerifyReport(verdicts, [c for _, (_, cs) in sorted(per_edition.items()) for c in cs])

@@ -14,9 +14,11 @@ A printed figure that cannot be parsed, or a row cell that cannot, makes the che
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from fmtr.clean.money import parse_cost
@@ -83,8 +85,36 @@ def _printed(value: str | None, parse: Callable[[str | None], Parsed[Any]]) -> t
     return p.value, "" if p.value is not None else f"printed {value!r}"
 
 
-def reconcile(file: str, blocks: Sequence[ProgrammeBlock]) -> list[Check]:
-    """Check every printed total of one document's blocks."""
+@dataclass(frozen=True)
+class SourceError:
+    """A printed total shown, on the page itself, to be wrong: listed in source_errors.tsv."""
+
+    file: str
+    page: int
+    label: str
+    reason: str
+
+
+def known_source_errors() -> dict[tuple[str, int, str], SourceError]:
+    """The checked-in list of printed totals that are wrong in the report itself."""
+    text = resources.files("fmtr.verify").joinpath("source_errors.tsv").read_text("utf-8")
+    out: dict[tuple[str, int, str], SourceError] = {}
+    for r in csv.DictReader(text.splitlines(), delimiter="\t"):
+        err = SourceError(r["file"], int(r["page"]), r["label"], r["reason"])
+        out[(err.file, err.page, err.label)] = err
+    return out
+
+
+def reconcile(
+    file: str,
+    blocks: Sequence[ProgrammeBlock],
+    source_errors: dict[tuple[str, int, str], SourceError] | None = None,
+) -> list[Check]:
+    """Check every printed total of one document's blocks.
+
+    A mismatch listed in ``source_errors`` (by file, page and label) is reported as
+    SOURCE_ERROR with the listed reason, not as reconciled."""
+    listed = source_errors or {}
     checks: list[Check] = []
     programme_run: list[int] = []  # indexes of the blocks of the current programme run
     country_run: list[int] = []
@@ -114,6 +144,9 @@ def reconcile(file: str, blocks: Sequence[ProgrammeBlock]) -> list[Check]:
                 status, detail = UNPARSEABLE, acc.bad or q_err or c_err
             elif pq == acc.quantity and pc == acc.cost:
                 status, detail = RECONCILED, ""
+            elif (file, total.page, total.label) in listed:
+                status = SOURCE_ERROR
+                detail = listed[(file, total.page, total.label)].reason
             else:
                 status, detail = MISMATCH, ""
             checks.append(
