@@ -260,6 +260,67 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command("compare-reference")
+def compare_reference(
+    path: Annotated[Path, typer.Argument(help="Reference extraction (TSV, may be .gz).")],
+    db: DbOpt = None,
+    edition: Annotated[list[str] | None, typer.Option(help="Only these editions.")] = None,
+    samples: Annotated[int, typer.Option(help="Unmatched rows to show per side.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Match fmtr's rows with another extraction: matched, only in fmtr, only in the reference."""
+    from fmtr.pipeline import compare_with_reference
+    from fmtr.store.db import open_database
+
+    if not path.is_file():
+        raise _fail(f"{path}: no such file")
+    result = compare_with_reference(open_database(db), path, edition)
+    if as_json:
+        import json
+
+        payload = [
+            {
+                "edition": c.edition,
+                "fmtr_rows": c.fmtr_rows,
+                "reference_rows": c.reference_rows,
+                "matched": c.matched,
+                "matched_without_cost": c.matched_without_cost,
+                "only_fmtr": len(c.only_fmtr),
+                "only_reference": len(c.only_reference),
+                "samples_only_fmtr": [str(x) for x in c.only_fmtr[:samples]],
+                "samples_only_reference": [str(x) for x in c.only_reference[:samples]],
+            }
+            for c in result
+        ]
+        console.print_json(json.dumps(payload))
+        return
+    table = Table(title=f"fmtr beside {path.name}")
+    cols = ("edition", "fmtr rows", "reference rows", "matched", "matched but cost", "only fmtr")
+    for col in (*cols, "only reference"):
+        table.add_column(col, justify="left" if col == "edition" else "right")
+    for c in result:
+        table.add_row(
+            c.edition,
+            f"{c.fmtr_rows:,}",
+            f"{c.reference_rows:,}",
+            f"{c.matched:,}",
+            f"{c.matched_without_cost:,}",
+            f"{len(c.only_fmtr):,}",
+            f"{len(c.only_reference):,}",
+        )
+    console.print(table)
+    for c in result:
+        for side, lines in (("only fmtr", c.only_fmtr), ("only reference", c.only_reference)):
+            for x in lines[:samples]:
+                console.print(
+                    f"{c.edition} {side}: {x.country} | {x.course} | {x.quantity} | {x.cost}"
+                    f" | {x.where}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+
+
 def main() -> None:
     try:
         app()

@@ -37,6 +37,8 @@ from fmtr.verify.reconcile import (
     reconcile,
     summarise,
 )
+from fmtr.verify.reference import EditionComparison, compare, make_line, read_reference
+from fmtr.verify.reference import Line as RefLine
 
 Outcome = DocumentExtract | ExtractError
 
@@ -382,8 +384,36 @@ def verify_database(engine: Engine) -> VerifyReport:
     per_edition: dict[str, tuple[list[tuple[str, int, ProgrammeBlock]], list[Check]]] = {}
     with engine.connect() as conn:
         for doc in iter_documents(conn):
-            blocks, checks = per_edition.setdefault(doc.edition, ([], []))
+            blocks, _ = per_edition.setdefault(doc.edition, ([], []))
             blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
-            checks.extend(reconcile(doc.file, doc.blocks, listed))
+    # Whole editions at once, files in order: a block may run on from one file to the next.
+    for blocks, checks in per_edition.values():
+        checks.extend(reconcile(blocks, listed))
     verdicts = [summarise(ed, b, c) for ed, (b, c) in sorted(per_edition.items())]
     return VerifyReport(verdicts, [c for _, (_, cs) in sorted(per_edition.items()) for c in cs])
+
+
+def compare_with_reference(
+    engine: Engine, reference: Path, editions: Iterable[str] | None = None
+) -> list[EditionComparison]:
+    """Match the database's rows with a reference extraction, edition by edition."""
+    wanted = set(editions) if editions else None
+
+    def ours() -> Iterable[RefLine]:
+        with engine.connect() as conn:
+            for doc in iter_documents(conn):
+                if wanted and doc.edition not in wanted:
+                    continue
+                for block in doc.blocks:
+                    for row in block.rows:
+                        yield make_line(
+                            doc.edition,
+                            block.country,
+                            row.course_title,
+                            row.quantity,
+                            row.cost,
+                            f"{doc.file} p.{row.page}",
+                        )
+
+    theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)
+    return compare(ours(), theirs)

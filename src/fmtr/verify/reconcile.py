@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Any
 
@@ -25,7 +25,15 @@ from fmtr.clean.money import parse_cost
 from fmtr.clean.parsed import BLANK, NOT_GIVEN, Parsed
 from fmtr.clean.quantity import parse_quantity
 from fmtr.clean.text import name_key
-from fmtr.extract.model import COUNTRY, FISCAL_YEAR, PROGRAMME, ProgrammeBlock, TrainingRow
+from fmtr.extract.model import (
+    COUNTRY,
+    FISCAL_YEAR,
+    PROGRAMME,
+    TOTAL_KINDS,
+    PrintedTotal,
+    ProgrammeBlock,
+    TrainingRow,
+)
 
 RECONCILED = "reconciled"
 MISMATCH = "mismatch"
@@ -55,8 +63,24 @@ class Check:
 class _Sum:
     quantity: int = 0
     cost: Decimal = Decimal(0)
+    cost_of_rounded_rows: Decimal = Decimal(0)  # each row rounded to whole dollars first
     rows: int = 0
     bad: str = ""  # first cell that could not be summed
+
+    def cost_matches(self, printed: Decimal) -> str | None:
+        """ "exact" or "rounded" when the rows' cost gives the printed one, else None.
+
+        Some editions (FY2006-2007, FY2007-2008) print row costs with cents and totals in whole
+        dollars: a whole-dollar total then matches the sum rounded half-up, or the sum of the
+        rows each rounded, which is how a report generator may have added them."""
+        if self.cost == printed:
+            return "exact"
+        if printed == printed.to_integral_value() and printed in (
+            self.cost.quantize(Decimal(1), ROUND_HALF_UP),
+            self.cost_of_rounded_rows,
+        ):
+            return "rounded"
+        return None
 
 
 def _add(acc: _Sum, row: TrainingRow) -> None:
@@ -70,6 +94,7 @@ def _add(acc: _Sum, row: TrainingRow) -> None:
         acc.bad = f"quantity {row.quantity!r} on page {row.page}"
     if c.value is not None:
         acc.cost += c.value
+        acc.cost_of_rounded_rows += c.value.quantize(Decimal(1), ROUND_HALF_UP)
     elif c.flag not in (BLANK, NOT_GIVEN) and not acc.bad:
         acc.bad = f"cost {row.cost!r} on page {row.page}"
 
@@ -91,85 +116,109 @@ class SourceError:
 
     file: str
     page: int
-    label: str
+    label: str  # the total's label, quantity and cost as printed: together they name it
+    quantity: str | None
+    cost: str | None
     reason: str
 
+    @property
+    def key(self) -> SourceErrorKey:
+        return (self.file, self.page, self.label, self.quantity, self.cost)
 
-def known_source_errors() -> dict[tuple[str, int, str], SourceError]:
+
+SourceErrorKey = tuple[str, int, str, str | None, str | None]
+
+
+def known_source_errors() -> dict[SourceErrorKey, SourceError]:
     """The checked-in list of printed totals that are wrong in the report itself."""
     text = resources.files("fmtr.verify").joinpath("source_errors.tsv").read_text("utf-8")
-    out: dict[tuple[str, int, str], SourceError] = {}
+    out: dict[SourceErrorKey, SourceError] = {}
     for r in csv.DictReader(text.splitlines(), delimiter="\t"):
-        err = SourceError(r["file"], int(r["page"]), r["label"], r["reason"])
-        out[(err.file, err.page, err.label)] = err
+        err = SourceError(
+            r["file"],
+            int(r["page"]),
+            r["label"],
+            r["quantity"] or None,
+            r["cost"] or None,
+            r["reason"],
+        )
+        out[err.key] = err
     return out
 
 
 def reconcile(
-    file: str,
-    blocks: Sequence[ProgrammeBlock],
-    source_errors: dict[tuple[str, int, str], SourceError] | None = None,
+    blocks: Sequence[tuple[str, int, ProgrammeBlock]],
+    source_errors: dict[SourceErrorKey, SourceError] | None = None,
 ) -> list[Check]:
-    """Check every printed total of one document's blocks.
+    """Check every printed total of a sequence of (file, seq, block), in report order.
 
-    A mismatch listed in ``source_errors`` (by file, page and label) is reported as
-    SOURCE_ERROR with the listed reason, not as reconciled."""
+    Give a whole edition at once, its files in order: a block can continue from the foot of one
+    file to the top of the next (FY2000-2001 cuts the report between files mid-block), and a
+    run of blocks with the same country, programme and fiscal year and no total between them
+    is one block for its fiscal-year total. A mismatch listed in ``source_errors`` (by file,
+    page, label and printed figures) is reported as SOURCE_ERROR with the listed reason."""
     listed = source_errors or {}
     checks: list[Check] = []
-    programme_run: list[int] = []  # indexes of the blocks of the current programme run
-    country_run: list[int] = []
-    for i, block in enumerate(blocks):
-        if programme_run and (
-            _key(blocks[programme_run[-1]].country) != _key(block.country)
-            or _key(blocks[programme_run[-1]].programme) != _key(block.programme)
-        ):
-            programme_run = []
-        if country_run and _key(blocks[country_run[-1]].country) != _key(block.country):
-            country_run = []
-        programme_run.append(i)
-        country_run.append(i)
+    # Indexes of the blocks each kind of total would cover if it came now.
+    runs: dict[str, list[int]] = {FISCAL_YEAR: [], PROGRAMME: [], COUNTRY: []}
+
+    def same(i: int, j: int, *fields: str) -> bool:
+        a, b = blocks[i][2], blocks[j][2]
+        return all(_key(getattr(a, f)) == _key(getattr(b, f)) for f in fields)
+
+    scope_fields = {
+        FISCAL_YEAR: ("country", "programme", "fiscal_year"),
+        PROGRAMME: ("country", "programme"),
+        COUNTRY: ("country",),
+    }
+    for i, (file, seq, block) in enumerate(blocks):
+        for kind, run in runs.items():
+            if run and not same(run[-1], i, *scope_fields[kind]):
+                run.clear()
+            run.append(i)
         for total in block.totals:
-            scope = {
-                FISCAL_YEAR: [i],
-                PROGRAMME: programme_run,
-                COUNTRY: country_run,
-            }[total.kind]
             acc = _Sum()
-            for j in scope:
-                for row in blocks[j].rows:
+            for j in runs[total.kind]:
+                for row in blocks[j][2].rows:
                     _add(acc, row)
-            pq, q_err = _printed(total.quantity, parse_quantity)
-            pc, c_err = _printed(total.cost, parse_cost)
-            if acc.bad or q_err or c_err:
-                status, detail = UNPARSEABLE, acc.bad or q_err or c_err
-            elif pq == acc.quantity and pc == acc.cost:
-                status, detail = RECONCILED, ""
-            elif (file, total.page, total.label) in listed:
-                status = SOURCE_ERROR
-                detail = listed[(file, total.page, total.label)].reason
-            else:
-                status, detail = MISMATCH, ""
-            checks.append(
-                Check(
-                    file,
-                    i,
-                    total.kind,
-                    total.label,
-                    total.page,
-                    pq,
-                    pc,
-                    None if acc.bad else acc.quantity,
-                    None if acc.bad else acc.cost,
-                    acc.rows,
-                    status,
-                    detail,
-                )
-            )
-            if total.kind == PROGRAMME:
-                programme_run = []
-            elif total.kind == COUNTRY:
-                country_run, programme_run = [], []
+            checks.append(_check(file, seq, total, acc, listed))
+            # A total closes its run and those inside it.
+            for kind in TOTAL_KINDS[: TOTAL_KINDS.index(total.kind) + 1]:
+                runs[kind] = []
     return checks
+
+
+def _check(
+    file: str,
+    seq: int,
+    total: PrintedTotal,
+    acc: _Sum,
+    listed: dict[SourceErrorKey, SourceError],
+) -> Check:
+    pq, q_err = _printed(total.quantity, parse_quantity)
+    pc, c_err = _printed(total.cost, parse_cost)
+    if acc.bad or q_err or c_err:
+        status, detail = UNPARSEABLE, acc.bad or q_err or c_err
+    elif pq == acc.quantity and (how := acc.cost_matches(pc)):
+        status, detail = RECONCILED, "" if how == "exact" else "cost rounded to dollars"
+    elif (key := (file, total.page, total.label, total.quantity, total.cost)) in listed:
+        status, detail = SOURCE_ERROR, listed[key].reason
+    else:
+        status, detail = MISMATCH, ""
+    return Check(
+        file,
+        seq,
+        total.kind,
+        total.label,
+        total.page,
+        pq,
+        pc,
+        None if acc.bad else acc.quantity,
+        None if acc.bad else acc.cost,
+        acc.rows,
+        status,
+        detail,
+    )
 
 
 @dataclass
