@@ -21,12 +21,19 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
+from fmtr.clean.document import CleanDocument, clean_document
 from fmtr.extract import extract_document, family_of, pdfwords
 from fmtr.extract.model import DocumentExtract, ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
 from fmtr.sources.corpus import corpus_catalog
 from fmtr.store import schema as s
-from fmtr.store.load import LoadedDocument, loaded_documents, replace_document
+from fmtr.store.load import (
+    LoadedDocument,
+    loaded_documents,
+    replace_document,
+    save_reference_tables,
+    save_verdicts,
+)
 from fmtr.store.read import iter_documents
 from fmtr.verify.reconcile import (
     MISMATCH,
@@ -40,7 +47,7 @@ from fmtr.verify.reconcile import (
 from fmtr.verify.reference import EditionComparison, compare, make_line, read_reference
 from fmtr.verify.reference import Line as RefLine
 
-Outcome = DocumentExtract | ExtractError
+Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
 
 
 class BuildObserver(Protocol):
@@ -88,11 +95,14 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
     errors: list[ExtractError] = field(default_factory=list)
     editions: list[EditionSummary] = field(default_factory=list)
+    unmapped_countries: set[str] = field(default_factory=set)
+    unmapped_programmes: set[str] = field(default_factory=set)
+    verify: VerifyReport | None = None  # None when nothing was loaded
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not (self.errors or self.unmapped_countries or self.unmapped_programmes)
 
 
 def _pages_to_read(doc: Document) -> int:
@@ -126,7 +136,8 @@ def _init_worker(queue: Any) -> None:
 def _extract(path: Path, doc: Document) -> tuple[Outcome, float]:
     t0 = time.perf_counter()
     try:
-        result: Outcome = extract_document(path, doc)
+        extract = extract_document(path, doc)
+        result: Outcome = (extract, clean_document(extract, doc.edition))
     except ExtractError as exc:
         result = exc
     except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
@@ -252,19 +263,21 @@ def build(
             assert digest is not None
             todo.append((doc, digest))
 
-    def store(
-        doc: Document, digest: str, result: DocumentExtract | ExtractError, secs: float
-    ) -> None:
+    def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
         seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs
         if isinstance(result, ExtractError):
             report.errors.append(result)
             obs.failed(doc, result)
             return
+        extract, clean = result
+        report.unmapped_countries |= clean.unmapped_countries
+        report.unmapped_programmes |= clean.unmapped_programmes
         with engine.begin() as conn:
             loaded = replace_document(
                 conn,
                 doc,
-                result,
+                extract,
+                clean,
                 sha256=digest,
                 layout=family_of(doc.edition),
                 build_run_id=run_id,
@@ -307,6 +320,13 @@ def build(
         if only is None:
             # Documents the catalog no longer lists do not belong to this corpus any more.
             conn.execute(delete(s.Document).where(s.Document.file.not_in([d.file for d in docs])))
+    if report.loaded:
+        # The proof, stored beside each printed total; whole editions, as they may span files.
+        touched = {d.edition for d in docs if d.file in {x.file for x in report.loaded}}
+        report.verify = verify_database(engine, touched)
+        with engine.begin() as conn:
+            save_reference_tables(conn)
+            save_verdicts(conn, report.verify.checks)
     report.editions = _summaries(engine, seconds)
     report.seconds = time.perf_counter() - t0
     return report
@@ -378,12 +398,12 @@ class VerifyReport:
         return [c for c in self.checks if c.status in (MISMATCH, UNPARSEABLE)]
 
 
-def verify_database(engine: Engine) -> VerifyReport:
-    """Reconcile every printed total in the database with the rows it covers."""
+def verify_database(engine: Engine, editions: set[str] | None = None) -> VerifyReport:
+    """Reconcile every printed total in the database (or these editions) with its rows."""
     listed = known_source_errors()
     per_edition: dict[str, tuple[list[tuple[str, int, ProgrammeBlock]], list[Check]]] = {}
     with engine.connect() as conn:
-        for doc in iter_documents(conn):
+        for doc in iter_documents(conn, editions):
             blocks, _ = per_edition.setdefault(doc.edition, ([], []))
             blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
     # Whole editions at once, files in order: a block may run on from one file to the next.

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from fmtr.clean.document import CleanDocument, cents
+from fmtr.clean.money import parse_cost
+from fmtr.clean.quantity import parse_quantity
 from fmtr.extract.model import DocumentExtract
 from fmtr.sources.catalog import Document as CatalogDocument
 from fmtr.store import schema as s
+from fmtr.verify.reconcile import Check
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def replace_document(
     conn: Connection,
     doc: CatalogDocument,
     extract: DocumentExtract,
+    clean: CleanDocument,
     *,
     sha256: str,
     layout: str,
@@ -74,7 +79,9 @@ def replace_document(
     # goes in with three executemany calls. Safe because a build is the database's only writer.
     block_id = _next_id(conn, s.ProgrammeBlock)
     blocks, rows, totals = [], [], []
-    for seq, block in enumerate(extract.blocks):
+    for seq, (block, cblock, crows) in enumerate(
+        zip(extract.blocks, clean.blocks, clean.rows, strict=True)
+    ):
         blocks.append(
             {
                 "id": block_id,
@@ -88,9 +95,13 @@ def replace_document(
                 "department": block.department,
                 "first_page": block.first_page,
                 "last_page": block.last_page,
+                "country_code": cblock.country_code,
+                "programme_code": cblock.programme_code,
+                "programme_variant": cblock.programme_variant,
+                "fy": cblock.fiscal_year,
             }
         )
-        for rseq, row in enumerate(block.rows):
+        for rseq, (row, crow) in enumerate(zip(block.rows, crows, strict=True)):
             rows.append(
                 {
                     "block_id": block_id,
@@ -105,6 +116,15 @@ def replace_document(
                     "cost": row.cost,
                     "start_date": row.start_date,
                     "end_date": row.end_date,
+                    "quantity_value": crow.quantity,
+                    "cost_cents": crow.cost_cents,
+                    "start_on": crow.start_on,
+                    "end_on": crow.end_on,
+                    "flags": crow.flags,
+                    "course_key": crow.course_key,
+                    "location_key": crow.location_key,
+                    "student_unit_key": crow.student_unit_key,
+                    "us_unit_key": crow.us_unit_key,
                 }
             )
         for tseq, total in enumerate(block.totals):
@@ -117,6 +137,8 @@ def replace_document(
                     "page": total.page,
                     "quantity": total.quantity,
                     "cost": total.cost,
+                    "quantity_value": parse_quantity(total.quantity).value,
+                    "cost_cents": cents(parse_cost(total.cost).value),
                 }
             )
         block_id += 1
@@ -132,3 +154,63 @@ def replace_document(
             [{"document_id": document_id, "page": p, "text": t} for p, t in extract.unplaced],
         )
     return LoadedDocument(doc.file, sha256, extract.pages, len(blocks), len(rows), len(totals))
+
+
+def save_reference_tables(conn: Connection) -> None:
+    """(Re)write the country and programme tables from fmtr.clean's tables."""
+    from fmtr.clean.countries import all_countries
+    from fmtr.clean.programmes import programmes
+
+    conn.execute(delete(s.Country))
+    conn.execute(
+        insert(s.Country),
+        [{"code": c.code, "name": c.name, "kind": c.kind} for c in all_countries()],
+    )
+    conn.execute(delete(s.Programme))
+    conn.execute(
+        insert(s.Programme),
+        [
+            {
+                "code": p.code,
+                "family": p.family,
+                "name": p.name,
+                "department": p.department,
+                "authority": p.authority,
+                "description": p.description,
+            }
+            for p in programmes()
+        ],
+    )
+
+
+def save_verdicts(conn: Connection, checks: list[Check]) -> None:
+    """Store each printed total's verdict (fmtr.verify) beside it."""
+    b, t = s.ProgrammeBlock, s.PrintedTotal
+    doc_ids = dict(conn.execute(select(s.Document.file, s.Document.id)).tuples().all())
+    block_ids = {
+        (doc, seq): bid
+        for bid, doc, seq in conn.execute(select(b.id, b.document_id, b.seq)).tuples()
+    }
+    params = [
+        {
+            "b_id": block_ids[(doc_ids[c.file], c.block_seq)],
+            "t_seq": c.total_seq,
+            "status": c.status,
+            "rows_quantity": c.rows_quantity,
+            "rows_cost_cents": cents(c.rows_cost),
+            "detail": c.detail or None,
+        }
+        for c in checks
+    ]
+    if params:
+        conn.execute(
+            update(t)
+            .where(t.block_id == bindparam("b_id"), t.seq == bindparam("t_seq"))
+            .values(
+                status=bindparam("status"),
+                rows_quantity=bindparam("rows_quantity"),
+                rows_cost_cents=bindparam("rows_cost_cents"),
+                detail=bindparam("detail"),
+            ),
+            params,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -18,17 +18,24 @@ class StoredDocument:
     blocks: list[ProgrammeBlock]
 
 
-def iter_documents(conn: Connection) -> Iterator[StoredDocument]:
-    """Every loaded document with its blocks, rows and totals, in document order."""
-    docs = conn.execute(
+def iter_documents(
+    conn: Connection, editions: Collection[str] | None = None
+) -> Iterator[StoredDocument]:
+    """Every loaded document (of these editions) with its blocks, rows and totals, in order."""
+    q = (
         select(s.Document.id, s.Edition.name, s.Document.file)
         .join(s.Edition, s.Edition.id == s.Document.edition_id)
         .order_by(s.Edition.name, s.Document.file)
-    ).all()
+    )
+    if editions is not None:
+        q = q.where(s.Edition.name.in_(list(editions)))
+    docs = conn.execute(q).all()
+    doc_ids = [d[0] for d in docs]
     b = s.ProgrammeBlock
     blocks: dict[int, list[tuple[int, ProgrammeBlock]]] = {}
     by_id: dict[int, ProgrammeBlock] = {}
-    for row in conn.execute(select(b).order_by(b.document_id, b.seq)).mappings():
+    block_q = select(b).where(b.document_id.in_(doc_ids)).order_by(b.document_id, b.seq)
+    for row in conn.execute(block_q).mappings():
         block = ProgrammeBlock(
             heading=row["heading"],
             region=row["region"],
@@ -43,6 +50,8 @@ def iter_documents(conn: Connection) -> Iterator[StoredDocument]:
         blocks.setdefault(row["document_id"], []).append((row["seq"], block))
     t = s.Training
     for row in conn.execute(select(t).order_by(t.block_id, t.seq)).mappings():
+        if row["block_id"] not in by_id:
+            continue
         by_id[row["block_id"]].rows.append(
             TrainingRow(
                 page=row["page"],
@@ -59,6 +68,8 @@ def iter_documents(conn: Connection) -> Iterator[StoredDocument]:
         )
     p = s.PrintedTotal
     for row in conn.execute(select(p).order_by(p.block_id, p.seq)).mappings():
+        if row["block_id"] not in by_id:
+            continue
         by_id[row["block_id"]].totals.append(
             PrintedTotal(row["kind"], row["label"], row["page"], row["quantity"], row["cost"])
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -58,7 +58,15 @@ class ProgrammeBlock(Base):
     department: Mapped[str | None] = mapped_column(String(60))
     first_page: Mapped[int]
     last_page: Mapped[int]
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    # Cleaned (fmtr.clean): ISO 3166 / fmtr codes, canonical programme, fiscal year as a number.
+    country_code: Mapped[str | None] = mapped_column(String(16))
+    programme_code: Mapped[str | None] = mapped_column(String(16))
+    programme_variant: Mapped[str | None] = mapped_column(String(40))
+    fy: Mapped[int | None]
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        Index("ix_block_country_programme_fy", "country_code", "programme_code", "fy"),
+    )
 
 
 class Training(Base):
@@ -78,6 +86,16 @@ class Training(Base):
     cost: Mapped[str | None] = mapped_column(String(60))
     start_date: Mapped[str | None] = mapped_column(String(40))
     end_date: Mapped[str | None] = mapped_column(String(40))
+    # Cleaned values (NULL when the cell gives none; ``flags`` says why).
+    quantity_value: Mapped[int | None]
+    cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    start_on: Mapped[str | None] = mapped_column(String(10))
+    end_on: Mapped[str | None] = mapped_column(String(10))
+    flags: Mapped[str | None] = mapped_column(Text)
+    course_key: Mapped[str | None] = mapped_column(Text)
+    location_key: Mapped[str | None] = mapped_column(Text)
+    student_unit_key: Mapped[str | None] = mapped_column(Text)
+    us_unit_key: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_training_block", "block_id"),)
 
 
@@ -93,7 +111,35 @@ class PrintedTotal(Base):
     page: Mapped[int]
     quantity: Mapped[str | None] = mapped_column(String(40))
     cost: Mapped[str | None] = mapped_column(String(60))
+    quantity_value: Mapped[int | None]
+    cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # The proof: fmtr.verify's verdict on this total and the rows' sums it was compared with.
+    status: Mapped[str | None] = mapped_column(String(16))
+    rows_quantity: Mapped[int | None]
+    rows_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_printed_total_block", "block_id"),)
+
+
+class Country(Base):
+    """A country or other recipient code (fmtr.clean.countries)."""
+
+    __tablename__ = "country"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class Programme(Base):
+    """A canonical programme (fmtr/clean/programmes.tsv)."""
+
+    __tablename__ = "programme"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    family: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    department: Mapped[str] = mapped_column(String(40))
+    authority: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
 
 
 class UnplacedLine(Base):

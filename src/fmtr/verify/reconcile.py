@@ -18,6 +18,7 @@ import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -47,6 +48,7 @@ class Check:
 
     file: str
     block_seq: int  # the block the total follows
+    total_seq: int  # which of that block's totals
     kind: str
     label: str
     page: int
@@ -83,10 +85,16 @@ class _Sum:
         return None
 
 
+# Memoised: the same cell texts recur thousands of times in an edition.
+_quantity = lru_cache(maxsize=1 << 14)(parse_quantity)
+_cost = lru_cache(maxsize=1 << 16)(parse_cost)
+_name_key = lru_cache(maxsize=1 << 12)(name_key)
+
+
 def _add(acc: _Sum, row: TrainingRow) -> None:
     acc.rows += 1
-    q = parse_quantity(row.quantity)
-    c = parse_cost(row.cost)
+    q = _quantity(row.quantity)
+    c = _cost(row.cost)
     # A blank or "-" cell counts for nothing; anything else unparsed makes the sum unknown.
     if q.value is not None:
         acc.quantity += q.value
@@ -100,7 +108,7 @@ def _add(acc: _Sum, row: TrainingRow) -> None:
 
 
 def _key(text: str | None) -> str:
-    return name_key(text) if text else ""
+    return _name_key(text) if text else ""
 
 
 def _printed(value: str | None, parse: Callable[[str | None], Parsed[Any]]) -> tuple[Any, str]:
@@ -176,12 +184,12 @@ def reconcile(
             if run and not same(run[-1], i, *scope_fields[kind]):
                 run.clear()
             run.append(i)
-        for total in block.totals:
+        for tseq, total in enumerate(block.totals):
             acc = _Sum()
             for j in runs[total.kind]:
                 for row in blocks[j][2].rows:
                     _add(acc, row)
-            checks.append(_check(file, seq, total, acc, listed))
+            checks.append(_check(file, seq, tseq, total, acc, listed))
             # A total closes its run and those inside it.
             for kind in TOTAL_KINDS[: TOTAL_KINDS.index(total.kind) + 1]:
                 runs[kind] = []
@@ -191,6 +199,7 @@ def reconcile(
 def _check(
     file: str,
     seq: int,
+    tseq: int,
     total: PrintedTotal,
     acc: _Sum,
     listed: dict[SourceErrorKey, SourceError],
@@ -208,6 +217,7 @@ def _check(
     return Check(
         file,
         seq,
+        tseq,
         total.kind,
         total.label,
         total.page,
