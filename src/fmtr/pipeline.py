@@ -30,6 +30,7 @@ from fmtr.store import schema as s
 from fmtr.store.load import (
     LoadedDocument,
     loaded_documents,
+    mark_counted_blocks,
     replace_document,
     save_reference_tables,
     save_verdicts,
@@ -327,6 +328,7 @@ def build(
         with engine.begin() as conn:
             save_reference_tables(conn)
             save_verdicts(conn, report.verify.checks)
+            mark_counted_blocks(conn)
     report.editions = _summaries(engine, seconds)
     report.seconds = time.perf_counter() - t0
     return report

@@ -6,6 +6,7 @@ The verbatim cells are never changed; each cleaned value travels beside its cell
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +18,7 @@ from fmtr.clean.money import parse_cost
 from fmtr.clean.programmes import fiscal_year, programme_code
 from fmtr.clean.quantity import parse_quantity
 from fmtr.clean.text import norm_key
-from fmtr.extract.model import DocumentExtract, ProgrammeBlock, TrainingRow
+from fmtr.extract.model import FISCAL_YEAR, DocumentExtract, ProgrammeBlock, TrainingRow
 
 # Flags that only say a cell is empty are not worth a flag on the row: NULL says it.
 _QUIET = {parsed.BLANK}
@@ -65,6 +66,20 @@ def cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
+_FY_IN_LABEL = re.compile(r"\b(FY\s*[0-9]{2,4}|Fiscal Year [0-9]{4})\b")
+
+
+def _block_fiscal_year(block: ProgrammeBlock, edition: str) -> int | None:
+    fy = fiscal_year(block.fiscal_year, edition)
+    if fy is None:
+        # A heading that prints no year ("Saudi Arabia, Miscellaneous DoD-DoS Activities, FY"):
+        # the block's own fiscal-year total names it ("FY 00 Totals:").
+        for total in block.totals:
+            if total.kind == FISCAL_YEAR and (m := _FY_IN_LABEL.search(total.label)):
+                return fiscal_year(m.group(1), edition)
+    return fy
+
+
 def clean_block(block: ProgrammeBlock, edition: str) -> CleanBlock:
     country = country_code(block.country)
     programme = programme_code(block.programme)
@@ -72,7 +87,7 @@ def clean_block(block: ProgrammeBlock, edition: str) -> CleanBlock:
         country.code if country else None,
         programme.code if programme else None,
         programme.variant if programme else None,
-        fiscal_year(block.fiscal_year, edition),
+        _block_fiscal_year(block, edition),
     )
 
 

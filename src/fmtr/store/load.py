@@ -214,3 +214,25 @@ def save_verdicts(conn: Connection, checks: list[Check]) -> None:
             ),
             params,
         )
+
+
+# The latest edition that prints a fiscal year is its record: the FY1999-2000 edition's FY 00
+# blocks were written while FY 00 was under way, the FY2000-2001 edition reports it complete
+# (likewise FY 01 in FY2000-2001 and FY2001-2002).
+_COUNTED = """
+UPDATE programme_block SET counted = (
+    fy IS NOT NULL AND (
+        SELECT e.first_fiscal_year FROM document d JOIN edition e ON e.id = d.edition_id
+        WHERE d.id = programme_block.document_id
+    ) = (
+        SELECT max(e2.first_fiscal_year) FROM programme_block b2
+        JOIN document d2 ON d2.id = b2.document_id JOIN edition e2 ON e2.id = d2.edition_id
+        WHERE b2.fy = programme_block.fy
+    )
+)
+"""
+
+
+def mark_counted_blocks(conn: Connection) -> None:
+    """Set ``programme_block.counted`` (which edition's figures count for each fiscal year)."""
+    conn.exec_driver_sql(_COUNTED)

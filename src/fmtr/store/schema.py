@@ -63,6 +63,9 @@ class ProgrammeBlock(Base):
     programme_code: Mapped[str | None] = mapped_column(String(16))
     programme_variant: Mapped[str | None] = mapped_column(String(40))
     fy: Mapped[int | None]
+    # True when these figures count for fiscal year ``fy``: the latest edition printing a
+    # fiscal year is its record (FY 00 and FY 01 appear in two editions each).
+    counted: Mapped[bool | None]
     __table_args__ = (
         UniqueConstraint("document_id", "seq"),
         Index("ix_block_country_programme_fy", "country_code", "programme_code", "fy"),

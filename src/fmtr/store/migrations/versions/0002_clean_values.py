@@ -21,6 +21,9 @@ _BLOCK: list[sa.Column[Any]] = [
     sa.Column("programme_code", sa.String(16)),
     sa.Column("programme_variant", sa.String(40)),
     sa.Column("fy", sa.Integer),
+    # Whether this block's figures count for its fiscal year: FY 00 and FY 01 are each printed
+    # by two editions; the later edition's figures count (see docs/definitions.md).
+    sa.Column("counted", sa.Boolean),
 ]
 _TRAINING: list[sa.Column[Any]] = [
     sa.Column("quantity_value", sa.Integer),
