@@ -44,6 +44,17 @@ def _next_id(conn: Connection, table: type[s.Base]) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one()) + 1  # type: ignore[attr-defined]
 
 
+def _insert_many(conn: Connection, table: str, rows: list[dict[str, object]]) -> None:
+    """executemany on the driver: about three times faster than Core's per-row parameter
+    processing, which matters for the 250,000 training rows of a full build."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+
+
 def replace_document(
     conn: Connection,
     doc: CatalogDocument,
@@ -78,7 +89,9 @@ def replace_document(
     # Ids are assigned here rather than returned one insert at a time: the whole document then
     # goes in with three executemany calls. Safe because a build is the database's only writer.
     block_id = _next_id(conn, s.ProgrammeBlock)
-    blocks, rows, totals = [], [], []
+    blocks: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = []
+    totals: list[dict[str, object]] = []
     for seq, (block, cblock, crows) in enumerate(
         zip(extract.blocks, clean.blocks, clean.rows, strict=True)
     ):
@@ -142,12 +155,9 @@ def replace_document(
                 }
             )
         block_id += 1
-    if blocks:
-        conn.execute(insert(s.ProgrammeBlock), blocks)
-    if rows:
-        conn.execute(insert(s.Training), rows)
-    if totals:
-        conn.execute(insert(s.PrintedTotal), totals)
+    _insert_many(conn, s.ProgrammeBlock.__tablename__, blocks)
+    _insert_many(conn, s.Training.__tablename__, rows)
+    _insert_many(conn, s.PrintedTotal.__tablename__, totals)
     if extract.unplaced:
         conn.execute(
             insert(s.UnplacedLine),
@@ -186,10 +196,9 @@ def save_reference_tables(conn: Connection) -> None:
 def save_verdicts(conn: Connection, checks: list[Check]) -> None:
     """Store each printed total's verdict (fmtr.verify) beside it."""
     b, t = s.ProgrammeBlock, s.PrintedTotal
-    doc_ids = dict(conn.execute(select(s.Document.file, s.Document.id)).tuples().all())
+    doc_ids = dict(conn.execute(select(s.Document.file, s.Document.id)).all())
     block_ids = {
-        (doc, seq): bid
-        for bid, doc, seq in conn.execute(select(b.id, b.document_id, b.seq)).tuples()
+        (doc, seq): bid for bid, doc, seq in conn.execute(select(b.id, b.document_id, b.seq))
     }
     params = [
         {
