@@ -66,8 +66,7 @@ class _ProgressObserver:
         self.progress.advance(self.overall)
 
     def failed(self, doc: Document, error: ExtractError) -> None:
-        self.progress.console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
-        self._close(doc.file)
+        self._close(doc.file)  # the error itself is printed with the summary
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -86,16 +85,17 @@ def build(
     ] = None,
 ) -> None:
     """Extract every document of the corpus into the database (unchanged files are skipped)."""
-    from fmtr.pipeline import build as run_build
+    from fmtr.pipeline import build_database
     from fmtr.sources.catalog import documents
     from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir
-    from fmtr.store.db import open_database
+    from fmtr.store.db import database_url
+    from fmtr.store.swap import BuildLocked
 
     try:
         root = corpus_dir(corpus)
     except CorpusNotFound as exc:
         raise _fail(str(exc)) from None
-    engine = open_database(db)
+    url = database_url(db)
     total = len(documents(corpus_catalog(root)))
     progress = Progress(
         TextColumn("{task.description}"),
@@ -108,12 +108,22 @@ def build(
     )
     with progress:
         observer = _ProgressObserver(progress, total)
-        report = run_build(engine, root, jobs=jobs, only=edition, observer=observer)
-    if not err_console.is_terminal:
-        for error in report.errors:
-            err_console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
+        try:
+            report = build_database(url, root, jobs=jobs, only=edition, observer=observer)
+        except BuildLocked as exc:
+            raise _fail(str(exc), code=3) from None
+    for error in report.errors:
+        err_console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
+    for kind, names in (
+        ("country", report.unmapped_countries),
+        ("programme", report.unmapped_programmes),
+    ):
+        if names:
+            listed = "; ".join(sorted(names))
+            err_console.print(f"error {kind} names without a code: {listed}", soft_wrap=True)
 
-    table = Table(title=f"fmtr build #{report.run_id}: {engine.url}")
+    run = f"#{report.run_id}" if report.run_id else "(nothing to do)"
+    table = Table(title=f"fmtr build {run}: {url}")
     for col in ("edition", "documents", "pages", "blocks", "training rows", "printed totals", "s"):
         table.add_column(col, justify="left" if col == "edition" else "right")
     for e in report.editions:
@@ -141,7 +151,7 @@ def build(
         f"loaded {len(report.loaded)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.errors)} in {report.seconds:.1f} s"
     )
-    if report.errors:
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -27,6 +27,7 @@ from fmtr.extract.model import DocumentExtract, ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
 from fmtr.sources.corpus import corpus_catalog
 from fmtr.store import schema as s
+from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
 from fmtr.store.load import (
     LoadedDocument,
     loaded_documents,
@@ -36,6 +37,7 @@ from fmtr.store.load import (
     save_verdicts,
 )
 from fmtr.store.read import iter_documents
+from fmtr.store.swap import build_lock, start_aside, swap_in
 from fmtr.verify.reconcile import (
     MISMATCH,
     UNPARSEABLE,
@@ -214,6 +216,84 @@ def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary
         ]
 
 
+def _selected(root: Path, only: Iterable[str] | None) -> list[Document]:
+    docs = documents(corpus_catalog(root))
+    if only is not None:
+        wanted = set(only)
+        docs = [d for d in docs if d.edition in wanted or d.file in wanted]
+    return docs
+
+
+def _plan(
+    root: Path,
+    only: Iterable[str] | None,
+    known: dict[str, str],
+    report: BuildReport,
+    obs: BuildObserver,
+) -> tuple[list[Document], list[tuple[Document, str]]]:
+    """The documents of this build and those to (re)load; bad and unchanged files go to report."""
+    docs = _selected(root, only)
+    todo: list[tuple[Document, str]] = []
+    for doc in docs:
+        digest, error = _check_file(root, doc)
+        if error is not None:
+            report.errors.append(error)
+            obs.failed(doc, error)
+        elif known.get(doc.file) == digest:
+            report.skipped.append(doc.file)
+            obs.skipped(doc)
+        else:
+            assert digest is not None
+            todo.append((doc, digest))
+    return docs, todo
+
+
+def build_database(
+    url: str,
+    root: Path,
+    *,
+    jobs: int = 1,
+    only: Iterable[str] | None = None,
+    observer: BuildObserver | None = None,
+) -> BuildReport:
+    """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
+    (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
+    build changes nothing. Other databases are built in place, one transaction per document.
+
+    Raises BuildLocked when another build is running on the same file."""
+    path = sqlite_path(url)
+    if path is None:
+        return build(open_database(url), root, jobs=jobs, only=only, observer=observer)
+    with build_lock(path):
+        if path.exists() and schema_is_current(url):
+            # Nothing changed: answer from the served file without copying it.
+            served = make_engine(url)
+            with served.connect() as conn:
+                known = loaded_documents(conn)
+            t0 = time.perf_counter()
+            report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
+            _, todo = _plan(root, only, known, report, SilentObserver())
+            if not todo and (only is not None or not _stale_documents(known, root)):
+                report.editions = _summaries(served, {})
+                report.seconds = time.perf_counter() - t0
+                served.dispose()
+                return report
+            served.dispose()
+        aside = start_aside(path)
+        engine = open_database(f"sqlite:///{aside}", building=True)
+        try:
+            report = build(engine, root, jobs=jobs, only=only, observer=observer)
+        finally:
+            engine.dispose()
+        swap_in(aside, path)
+        return report
+
+
+def _stale_documents(known: dict[str, str], root: Path) -> bool:
+    """Whether the database holds documents the corpus no longer lists (a build removes them)."""
+    return bool(set(known) - {d.file for d in documents(corpus_catalog(root))})
+
+
 def build(
     engine: Engine,
     root: Path,
@@ -228,11 +308,6 @@ def build(
     """
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
-    docs = documents(corpus_catalog(root))
-    if only is not None:
-        wanted = set(only)
-        docs = [d for d in docs if d.edition in wanted or d.file in wanted]
-
     with engine.begin() as conn:
         run_id = int(
             conn.execute(
@@ -250,19 +325,7 @@ def build(
         known = loaded_documents(conn)
     report = BuildReport(run_id)
     seconds: dict[str, float] = {}
-
-    todo: list[tuple[Document, str]] = []
-    for doc in docs:
-        digest, error = _check_file(root, doc)
-        if error is not None:
-            report.errors.append(error)
-            obs.failed(doc, error)
-        elif known.get(doc.file) == digest:
-            report.skipped.append(doc.file)
-            obs.skipped(doc)
-        else:
-            assert digest is not None
-            todo.append((doc, digest))
+    docs, todo = _plan(root, only, known, report, obs)
 
     def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
         seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs

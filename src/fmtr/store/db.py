@@ -25,22 +25,37 @@ def database_url(explicit: str | None = None) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
-    # WAL lets readers (the web server) go on while a build writes; foreign keys for cascades.
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA foreign_keys=ON")  # cascades from document to its rows
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+def _fast_writes(dbapi_connection: Any, _record: Any) -> None:
+    # Only for a database being built aside (see fmtr.store.swap): nobody reads it until it is
+    # complete, so durability comes from the final fsync and rename, not from each commit.
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=OFF")
+    cur.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, None for other databases or in-memory SQLite."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def make_engine(url: str, *, building: bool = False) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if building:
+            event.listen(engine, "connect", _fast_writes)
     return engine
 
 
@@ -53,8 +68,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def open_database(url: str | None = None) -> Engine:
+def open_database(url: str | None = None, *, building: bool = False) -> Engine:
     """An engine on an up-to-date database (created if missing)."""
-    engine = make_engine(database_url(url))
+    engine = make_engine(database_url(url), building=building)
     migrate(engine)
     return engine
+
+
+def schema_is_current(url: str) -> bool:
+    """Whether the database at ``url`` is at the newest migration (read-only check)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision() == head
+    finally:
+        engine.dispose()

@@ -1,0 +1,263 @@
+"""Per-fiscal-year figures: rankings of recipients, one time series, participation gaps.
+
+Every figure here sums the training rows of counted blocks only (``programme_block.counted``):
+FY2000 and FY2001 are printed by two editions each and only the later one counts. Trainees are
+the sum of the rows' quantities, cost the sum of their costs in exact cents; rows whose cell
+gives no number add nothing and are counted apart (``rows_without_quantity``/``_cost``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Connection
+
+from fmtr.query.resolve import (
+    Database,
+    ProgrammeRef,
+    Recipient,
+    connect,
+    covered_fiscal_years,
+    require_search_index,
+    resolve_country,
+    resolve_programme,
+    resolve_span,
+)
+
+REPORTED, NONE_REPORTED, NOT_COVERED = "reported", "none reported", "not covered"
+
+
+@dataclass
+class Figures:
+    trainees: int = 0
+    cost_cents: int = 0
+    rows: int = 0
+    rows_without_quantity: int = 0
+    rows_without_cost: int = 0
+
+    def add(self, other: Figures) -> None:
+        self.trainees += other.trainees
+        self.cost_cents += other.cost_cents
+        self.rows += other.rows
+        self.rows_without_quantity += other.rows_without_quantity
+        self.rows_without_cost += other.rows_without_cost
+
+
+# Sums over fmtr.store.search's precomputed year_figures (counted blocks' rows per recipient,
+# programme and fiscal year).
+_SUMS = (
+    "sum(f.trainees), sum(f.cost_cents), sum(f.rows), "
+    "sum(f.rows_without_quantity), sum(f.rows_without_cost)"
+)
+
+
+def _figures(row: Any, offset: int) -> Figures:
+    return Figures(*(int(v) for v in row[offset : offset + 5]))
+
+
+def _programme(conn: Connection, programme: str | None) -> ProgrammeRef | None:
+    return resolve_programme(conn, programme) if programme is not None else None
+
+
+def edition_of_year(conn: Connection) -> dict[int, list[str]]:
+    """The edition(s) whose figures count for each covered fiscal year."""
+    rows = conn.exec_driver_sql(
+        "SELECT DISTINCT x.fy, e.name FROM "
+        "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = 1) x "
+        "JOIN document d ON d.id = x.document_id JOIN edition e ON e.id = d.edition_id "
+        "ORDER BY x.fy, e.name"
+    )
+    out: dict[int, list[str]] = {}
+    for fy, name in rows:
+        out.setdefault(fy, []).append(name)
+    return out
+
+
+@dataclass
+class RankedRecipient:
+    rank: int
+    code: str
+    name: str
+    kind: str
+    figures: Figures
+    by_year: dict[int, Figures]
+
+
+@dataclass
+class TopResult:
+    programme: ProgrammeRef | None
+    first_fy: int
+    last_fy: int
+    by: str
+    recipients: list[RankedRecipient]
+    recipients_total: int  # recipients with any row in the span, before the limit
+    year_totals: dict[int, Figures]  # all recipients, per fiscal year
+    editions: dict[int, list[str]]
+
+
+def top(
+    db: Database,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    by: Literal["cost", "trainees"] = "cost",
+    limit: int | None = 10,
+) -> TopResult:
+    """Recipients ranked by cost or trainees over fiscal years ``start``..``end``."""
+    if by not in ("cost", "trainees"):
+        raise ValueError(f"by must be 'cost' or 'trainees', not {by!r}")
+    with connect(db) as conn:
+        require_search_index(conn)
+        prog = _programme(conn, programme)
+        first, last = resolve_span(conn, start, end)
+        where = "f.fy BETWEEN ? AND ?"
+        params: list[Any] = [first, last]
+        if prog is not None:
+            where += " AND f.programme_code = ?"
+            params.append(prog.code)
+        rows = conn.exec_driver_sql(
+            f"SELECT f.country_code, f.fy, {_SUMS} FROM year_figures f WHERE {where} "
+            "GROUP BY f.country_code, f.fy",
+            tuple(params),
+        ).all()
+        names = {
+            code: (name, kind)
+            for code, name, kind in conn.exec_driver_sql("SELECT code, name, kind FROM country")
+        }
+        editions = edition_of_year(conn)
+    per: dict[str, RankedRecipient] = {}
+    year_totals: dict[int, Figures] = {}
+    for row in rows:
+        code = row[0] or "?"
+        f = _figures(row, 2)
+        name, kind = names.get(code, (code, "unknown"))
+        r = per.setdefault(code, RankedRecipient(0, code, name, kind, Figures(), {}))
+        r.figures.add(f)
+        r.by_year[row[1]] = f
+        year_totals.setdefault(row[1], Figures()).add(f)
+
+    def key(r: RankedRecipient) -> tuple[int, str]:
+        value = r.figures.cost_cents if by == "cost" else r.figures.trainees
+        return (-value, r.name)
+
+    ranked = sorted(per.values(), key=key)
+    for i, r in enumerate(ranked, 1):
+        r.rank = i
+    return TopResult(
+        prog,
+        first,
+        last,
+        by,
+        ranked[:limit] if limit else ranked,
+        len(ranked),
+        dict(sorted(year_totals.items())),
+        {y: e for y, e in editions.items() if first <= y <= last},
+    )
+
+
+@dataclass
+class SeriesPoint:
+    fy: int
+    status: str  # REPORTED | NONE_REPORTED (0, the edition lists none) | NOT_COVERED
+    figures: Figures | None  # None when not covered
+    editions: list[str]
+
+
+@dataclass
+class Series:
+    recipient: Recipient
+    programme: ProgrammeRef | None
+    first_fy: int
+    last_fy: int
+    points: list[SeriesPoint] = field(default_factory=list)
+
+
+def series(
+    db: Database,
+    country: str,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+) -> Series:
+    """One recipient's figures per fiscal year (one programme, or all), every year of the span:
+    a covered year without training is 0 and "none reported", a year no loaded edition covers
+    is "not covered"."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        recipient = resolve_country(conn, country)
+        prog = _programme(conn, programme)
+        first, last = resolve_span(conn, start, end)
+        where = "f.country_code = ? AND f.fy BETWEEN ? AND ?"
+        params: list[Any] = [recipient.code, first, last]
+        if prog is not None:
+            where += " AND f.programme_code = ?"
+            params.append(prog.code)
+        rows = conn.exec_driver_sql(
+            f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
+            tuple(params),
+        ).all()
+        editions = edition_of_year(conn)
+    by_year = {row[0]: _figures(row, 1) for row in rows}
+    result = Series(recipient, prog, first, last)
+    for fy in range(first, last + 1):
+        if fy not in editions:
+            result.points.append(SeriesPoint(fy, NOT_COVERED, None, []))
+        elif fy in by_year and by_year[fy].rows:
+            result.points.append(SeriesPoint(fy, REPORTED, by_year[fy], editions[fy]))
+        else:
+            result.points.append(SeriesPoint(fy, NONE_REPORTED, Figures(), editions[fy]))
+    return result
+
+
+@dataclass
+class Gap:
+    code: str
+    name: str
+    years: list[int]  # fiscal years with training
+    missing: list[tuple[int, int]]  # runs of covered years without training: (first, last)
+
+
+@dataclass
+class GapsResult:
+    programme: ProgrammeRef | None
+    covered: list[int]
+    gaps: list[Gap]
+
+
+def gaps(db: Database, programme: str | None = None) -> GapsResult:
+    """Recipients whose training (in one programme, or any) stops for one or more covered fiscal
+    years and resumes; years no loaded edition covers are not gaps."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        prog = _programme(conn, programme)
+        where = "f.rows > 0"
+        params: tuple[Any, ...] = ()
+        if prog is not None:
+            where += " AND f.programme_code = ?"
+            params = (prog.code,)
+        rows = conn.exec_driver_sql(
+            f"SELECT DISTINCT f.country_code, f.fy FROM year_figures f WHERE {where} "
+            "ORDER BY f.country_code, f.fy",
+            params,
+        ).all()
+        covered = covered_fiscal_years(conn)
+        names = dict(conn.exec_driver_sql("SELECT code, name FROM country").all())
+    years: dict[str, list[int]] = {}
+    for code, fy in rows:
+        years.setdefault(code or "?", []).append(fy)
+    covered_set = set(covered)
+    out: list[Gap] = []
+    for code, present in years.items():
+        runs: list[tuple[int, int]] = []
+        run: list[int] = []
+        for fy in range(present[0], present[-1] + 1):
+            if fy in covered_set and fy not in present:
+                run.append(fy)
+            elif run:  # a year with training, or one no edition covers, ends the run
+                runs.append((run[0], run[-1]))
+                run = []
+        if runs:
+            out.append(Gap(code, names.get(code, code), present, runs))
+    out.sort(key=lambda g: g.name)
+    return GapsResult(prog, covered, out)

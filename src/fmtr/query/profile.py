@@ -1,0 +1,149 @@
+"""A recipient's profile: figures per fiscal year and programme, and what its training was.
+
+Figures come from the counted blocks (see fmtr.query.figures). Courses, US units, locations and
+student units are grouped by their normalised key (``course_key`` etc.) and shown in their most
+printed spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from fmtr.query.figures import Figures
+from fmtr.query.resolve import (
+    Database,
+    Recipient,
+    connect,
+    require_search_index,
+    resolve_country,
+)
+
+
+@dataclass
+class YearProgramme:
+    fy: int
+    programme: str
+    figures: Figures
+
+
+@dataclass
+class ProgrammeSpan:
+    code: str
+    name: str
+    first_fy: int
+    last_fy: int
+    years: int  # fiscal years with training
+    figures: Figures
+
+
+@dataclass
+class Named:
+    """A course, US unit, location or student unit: its usual spelling and its figures."""
+
+    name: str
+    spellings: int
+    first_fy: int
+    last_fy: int
+    figures: Figures
+
+
+@dataclass
+class Source:
+    edition: str
+    file: str
+    url: str
+    blocks: int
+    first_page: int
+    last_page: int
+
+
+@dataclass
+class CountryProfile:
+    recipient: Recipient
+    by_year: list[YearProgramme] = field(default_factory=list)
+    year_totals: dict[int, Figures] = field(default_factory=dict)
+    programmes: list[ProgrammeSpan] = field(default_factory=list)
+    total: Figures = field(default_factory=Figures)
+    top_courses: list[Named] = field(default_factory=list)
+    top_us_units: list[Named] = field(default_factory=list)
+    top_locations: list[Named] = field(default_factory=list)
+    top_student_units: list[Named] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+# One grouped pass per kind of name; grouping by (key, spelling) lets Python pick the usual
+# spelling and count variants without a second query.
+_NAMED = """
+SELECT t.{key}, t.{cell}, count(*), coalesce(sum(t.quantity_value), 0),
+       coalesce(sum(t.cost_cents), 0), count(*) - count(t.quantity_value),
+       count(*) - count(t.cost_cents), min(b.fy), max(b.fy)
+FROM programme_block b JOIN training t ON t.block_id = b.id
+WHERE b.country_code = ? AND b.counted = 1 AND t.{key} IS NOT NULL
+GROUP BY t.{key}, t.{cell}
+"""
+_KINDS = {
+    "top_courses": ("course_key", "course_title"),
+    "top_us_units": ("us_unit_key", "us_unit"),
+    "top_locations": ("location_key", "location"),
+    "top_student_units": ("student_unit_key", "student_unit"),
+}
+
+
+def _named(conn: Connection, code: str, key: str, cell: str, limit: int) -> list[Named]:
+    groups: dict[str, tuple[Named, list[tuple[int, str]]]] = {}
+    for k, spelling, n, q, c, nq, nc, lo, hi in conn.exec_driver_sql(
+        _NAMED.format(key=key, cell=cell), (code,)
+    ):
+        named, spellings = groups.setdefault(k, (Named("", 0, lo, hi, Figures()), []))
+        named.figures.add(Figures(q, c, n, nq, nc))
+        named.first_fy, named.last_fy = min(named.first_fy, lo), max(named.last_fy, hi)
+        spellings.append((n, spelling))
+    out = []
+    for named, spellings in groups.values():
+        named.name = max(spellings, key=lambda s: (s[0], s[1]))[1]
+        named.spellings = len(spellings)
+        out.append(named)
+    out.sort(key=lambda x: (-x.figures.rows, -x.figures.trainees, x.name))
+    return out[:limit]
+
+
+def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfile:
+    """Trainees and cost per fiscal year and programme, the first and last year of each
+    programme, the ``limit`` most frequent courses, US units, locations and student units, and
+    the files the figures come from."""
+    with connect(db) as conn:
+        recipient = resolve_country(conn, country)
+        require_search_index(conn)
+        profile = CountryProfile(recipient)
+        names = dict(conn.exec_driver_sql("SELECT code, name FROM programme").all())
+        spans: dict[str, ProgrammeSpan] = {}
+        for fy, prog, *sums in conn.exec_driver_sql(
+            "SELECT fy, programme_code, trainees, cost_cents, rows, rows_without_quantity, "
+            "rows_without_cost FROM year_figures WHERE country_code = ? AND rows > 0 "
+            "ORDER BY fy, programme_code",
+            (recipient.code,),
+        ):
+            f = Figures(*sums)
+            profile.by_year.append(YearProgramme(fy, prog, f))
+            profile.year_totals.setdefault(fy, Figures()).add(f)
+            profile.total.add(f)
+            span = spans.setdefault(
+                prog, ProgrammeSpan(prog, names.get(prog, prog), fy, fy, 0, Figures())
+            )
+            span.last_fy = fy
+            span.years += 1
+            span.figures.add(f)
+        profile.programmes = sorted(spans.values(), key=lambda p: (-p.figures.cost_cents, p.code))
+        for attr, (key, cell) in _KINDS.items():
+            setattr(profile, attr, _named(conn, recipient.code, key, cell, limit))
+        for row in conn.exec_driver_sql(
+            "SELECT e.name, d.file, d.url, count(*), min(b.first_page), max(b.last_page) "
+            "FROM programme_block b JOIN document d ON d.id = b.document_id "
+            "JOIN edition e ON e.id = d.edition_id WHERE b.country_code = ? "
+            "GROUP BY e.name, d.file, d.url ORDER BY e.name, d.file",
+            (recipient.code,),
+        ):
+            profile.sources.append(Source(*row))
+    return profile

@@ -1,0 +1,181 @@
+"""User input to database keys: countries, programmes, fiscal years and spans of them.
+
+A country is found by name, by code (ISO alpha-3 or fmtr's X-...), or by any spelling the
+reports print (fmtr.clean.countries); a programme by code or name (fmtr.clean.programmes); a
+fiscal year written "FY2003", "2003", "FY03" or "FY 03". Input that names nothing raises a
+QueryInputError carrying the closest known name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import Connection, Engine
+
+from fmtr.clean.countries import country_code
+from fmtr.clean.programmes import programme_code
+from fmtr.query.errors import (
+    BadYearSpan,
+    SearchIndexStale,
+    UnknownCountry,
+    UnknownFiscalYear,
+    UnknownProgramme,
+)
+from fmtr.store.search import index_is_current
+
+Database = Engine | Connection
+
+
+@contextmanager
+def connect(db: Database) -> Iterator[Connection]:
+    """A connection on ``db``: the connection itself, or a new one closed afterwards."""
+    if isinstance(db, Connection):
+        yield db
+    else:
+        with db.connect() as conn:
+            yield conn
+
+
+def require_search_index(conn: Connection) -> None:
+    if not index_is_current(conn):
+        raise SearchIndexStale(
+            "the search index does not reflect the latest build: run `fmtr build` "
+            "(or fmtr.store.search.rebuild_search_index)"
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ProgrammeRef:
+    code: str
+    name: str
+    family: str
+
+
+def _suggest(text: str, choices: Iterable[str]) -> str | None:
+    found = process.extractOne(
+        text, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
+    )
+    return found[0] if found else None
+
+
+def resolve_country(conn: Connection, text: str) -> Recipient:
+    """The recipient ``text`` names: "Pakistan", "PAK", "pak", "Burma", "Korea, Republic of"."""
+    raw = text.strip()
+    by_code = conn.exec_driver_sql(
+        "SELECT code, name, kind FROM country WHERE code = ?", (raw.upper(),)
+    ).first()
+    if by_code is not None:
+        return Recipient(*by_code)
+    found = country_code(raw)
+    if found is not None:
+        return Recipient(found.code, found.name, found.kind)
+    # Spellings as the reports print them, then the reference names: the ones a user means.
+    names = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT DISTINCT c.name FROM programme_block b JOIN country c ON c.code = b.country_code"
+        )
+    ]
+    names += [r[0] for r in conn.exec_driver_sql("SELECT name FROM country")]
+    raise UnknownCountry(f"unknown country {raw!r}", _suggest(raw, names) if raw else None)
+
+
+def resolve_programme(conn: Connection, text: str) -> ProgrammeRef:
+    """The programme ``text`` names: "IMET", "imet", "International Military Education and
+    Training", "IMET-1" (a variant: its programme), "Section 1206"."""
+    raw = text.strip()
+    row = conn.exec_driver_sql(
+        "SELECT code, name, family FROM programme WHERE upper(code) = ?", (raw.upper(),)
+    ).first()
+    if row is None and (found := programme_code(raw)) is not None:
+        row = conn.exec_driver_sql(
+            "SELECT code, name, family FROM programme WHERE code = ?", (found.code,)
+        ).first()
+    if row is not None:
+        return ProgrammeRef(*row)
+    choices = {}
+    for code, name in conn.exec_driver_sql("SELECT code, name FROM programme"):
+        choices[code] = code
+        choices[name] = code
+    best = _suggest(raw, choices) if raw else None
+    raise UnknownProgramme(f"unknown programme {raw!r}", choices[best] if best else None)
+
+
+_FY = re.compile(r"(?:FY|Fiscal\s*Year)?\s*'?\s*(?P<year>[0-9]{4}|[0-9]{2})", re.I)
+
+
+def parse_fiscal_year(text: str | int) -> int:
+    """ "FY2003", "2003", "FY03", "FY 03", 2003 -> 2003 (two digits: 00-49 are 20xx)."""
+    if isinstance(text, int):
+        return text
+    m = _FY.fullmatch(text.strip())
+    if m is None:
+        raise UnknownFiscalYear(
+            f"not a fiscal year: {text!r} (write FY2003, 2003 or FY03)",
+        )
+    year = m.group("year")
+    if len(year) == 4:
+        return int(year)
+    return 2000 + int(year) if int(year) < 50 else 1900 + int(year)
+
+
+def covered_fiscal_years(conn: Connection) -> list[int]:
+    """The fiscal years some loaded edition reports (its blocks count for them)."""
+    return [
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT DISTINCT fy FROM programme_block WHERE counted = 1 AND fy IS NOT NULL "
+            "ORDER BY fy"
+        )
+    ]
+
+
+def _in_coverage(year: int, covered: list[int], raw: str | int, *, exact: bool = True) -> int:
+    """``year`` if covered (``exact``) or within the covered range (a span's end)."""
+    if not covered:
+        raise UnknownFiscalYear("the database holds no fiscal year yet: run `fmtr build`")
+    inside = year in covered if exact else covered[0] <= year <= covered[-1]
+    if not inside:
+        nearest = min(covered, key=lambda y: (abs(y - year), y))
+        raise UnknownFiscalYear(
+            f"fiscal year {raw!r} is not in the database (it covers "
+            f"FY{covered[0]}-FY{covered[-1]})",
+            f"FY{nearest}",
+        )
+    return year
+
+
+def resolve_fiscal_year(conn: Connection, text: str | int) -> int:
+    return _in_coverage(parse_fiscal_year(text), covered_fiscal_years(conn), text)
+
+
+def resolve_span(
+    conn: Connection, start: str | int | None, end: str | int | None
+) -> tuple[int, int]:
+    """(first, last) fiscal year of a span; an open end is the first/last year covered."""
+    covered = covered_fiscal_years(conn)
+    first = covered[0] if start is None and covered else None
+    last = covered[-1] if end is None and covered else None
+    if start is not None:
+        first = _in_coverage(parse_fiscal_year(start), covered, start, exact=False)
+    if end is not None:
+        last = _in_coverage(parse_fiscal_year(end), covered, end, exact=False)
+    if first is None or last is None:
+        raise UnknownFiscalYear("the database holds no fiscal year yet: run `fmtr build`")
+    if first > last:
+        raise BadYearSpan(
+            f"the span is reversed: FY{first} comes after FY{last}",
+            f"--from FY{last} --to FY{first}",
+        )
+    return first, last

@@ -1,0 +1,86 @@
+"""The search index and the precomputed names the query layer reads (migration 0003).
+
+``rebuild_search_index`` refills them from the training table; the build pipeline calls it after
+the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
+tells a query whether the index still matches the rows (a build since then replaces rows and
+reuses their ids, so a stale external-content FTS index would point at the wrong rows).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine
+
+_LATEST_BUILD = "SELECT max(id) FROM build_run"
+
+# The spelling shown for a unit key is the one printed most often (ties: the first in order).
+_UNIT_NAMES = """
+INSERT INTO student_unit_name (key, spelling, rows)
+SELECT key, spelling, total FROM (
+    SELECT student_unit_key AS key, student_unit AS spelling,
+           sum(n) OVER (PARTITION BY student_unit_key) AS total,
+           row_number() OVER (PARTITION BY student_unit_key ORDER BY n DESC, first_id) AS pick
+    FROM (
+        SELECT student_unit_key, student_unit, count(*) AS n, min(id) AS first_id
+        FROM training WHERE student_unit_key IS NOT NULL
+        GROUP BY student_unit_key, student_unit
+    )
+) WHERE pick = 1
+"""
+
+
+# Counted blocks only: these are the per-fiscal-year figures. A block whose country or
+# programme did not map keeps "?" so that its rows still add up in the totals.
+_YEAR_FIGURES = """
+INSERT INTO year_figures
+SELECT coalesce(b.country_code, '?'), coalesce(b.programme_code, '?'), b.fy,
+       coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(t.id),
+       count(t.id) - count(t.quantity_value), count(t.id) - count(t.cost_cents)
+FROM programme_block b JOIN training t ON t.block_id = b.id
+WHERE b.counted = 1 AND b.fy IS NOT NULL
+GROUP BY 1, 2, 3
+"""
+
+
+def rebuild_search_index(conn: Connection) -> None:
+    """(Re)fill the full-text index, the student-unit names and the per-year figures from the
+    loaded rows (after a build, once ``counted`` is set)."""
+    conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
+    conn.exec_driver_sql("DELETE FROM year_figures")
+    conn.exec_driver_sql(_YEAR_FIGURES)
+    conn.exec_driver_sql("DELETE FROM student_unit_name")
+    conn.exec_driver_sql(_UNIT_NAMES)
+    build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
+    rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
+    conn.exec_driver_sql("DELETE FROM search_state")
+    conn.exec_driver_sql(
+        "INSERT INTO search_state (id, build_run_id, training_rows, rebuilt_at) "
+        "VALUES (1, ?, ?, ?)",
+        (build_run, rows, datetime.now(UTC).replace(tzinfo=None)),
+    )
+    # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
+    conn.exec_driver_sql("ANALYZE")
+
+
+def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
+    """(build run the index reflects, latest build run), or None when never built."""
+    row = conn.exec_driver_sql("SELECT build_run_id FROM search_state WHERE id = 1").first()
+    if row is None:
+        return None
+    return row[0], conn.exec_driver_sql(_LATEST_BUILD).scalar()
+
+
+def index_is_current(conn: Connection) -> bool:
+    state = index_state(conn)
+    return state is not None and state[0] == state[1]
+
+
+def ensure_search_index(engine: Engine) -> bool:
+    """Rebuild the index when it does not reflect the latest build; True when it rebuilt."""
+    with engine.connect() as conn:
+        if index_is_current(conn):
+            return False
+    with engine.begin() as conn:
+        rebuild_search_index(conn)
+    return True

@@ -1,0 +1,78 @@
+"""Building a SQLite database aside and swapping it in, so that no reader ever sees half a build.
+
+A build works on a copy (``<db>.building``) and, once complete, renames it over the served file:
+``os.replace`` is atomic, so a reader opens either the old database or the new one. A build
+killed at any moment leaves the served file as it was; the next build starts again from a fresh
+copy. The served file stays in rollback-journal mode (no ``-wal`` file beside it that could be
+replayed onto the new file after a swap). A lock file keeps two builds from running at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class BuildLocked(Exception):
+    """Another build holds the database's lock."""
+
+
+@contextmanager
+def build_lock(db: Path) -> Iterator[None]:
+    """Hold ``<db>.lock`` for the duration of a build; raise BuildLocked if another build has it."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db.with_name(db.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise BuildLocked(
+                f"another fmtr build (pid {holder}) is running on {db}; try again when it ends"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed
+
+
+def building_path(db: Path) -> Path:
+    return db.with_name(db.name + ".building")
+
+
+def start_aside(db: Path) -> Path:
+    """A fresh copy of ``db`` (or nothing, for a new database) to build on."""
+    aside = building_path(db)
+    for stale in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
+        stale.unlink(missing_ok=True)  # a killed build's leftovers
+    if db.exists():
+        # The backup API copies a consistent snapshot even while readers have the file open.
+        src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        dst = sqlite3.connect(aside)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+    return aside
+
+
+def swap_in(aside: Path, db: Path) -> None:
+    """Make the finished copy the served database, atomically and durably."""
+    con = sqlite3.connect(aside)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")  # folds the WAL back in and removes it
+    con.close()
+    with aside.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(aside, db)
+    dir_fd = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,88 @@
+"""The FastAPI application: the JSON API under /api/v1 and the HTML explorer over it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from fmtr.web.db import QueryTimeout, read_only_engine, sqlite_path
+from fmtr.web.deps import Settings
+
+HERE = Path(__file__).parent
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    db: str,
+    *,
+    corpus: Path | None = None,
+    statement_seconds: float = 2.0,
+    cache_dir: Path | None = None,
+) -> FastAPI:
+    """The app over the SQLite database ``db`` (URL or path), opened read-only.
+
+    ``corpus``: the local corpus folder, for rendering source pages (optional).
+    ``statement_seconds``: a statement running longer is interrupted with a 503.
+    """
+    from fmtr.web import api, pages
+
+    path = sqlite_path(db)
+    app = FastAPI(
+        title="fmtr",
+        version="1",
+        description=(
+            "US Foreign Military Training reports (FY1999-2000 to FY2020-2021) as data. "
+            "Every table is paginated (`limit` at most 500, `offset`) and downloads as CSV "
+            "with `format=csv`. Per-fiscal-year figures count each fiscal year once (the "
+            "latest edition printing it)."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = Settings(
+        db_path=path,
+        corpus=corpus,
+        statement_seconds=statement_seconds,
+        cache_dir=cache_dir or Path(tempfile.gettempdir()) / "fmtr-render",
+    )
+    app.state.engine = read_only_engine(path, statement_seconds)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(QueryTimeout)
+    async def _timeout(request: Request, exc: QueryTimeout) -> Response:
+        message = (
+            f"{exc}: this question is too expensive for the public server; narrow it "
+            "(a country, a programme, a span of years) or use the downloadable database"
+        )
+        if _wants_json(request):
+            return JSONResponse({"error": "timeout", "detail": message}, status_code=503)
+        return pages.error_page(request, 503, message)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        detail: Any = exc.detail
+        if _wants_json(request):
+            return JSONResponse({"error": exc.status_code, "detail": detail}, exc.status_code)
+        return pages.error_page(request, exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+        if _wants_json(request):
+            return JSONResponse({"error": 400, "detail": problems}, status_code=400)
+        return pages.error_page(request, 400, "; ".join(problems))
+
+    return app

@@ -1,0 +1,77 @@
+"""The web layer's database: read-only SQLite connections whose statements are cut off when slow.
+
+The public server must never write, so the file is opened with SQLite's ``mode=ro`` URI (a
+write raises even if a bug tried one), and every statement gets a deadline enforced by SQLite's
+progress handler, so that one expensive question cannot hold a worker thread for long.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+# SQLite calls the handler every this many virtual-machine instructions: cheap enough to be
+# invisible, frequent enough to stop within a millisecond or so of the deadline.
+_PROGRESS_STEPS = 2000
+
+
+class QueryTimeout(Exception):
+    """A statement ran past the server's time limit and was interrupted."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"query cut off after {seconds:g} s")
+        self.seconds = seconds
+
+
+def sqlite_path(db: str) -> Path:
+    """The file behind a database URL or path (``sqlite:///x.sqlite`` or ``x.sqlite``)."""
+    if "://" in db:
+        if not db.startswith("sqlite:///"):
+            raise ValueError(f"{db}: the web server reads SQLite files only")
+        db = db.removeprefix("sqlite:///")
+    path = Path(db)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such database (run `fmtr build` first)")
+    return path
+
+
+def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int = 8) -> Engine:
+    """An engine whose connections open ``path`` read-only and interrupt slow statements."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread=False: the pool hands a connection to whichever worker thread
+        # asks next; each is used by one thread at a time.
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine(
+        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=16
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        state = {"deadline": math.inf}
+        record.info["deadline"] = state
+        dbapi_conn.execute("PRAGMA query_only=ON")
+        dbapi_conn.set_progress_handler(
+            lambda: 1 if time.monotonic() > state["deadline"] else 0, _PROGRESS_STEPS
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+        conn.info["deadline"]["deadline"] = time.monotonic() + statement_seconds
+
+    @event.listens_for(engine, "handle_error")
+    def _timeout(context: Any) -> None:
+        exc = context.original_exception
+        if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
+            raise QueryTimeout(statement_seconds) from exc
+
+    return engine
