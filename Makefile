@@ -18,12 +18,18 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages: poppler-utils (pdftohtml, the benchmark's anchor; pdftoppm for visual checks).
+# Debian packages the tests and benchmarks use: poppler-utils (pdftohtml, the build benchmark's
+# anchor) and chromium (the browser tests, driven by Playwright through its executable path).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+DEBIAN_PACKAGES := poppler-utils:pdftohtml chromium:chromium
 system-deps:
-	@command -v pdftohtml >/dev/null 2>&1 || { \
-	  echo "installing Debian packages: poppler-utils"; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq poppler-utils >/dev/null; }
+	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
+	  command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 build: $(BIN)/.installed
 	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
