@@ -331,6 +331,24 @@ def compare_reference(
                 )
 
 
+def _register_commands() -> None:
+    # The question commands (fmtr.cli_query) and the server (fmtr.cli_web) live in modules of
+    # their own; both are thin layers over fmtr.query.
+    import importlib
+
+    for name in ("fmtr.cli_query", "fmtr.cli_web"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()

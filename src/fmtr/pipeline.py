@@ -37,6 +37,7 @@ from fmtr.store.load import (
     save_verdicts,
 )
 from fmtr.store.read import iter_documents
+from fmtr.store.search import rebuild_search_index
 from fmtr.store.swap import build_lock, start_aside, swap_in
 from fmtr.verify.reconcile import (
     MISMATCH,
@@ -392,6 +393,7 @@ def build(
             save_reference_tables(conn)
             save_verdicts(conn, report.verify.checks)
             mark_counted_blocks(conn)
+            rebuild_search_index(conn)  # reads `counted`: after it
     report.editions = _summaries(engine, seconds)
     report.seconds = time.perf_counter() - t0
     return report

@@ -1,1 +1,39 @@
+"""Answers to users' questions, as plain data (dataclasses), from an Engine or a Connection.
 
+Every function resolves its input first (fmtr.query.resolve) and raises a QueryInputError with a
+suggestion when a country, programme or fiscal year names nothing; see docs/queries.md for how
+each figure is computed and docs/definitions.md for what the words mean.
+"""
+
+from fmtr.query.errors import (
+    BadYearSpan,
+    EmptySearch,
+    QueryInputError,
+    SearchIndexStale,
+    UnknownCountry,
+    UnknownFiscalYear,
+    UnknownProgramme,
+)
+from fmtr.query.export import export, select_rows
+from fmtr.query.figures import gaps, series, top
+from fmtr.query.profile import country_profile
+from fmtr.query.text import course, search, unit
+
+__all__ = [
+    "BadYearSpan",
+    "EmptySearch",
+    "QueryInputError",
+    "SearchIndexStale",
+    "UnknownCountry",
+    "UnknownFiscalYear",
+    "UnknownProgramme",
+    "country_profile",
+    "course",
+    "export",
+    "gaps",
+    "search",
+    "select_rows",
+    "series",
+    "top",
+    "unit",
+]

@@ -242,7 +242,7 @@ def gaps(db: Database, programme: str | None = None) -> GapsResult:
             params,
         ).all()
         covered = covered_fiscal_years(conn)
-        names = dict(conn.exec_driver_sql("SELECT code, name FROM country").all())
+        names: dict[str, str] = dict(conn.exec_driver_sql("SELECT code, name FROM country").all())
     years: dict[str, list[int]] = {}
     for code, fy in rows:
         years.setdefault(code or "?", []).append(fy)

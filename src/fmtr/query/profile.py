@@ -2,7 +2,7 @@
 
 Figures come from the counted blocks (see fmtr.query.figures). Courses, US units, locations and
 student units are grouped by their normalised key (``course_key`` etc.) and shown in their most
-printed spelling.
+printed spelling (precomputed in ``name_figures`` by fmtr.store.search).
 """
 
 from __future__ import annotations
@@ -73,40 +73,23 @@ class CountryProfile:
     sources: list[Source] = field(default_factory=list)
 
 
-# One grouped pass per kind of name; grouping by (key, spelling) lets Python pick the usual
-# spelling and count variants without a second query.
-_NAMED = """
-SELECT t.{key}, t.{cell}, count(*), coalesce(sum(t.quantity_value), 0),
-       coalesce(sum(t.cost_cents), 0), count(*) - count(t.quantity_value),
-       count(*) - count(t.cost_cents), min(b.fy), max(b.fy)
-FROM programme_block b JOIN training t ON t.block_id = b.id
-WHERE b.country_code = ? AND b.counted = 1 AND t.{key} IS NOT NULL
-GROUP BY t.{key}, t.{cell}
-"""
 _KINDS = {
-    "top_courses": ("course_key", "course_title"),
-    "top_us_units": ("us_unit_key", "us_unit"),
-    "top_locations": ("location_key", "location"),
-    "top_student_units": ("student_unit_key", "student_unit"),
+    "top_courses": "course",
+    "top_us_units": "us_unit",
+    "top_locations": "location",
+    "top_student_units": "student_unit",
 }
 
 
-def _named(conn: Connection, code: str, key: str, cell: str, limit: int) -> list[Named]:
-    groups: dict[str, tuple[Named, list[tuple[int, str]]]] = {}
-    for k, spelling, n, q, c, nq, nc, lo, hi in conn.exec_driver_sql(
-        _NAMED.format(key=key, cell=cell), (code,)
-    ):
-        named, spellings = groups.setdefault(k, (Named("", 0, lo, hi, Figures()), []))
-        named.figures.add(Figures(q, c, n, nq, nc))
-        named.first_fy, named.last_fy = min(named.first_fy, lo), max(named.last_fy, hi)
-        spellings.append((n, spelling))
-    out = []
-    for named, spellings in groups.values():
-        named.name = max(spellings, key=lambda s: (s[0], s[1]))[1]
-        named.spellings = len(spellings)
-        out.append(named)
-    out.sort(key=lambda x: (-x.figures.rows, -x.figures.trainees, x.name))
-    return out[:limit]
+def _named(conn: Connection, code: str, kind: str, limit: int) -> list[Named]:
+    rows = conn.exec_driver_sql(
+        "SELECT spelling, spellings, first_fy, last_fy, trainees, cost_cents, rows, "
+        "rows_without_quantity, rows_without_cost FROM name_figures "
+        "WHERE country_code = ? AND kind = ? ORDER BY rows DESC, trainees DESC, spelling "
+        "LIMIT ?",
+        (code, kind, limit),
+    )
+    return [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in rows]
 
 
 def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfile:
@@ -117,7 +100,7 @@ def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfi
         recipient = resolve_country(conn, country)
         require_search_index(conn)
         profile = CountryProfile(recipient)
-        names = dict(conn.exec_driver_sql("SELECT code, name FROM programme").all())
+        names: dict[str, str] = dict(conn.exec_driver_sql("SELECT code, name FROM programme").all())
         spans: dict[str, ProgrammeSpan] = {}
         for fy, prog, *sums in conn.exec_driver_sql(
             "SELECT fy, programme_code, trainees, cost_cents, rows, rows_without_quantity, "
@@ -136,8 +119,8 @@ def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfi
             span.years += 1
             span.figures.add(f)
         profile.programmes = sorted(spans.values(), key=lambda p: (-p.figures.cost_cents, p.code))
-        for attr, (key, cell) in _KINDS.items():
-            setattr(profile, attr, _named(conn, recipient.code, key, cell, limit))
+        for attr, kind in _KINDS.items():
+            setattr(profile, attr, _named(conn, recipient.code, kind, limit))
         for row in conn.exec_driver_sql(
             "SELECT e.name, d.file, d.url, count(*), min(b.first_page), max(b.last_page) "
             "FROM programme_block b JOIN document d ON d.id = b.document_id "

@@ -84,7 +84,8 @@ def resolve_country(conn: Connection, text: str) -> Recipient:
     names = [
         r[0]
         for r in conn.exec_driver_sql(
-            "SELECT DISTINCT c.name FROM programme_block b JOIN country c ON c.code = b.country_code"
+            "SELECT DISTINCT c.name FROM programme_block b "
+            "JOIN country c ON c.code = b.country_code"
         )
     ]
     names += [r[0] for r in conn.exec_driver_sql("SELECT name FROM country")]

@@ -69,6 +69,8 @@ class ProgrammeBlock(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "seq"),
         Index("ix_block_country_programme_fy", "country_code", "programme_code", "fy"),
+        Index("ix_block_programme_fy", "programme_code", "fy", "counted"),
+        Index("ix_block_counted_fy", "counted", "fy", "document_id"),
     )
 
 
@@ -99,7 +101,11 @@ class Training(Base):
     location_key: Mapped[str | None] = mapped_column(Text)
     student_unit_key: Mapped[str | None] = mapped_column(Text)
     us_unit_key: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_training_block", "block_id"),)
+    __table_args__ = (
+        Index("ix_training_block", "block_id"),
+        Index("ix_training_block_figures", "block_id", "quantity_value", "cost_cents"),
+        Index("ix_training_student_unit_key", "student_unit_key"),
+    )
 
 
 class PrintedTotal(Base):
@@ -179,3 +185,76 @@ class BuildError(Base):
     file: Mapped[str] = mapped_column(String(200))
     page: Mapped[int | None]
     message: Mapped[str] = mapped_column(Text)
+
+
+# Mirrors of the tables migration 0003 adds for search and precomputed figures
+# (fmtr.store.search fills them after each build).
+
+
+class SearchState(Base):
+    """Which build the search index and precomputed figures reflect (fmtr.store.search)."""
+
+    __tablename__ = "search_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    build_run_id: Mapped[int | None]
+    training_rows: Mapped[int]
+    rebuilt_at: Mapped[datetime]
+
+
+class StudentUnitName(Base):
+    """A distinct student unit (grouping key), its usual spelling and how many rows name it."""
+
+    __tablename__ = "student_unit_name"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    spelling: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int]
+
+
+class YearFigures(Base):
+    """Counted rows' sums per recipient, fiscal year and programme."""
+
+    __tablename__ = "year_figures"
+    country_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fy: Mapped[int] = mapped_column(primary_key=True)
+    programme_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    trainees: Mapped[int]
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int]
+    rows_without_quantity: Mapped[int]
+    rows_without_cost: Mapped[int]
+    __table_args__ = (
+        Index(
+            "ix_year_figures_programme",
+            "programme_code",
+            "fy",
+            "country_code",
+            "trainees",
+            "cost_cents",
+            "rows",
+            "rows_without_quantity",
+            "rows_without_cost",
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class NameFigures(Base):
+    """Counted rows' sums per recipient and course / US unit / location / student unit key."""
+
+    __tablename__ = "name_figures"
+    country_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    spelling: Mapped[str] = mapped_column(Text)
+    spellings: Mapped[int]
+    first_fy: Mapped[int]
+    last_fy: Mapped[int]
+    trainees: Mapped[int]
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int]
+    rows_without_quantity: Mapped[int]
+    rows_without_cost: Mapped[int]
+    __table_args__ = (
+        Index("ix_name_figures_rank", "country_code", "kind", "rows"),
+        {"sqlite_with_rowid": False},
+    )

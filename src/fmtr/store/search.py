@@ -33,8 +33,9 @@ SELECT key, spelling, total FROM (
 # Counted blocks only: these are the per-fiscal-year figures. A block whose country or
 # programme did not map keeps "?" so that its rows still add up in the totals.
 _YEAR_FIGURES = """
-INSERT INTO year_figures
-SELECT coalesce(b.country_code, '?'), coalesce(b.programme_code, '?'), b.fy,
+INSERT INTO year_figures (country_code, fy, programme_code, trainees, cost_cents, rows,
+                          rows_without_quantity, rows_without_cost)
+SELECT coalesce(b.country_code, '?'), b.fy, coalesce(b.programme_code, '?'),
        coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(t.id),
        count(t.id) - count(t.quantity_value), count(t.id) - count(t.cost_cents)
 FROM programme_block b JOIN training t ON t.block_id = b.id
@@ -42,15 +43,52 @@ WHERE b.counted = 1 AND b.fy IS NOT NULL
 GROUP BY 1, 2, 3
 """
 
+# Per recipient and name (course, US unit, location, student unit): the sums over its grouping
+# key, shown in the spelling printed most often (ties: the last in sort order).
+_NAME_FIGURES = """
+INSERT INTO name_figures (country_code, kind, key, spelling, spellings, first_fy, last_fy,
+                          trainees, cost_cents, rows, rows_without_quantity, rows_without_cost)
+SELECT country_code, '{kind}', key, spelling, spellings, first_fy, last_fy,
+       trainees, cost_cents, rows, nq, nc
+FROM (
+    SELECT country_code, key, spelling,
+           count(*) OVER w AS spellings, min(lo) OVER w AS first_fy, max(hi) OVER w AS last_fy,
+           sum(q) OVER w AS trainees, sum(c) OVER w AS cost_cents, sum(n) OVER w AS rows,
+           sum(nq) OVER w AS nq, sum(nc) OVER w AS nc,
+           row_number() OVER (PARTITION BY country_code, key ORDER BY n DESC, spelling DESC)
+               AS pick
+    FROM (
+        SELECT coalesce(b.country_code, '?') AS country_code, t.{key} AS key,
+               t.{cell} AS spelling, count(*) AS n, coalesce(sum(t.quantity_value), 0) AS q,
+               coalesce(sum(t.cost_cents), 0) AS c, count(*) - count(t.quantity_value) AS nq,
+               count(*) - count(t.cost_cents) AS nc, min(b.fy) AS lo, max(b.fy) AS hi
+        FROM programme_block b JOIN training t ON t.block_id = b.id
+        WHERE b.counted = 1 AND b.fy IS NOT NULL AND t.{key} IS NOT NULL
+        GROUP BY 1, 2, 3
+    )
+    WINDOW w AS (PARTITION BY country_code, key)
+) WHERE pick = 1
+"""
+NAME_KINDS = {
+    "course": ("course_key", "course_title"),
+    "us_unit": ("us_unit_key", "us_unit"),
+    "location": ("location_key", "location"),
+    "student_unit": ("student_unit_key", "student_unit"),
+}
+
 
 def rebuild_search_index(conn: Connection) -> None:
-    """(Re)fill the full-text index, the student-unit names and the per-year figures from the
-    loaded rows (after a build, once ``counted`` is set)."""
+    """(Re)fill the full-text index, the student-unit names and the per-year and per-name
+    figures from the loaded rows (after a build, once ``counted`` is set)."""
     conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
+    conn.exec_driver_sql("DELETE FROM name_figures")
+    for kind, (key, cell) in NAME_KINDS.items():
+        conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
     conn.exec_driver_sql("DELETE FROM student_unit_name")
     conn.exec_driver_sql(_UNIT_NAMES)
+    conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.exec_driver_sql("DELETE FROM search_state")

@@ -9,10 +9,12 @@ Revises: 0002
   it reflects, so a query can tell a stale index from a current one.
 - ``student_unit_name``: each distinct student unit (grouping key), its most printed spelling
   and how many rows name it: the candidates ``fmtr unit`` matches fuzzily, so it never scans
-  the training table.
+  the training table; ``student_unit_fts`` indexes their words.
 - ``year_figures``: the sums of the counted blocks' rows per recipient, programme and fiscal
   year (trainees, cost in cents, rows, rows without a number): every per-year figure is a small
   sum over it instead of a join over a quarter of a million rows.
+- ``name_figures``: the same sums per recipient and course, US unit, location or student unit
+  (grouping key, most printed spelling, first and last fiscal year): a country's profile.
 - Indexes: blocks by programme/fiscal year and by counted fiscal year; training by student unit
   key and a covering index for summing a block's rows.
 """
@@ -37,6 +39,24 @@ CREATE VIRTUAL TABLE training_fts USING fts5(
 )
 """
 
+# The distinct student units, tokenised: `fmtr unit` finds candidates here (by words close to
+# the query's) before scoring them, rather than scoring every unit ever printed.
+STUDENT_UNIT_FTS = """
+CREATE VIRTUAL TABLE student_unit_fts USING fts5(
+    key, content='student_unit_name', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+)
+"""
+
+FIGURES = ("trainees", "cost_cents", "rows", "rows_without_quantity", "rows_without_cost")
+
+
+def _figures() -> list[sa.Column[int]]:
+    return [
+        sa.Column(name, sa.BigInteger if name == "cost_cents" else sa.Integer, nullable=False)
+        for name in FIGURES
+    ]
+
 
 def upgrade() -> None:
     op.execute(TRAINING_FTS)
@@ -53,18 +73,35 @@ def upgrade() -> None:
         sa.Column("spelling", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
     )
+    op.execute(STUDENT_UNIT_FTS)
+    # WITHOUT ROWID, keyed recipient-first: a span's figures per recipient and year are read in
+    # key order, with no sort; the covering index serves a single programme.
     op.create_table(
         "year_figures",
         sa.Column("country_code", sa.String(16), primary_key=True),
-        sa.Column("programme_code", sa.String(16), primary_key=True),
         sa.Column("fy", sa.Integer, primary_key=True),
-        sa.Column("trainees", sa.Integer, nullable=False),
-        sa.Column("cost_cents", sa.BigInteger, nullable=False),
-        sa.Column("rows", sa.Integer, nullable=False),
-        sa.Column("rows_without_quantity", sa.Integer, nullable=False),
-        sa.Column("rows_without_cost", sa.Integer, nullable=False),
+        sa.Column("programme_code", sa.String(16), primary_key=True),
+        *_figures(),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_year_figures_programme_fy", "year_figures", ["programme_code", "fy"])
+    op.create_index(
+        "ix_year_figures_programme",
+        "year_figures",
+        ["programme_code", "fy", "country_code", *FIGURES],
+    )
+    op.create_table(
+        "name_figures",
+        sa.Column("country_code", sa.String(16), primary_key=True),
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("spelling", sa.Text, nullable=False),
+        sa.Column("spellings", sa.Integer, nullable=False),
+        sa.Column("first_fy", sa.Integer, nullable=False),
+        sa.Column("last_fy", sa.Integer, nullable=False),
+        *_figures(),
+        sqlite_with_rowid=False,
+    )
+    op.create_index("ix_name_figures_rank", "name_figures", ["country_code", "kind", "rows"])
     op.create_index(
         "ix_training_block_figures", "training", ["block_id", "quantity_value", "cost_cents"]
     )
@@ -78,8 +115,11 @@ def downgrade() -> None:
     op.drop_index("ix_block_programme_fy", "programme_block")
     op.drop_index("ix_training_student_unit_key", "training")
     op.drop_index("ix_training_block_figures", "training")
-    op.drop_index("ix_year_figures_programme_fy", "year_figures")
+    op.drop_index("ix_name_figures_rank", "name_figures")
+    op.drop_table("name_figures")
+    op.drop_index("ix_year_figures_programme", "year_figures")
     op.drop_table("year_figures")
+    op.execute("DROP TABLE student_unit_fts")
     op.drop_table("student_unit_name")
     op.drop_table("search_state")
     op.execute("DROP TABLE training_fts")

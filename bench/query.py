@@ -1,0 +1,62 @@
+"""Run each question of fmtr.query 100 times on a database; print p50 and p95 (ms).
+
+    .venv/bin/python bench/query.py --db data/fmtr.sqlite
+
+Target: p95 under 50 ms for each question. The first call of `unit` also loads the student-unit
+vocabulary (cached per database and build); it is timed apart as "cold".
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fmtr import query
+from fmtr.store.db import open_database
+from fmtr.store.search import ensure_search_index
+
+QUESTIONS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("top IMET FY2003-FY2017", lambda db: query.top(db, "IMET", "FY2003", "FY2017")),
+    ("top all programmes", lambda db: query.top(db)),
+    ("country Pakistan", lambda db: query.country_profile(db, "Pakistan")),
+    ("country Colombia", lambda db: query.country_profile(db, "Colombia")),
+    ("series PAK IMET", lambda db: query.series(db, "PAK", "IMET")),
+    ("unit Fighter Conversion Unit", lambda db: query.unit(db, "Fighter Conversion Unit")),
+    ("unit Special Forces", lambda db: query.unit(db, "Special Forces")),
+    ("course Command and General Staff", lambda db: query.course(db, "Command and General Staff")),
+    ("search Fort Benning", lambda db: query.search(db, "Fort Benning")),
+    ("gaps IMET", lambda db: query.gaps(db, "IMET")),
+    ("gaps any programme", lambda db: query.gaps(db)),
+    ("export PAK IMET rows", lambda db: query.select_rows(db, country="PAK", programme="IMET")),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("-n", type=int, default=100)
+    args = parser.parse_args()
+    engine = open_database(args.db)
+    ensure_search_index(engine)
+    print(f"{'question':36} {'cold':>8} {'p50':>8} {'p95':>8}  (ms, n={args.n})")
+    worst = 0.0
+    for name, ask in QUESTIONS:
+        t = time.perf_counter()
+        ask(engine)
+        cold = (time.perf_counter() - t) * 1000
+        times = []
+        for _ in range(args.n):
+            t = time.perf_counter()
+            ask(engine)
+            times.append((time.perf_counter() - t) * 1000)
+        q = statistics.quantiles(times, n=100)
+        worst = max(worst, q[94])
+        print(f"{name:36} {cold:8.1f} {q[49]:8.1f} {q[94]:8.1f}")
+    print(f"worst p95 {worst:.1f} ms: {'within' if worst < 50 else 'OVER'} the 50 ms target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Any selection of training rows, with provenance columns, as CSV, JSON, Parquet or XLSX.
+
+By default only counted rows are selected (each fiscal year once, from the edition that counts
+for it), so that sums over an export match fmtr's figures; ``all_editions`` adds the rows of the
+earlier edition printing FY2000 and FY2001, with ``counted`` = 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from fmtr.query.resolve import (
+    Database,
+    connect,
+    require_search_index,
+    resolve_country,
+    resolve_programme,
+    resolve_span,
+)
+from fmtr.query.text import fts_query
+
+FORMATS = ("csv", "json", "parquet", "xlsx")
+
+COLUMNS = (
+    "training_id",
+    "edition",
+    "file",
+    "pdf_page",
+    "report_page",
+    "url",
+    "region",
+    "country",
+    "country_code",
+    "country_name",
+    "programme",
+    "programme_code",
+    "programme_variant",
+    "fiscal_year",
+    "fy",
+    "counted",
+    "department",
+    "course_title",
+    "us_unit",
+    "student_unit",
+    "location",
+    "quantity",
+    "cost",
+    "start_date",
+    "end_date",
+    "quantity_value",
+    "cost_cents",
+    "start_on",
+    "end_on",
+    "flags",
+)
+
+_SELECT = """
+SELECT t.id, e.name, d.file, t.page,
+       CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
+       d.url, b.region, b.country, b.country_code, c.name, b.programme, b.programme_code,
+       b.programme_variant, b.fiscal_year, b.fy, coalesce(b.counted, 0), b.department,
+       t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
+       t.start_date, t.end_date, t.quantity_value, t.cost_cents, t.start_on, t.end_on, t.flags
+FROM training t JOIN programme_block b ON b.id = t.block_id
+JOIN document d ON d.id = b.document_id JOIN edition e ON e.id = d.edition_id
+LEFT JOIN country c ON c.code = b.country_code
+"""
+
+
+@dataclass
+class Selection:
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def select_rows(
+    db: Database,
+    *,
+    country: str | None = None,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    text: str | None = None,
+    all_editions: bool = False,
+) -> Selection:
+    """The training rows matching every filter given, in report order."""
+    where: list[str] = []
+    params: list[Any] = []
+    with connect(db) as conn:
+        if country is not None:
+            where.append("b.country_code = ?")
+            params.append(resolve_country(conn, country).code)
+        if programme is not None:
+            where.append("b.programme_code = ?")
+            params.append(resolve_programme(conn, programme).code)
+        if start is not None or end is not None:
+            first, last = resolve_span(conn, start, end)
+            where.append("b.fy BETWEEN ? AND ?")
+            params += [first, last]
+        if not all_editions:
+            where.append("b.counted = 1")
+        if text is not None:
+            require_search_index(conn)
+            where.append("t.id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)")
+            params.append(fts_query(text))
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY e.name, d.file, b.seq, t.seq"
+        rows = [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
+    return Selection(COLUMNS, rows)
+
+
+def write_csv(selection: Selection, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(selection.columns)
+    writer.writerows(selection.rows)
+
+
+def write_json(selection: Selection, out: IO[str]) -> None:
+    json.dump([dict(zip(selection.columns, r, strict=True)) for r in selection.rows], out)
+    out.write("\n")
+
+
+def write_parquet(selection: Selection, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = (
+        list(zip(*selection.rows, strict=True)) if selection.rows else [()] * len(selection.columns)
+    )
+    table = pa.table(
+        {name: list(col) for name, col in zip(selection.columns, columns, strict=True)}
+    )
+    pq.write_table(table, path)
+
+
+def write_xlsx(selection: Selection, path: Path) -> None:
+    import xlsxwriter
+
+    # constant_memory streams rows to disk: an export of every row stays small in memory.
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    sheet = book.add_worksheet("training")
+    sheet.write_row(0, 0, selection.columns)
+    for i, row in enumerate(selection.rows, 1):
+        sheet.write_row(i, 0, row)
+    book.close()
+
+
+def write_selection(selection: Selection, fmt: str, out: Path | IO[str]) -> None:
+    """Write ``selection`` as ``fmt`` to a path (any format) or a text stream (csv, json)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in ("parquet", "xlsx"):
+        if not isinstance(out, Path):
+            raise ValueError(f"{fmt} needs a file: give --out PATH")
+        (write_parquet if fmt == "parquet" else write_xlsx)(selection, out)
+        return
+    writer = write_csv if fmt == "csv" else write_json
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8", newline="") as f:
+            writer(selection, f)
+    else:
+        writer(selection, out)
+
+
+def export(db: Database, fmt: str, out: Path | IO[str], **filters: Any) -> int:
+    """Select (``select_rows`` filters) and write; the number of rows written."""
+    selection = select_rows(db, **filters)
+    write_selection(selection, fmt, out)
+    return len(selection.rows)
