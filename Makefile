@@ -35,7 +35,9 @@ build: $(BIN)/.installed
 	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
 	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" --db "$(FMTR_DB)"
 
+# `make run`: build (first time, or when the corpus changed), then serve the explorer.
 run: build
+	$(BIN)/fmtr serve --db "$(FMTR_DB)" --corpus "$(FMTR_CORPUS)"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

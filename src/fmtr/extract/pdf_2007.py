@@ -153,6 +153,11 @@ def _visual_lines(page: Page) -> list[_Line]:
 
 def _make_line(number: int, group: list[tuple[float, float, float, str, int]], rot: bool) -> _Line:
     group.sort(key=lambda it: it[1])
+    # PDFium marks a word broken at a hyphen at the end of a wrapped line with U+FFFE and
+    # joins its halves: the page shows a hyphen there ("PREP-" / "INTERNATIONAL").
+    group = [
+        (*it[:3], it[3].replace("\ufffe", "-"), it[4]) if "\ufffe" in it[3] else it for it in group
+    ]
     words: list[_Word] = []
     prev: tuple[float, float, float, str, int] | None = None
     for it in group:
@@ -309,6 +314,23 @@ class _Reader:
         cols = _columns(line)
         if cols is not None:
             self.columns = cols
+            if self.block is None:
+                # The pages start inside a programme (a page range cut from a report): its
+                # heading is on an earlier page, so the rows go to a block without one.
+                self.start(
+                    ProgrammeBlock(
+                        "",
+                        self.doc.region_of_page(line.page),
+                        None,
+                        None,
+                        None,
+                        None,
+                        line.page,
+                        line.page,
+                    )
+                )
+                self.in_table = True
+                return
             if self.block is not None and not self.tail and self.block.totals == []:
                 self.in_table = True
             return
@@ -433,8 +455,8 @@ class _Reader:
         may wrap around its figures) and the next country's name. A country without any
         programme prints only its name and a zero total there."""
         tail, self.tail = self.tail, []
-        i = 0
-        for j in range(len(tail)):
+        i = self.late_rows(tail)
+        for j in range(i, len(tail)):
             if not any(w.text == "Totals" for w in tail[j].words):
                 continue
             k = self.total_start(tail, i, j)
@@ -447,6 +469,25 @@ class _Reader:
             self.add_total(COUNTRY, tail[k : j + 1])
             i = j + 1
         self.set_country(tail[i:])
+
+    def late_rows(self, tail: list[_Line]) -> int:
+        """Rows the report printed below the programme total line (its total counts them):
+        they go to the block; returns how many tail lines they take."""
+        cols, block = self.columns, self.block
+        if cols is None or block is None or not block.totals:
+            return 0
+        end = len(tail)
+        for j in range(len(tail)):
+            if any(w.text == "Totals" for w in tail[j].words):
+                end = self.total_start(tail, 0, j) or 0
+                break
+        last = max((n for n in range(end) if _has_figures(tail[n], cols)), default=-1)
+        if last < 0:
+            return 0
+        lines = [self.table_line(line) for line in tail[:end]]
+        rows, _head, left = _rows_of_page(lines)
+        block.rows.extend(r.to_row() for r in rows)
+        return end - len(left)
 
     def total_start(self, tail: list[_Line], i: int, j: int) -> int | None:
         """Where the country total ending at line j starts (None: it is not one)."""

@@ -76,10 +76,10 @@ def editions(conn: Connection) -> Table:
         conn,
         """
         SELECT e.name AS edition, e.first_fiscal_year, e.layout,
-               count(DISTINCT d.id) AS documents,
-               (SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id
-                JOIN document d2 ON d2.id = b.document_id WHERE d2.edition_id = e.id) AS rows
+               count(DISTINCT d.id) AS documents, count(t.id) AS rows
         FROM edition e LEFT JOIN document d ON d.edition_id = e.id
+        LEFT JOIN programme_block b ON b.document_id = d.id
+        LEFT JOIN training t ON t.block_id = b.id
         GROUP BY e.id ORDER BY e.first_fiscal_year
         """,
         {},

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from fmtr.web.cache import AnswerCache
 from fmtr.web.db import QueryTimeout, read_only_engine, sqlite_path
 from fmtr.web.deps import Settings
 
@@ -60,6 +61,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_middleware(AnswerCache, db_path=path)
 
     @app.exception_handler(QueryTimeout)
     async def _timeout(request: Request, exc: QueryTimeout) -> Response:

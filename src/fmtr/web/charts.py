@@ -102,7 +102,10 @@ def stacked_bars(
     plot_w = WIDTH - LEFT - 8
     plot_h = HEIGHT - BOTTOM - TOP
     slot = plot_w / max(len(years), 1)
-    bars, gaps, uncovered, year_labels = [], [], [], []
+    bars: list[Bar] = []
+    gaps: list[tuple[int, float, float]] = []
+    uncovered: list[tuple[int, float, float]] = []
+    year_labels: list[tuple[int, float]] = []
     for i, fy in enumerate(years):
         x = LEFT + i * slot
         year_labels.append((fy, x + slot / 2))
@@ -110,7 +113,7 @@ def stacked_bars(
             (gaps if fy in covered else uncovered).append((fy, x, slot))
             continue
         bar = Bar(fy, x + slot * 0.12, slot * 0.76, sum(per_year[fy].values()))
-        y = TOP + plot_h
+        y = float(TOP + plot_h)
         for s in ordered:
             v = per_year[fy].get(s)
             if v is None:

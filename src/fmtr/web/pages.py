@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 Conn = Annotated[Connection, Depends(connection)]
+Cfg = Annotated[Settings, Depends(settings)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
@@ -42,14 +43,16 @@ def number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+# A missing value shows as nothing, never as "None".
+templates.env.finalize = lambda value: "" if value is None else value
 templates.env.filters["money"] = money
 templates.env.filters["number"] = number
 
 
-def api_url(path: str, **params: Any) -> str:
+def api_url(path: str, mapping: dict[str, Any] | None = None, **params: Any) -> str:
     """The API address of a table, with its filters (None values left out)."""
     items: list[tuple[str, Any]] = []
-    for k, v in params.items():
+    for k, v in {**(mapping or {}), **params}.items():
         if v is None or v == "":
             continue
         items.extend((k, x) for x in v) if isinstance(v, list) else items.append((k, v))
@@ -60,8 +63,8 @@ def api_url(path: str, **params: Any) -> str:
 templates.env.globals["api_url"] = api_url
 
 
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status)
+def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=code)
 
 
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:
@@ -228,9 +231,7 @@ def search(
 
 
 @router.get("/training/{training_id}", response_class=HTMLResponse)
-def training(
-    request: Request, conn: Conn, training_id: int, cfg: Any = Depends(settings)
-) -> HTMLResponse:
+def training(request: Request, conn: Conn, training_id: int, cfg: Cfg) -> HTMLResponse:
     row = training_row(conn, training_id)
     if row is None:
         raise HTTPException(404, f"no training row {training_id}")
@@ -249,7 +250,7 @@ def _source_pdf(cfg: Settings, file: str) -> Path | None:
 
 
 @router.get("/training/{training_id}/source.png")
-async def training_source(conn: Conn, training_id: int, cfg: Any = Depends(settings)) -> Response:
+async def training_source(conn: Conn, training_id: int, cfg: Cfg) -> Response:
     from fmtr.sources.render import render_row
 
     row = training_row(conn, training_id)

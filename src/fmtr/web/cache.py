@@ -1,0 +1,72 @@
+"""Answers of the API kept in memory while the database file is unchanged.
+
+The server only reads, so an answer stays true until a build rewrites the file; the key holds
+the file's (and its WAL's) size and modification time, so a rebuild empties the cache by itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_ENTRIES = 4096
+MAX_BODY = 512 * 1024  # larger answers (big CSV pages) are not kept
+
+
+def _stamp(path: Path) -> tuple[int, ...]:
+    out: list[int] = []
+    for p in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = os.stat(p)
+            out += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            out += [0, 0]
+    return tuple(out)
+
+
+class AnswerCache:
+    """ASGI middleware caching successful GET answers under /api/v1."""
+
+    def __init__(self, app: ASGIApp, db_path: Path) -> None:
+        self.app = app
+        self.db_path = db_path
+        self.entries: OrderedDict[tuple[object, ...], tuple[list[Message]]] = OrderedDict()
+        self.lock = Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith("/api/v1/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"], _stamp(self.db_path))
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+        if hit is not None:
+            for message in hit[0]:
+                await send(message)
+            return
+        messages: list[Message] = []
+        size = 0
+
+        async def keep(message: Message) -> None:
+            nonlocal size
+            messages.append(message)
+            size += len(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        start = messages[0] if messages else {}
+        if start.get("status") == 200 and size <= MAX_BODY:
+            with self.lock:
+                self.entries[key] = (messages,)
+                while len(self.entries) > MAX_ENTRIES:
+                    self.entries.popitem(last=False)

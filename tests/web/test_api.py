@@ -1,0 +1,156 @@
+"""The JSON API against figures computed directly from the rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE training; --"]  # as in conftest.py
+
+
+def _db(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+def _busiest_country(db: sqlite3.Connection) -> str:
+    return db.execute(
+        """SELECT b.country_code FROM training t JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.country_code IS NOT NULL
+           GROUP BY b.country_code ORDER BY count(*) DESC LIMIT 1"""
+    ).fetchone()[0]
+
+
+def test_country_series_sums_the_counted_rows(client, web_db: Path) -> None:
+    db = _db(web_db)
+    code = _busiest_country(db)
+    expected: dict[tuple[int, str], list[int]] = {}
+    for fy, prog, qty, cents, counted in db.execute(
+        """SELECT b.fy, b.programme_code, t.quantity_value, t.cost_cents, b.counted
+           FROM training t JOIN programme_block b ON b.id = t.block_id
+           WHERE b.country_code = ?""",
+        (code,),
+    ):
+        if not counted or fy is None:
+            continue
+        acc = expected.setdefault((fy, prog or "?"), [0, 0])
+        acc[0] += qty or 0
+        acc[1] += cents or 0
+    got = client.get(f"/api/v1/countries/{code}/series").json()
+    assert {
+        (r["fy"], r["programme_code"]): [r["trainees"], r["cost_cents"]] for r in got["rows"]
+    } == expected
+
+
+def test_csv_download_matches_json(client, web_db: Path) -> None:
+    code = _busiest_country(_db(web_db))
+    url = f"/api/v1/countries/{code}/courses?limit=20"
+    rows = client.get(url).json()["rows"]
+    response = client.get(url + "&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    parsed = list(csv.DictReader(io.StringIO(response.text)))
+    assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in rows] == parsed
+
+
+def test_training_row_has_its_provenance(client, web_db: Path) -> None:
+    db = _db(web_db)
+    row = db.execute("SELECT * FROM training_provenance WHERE file LIKE '%.pdf' LIMIT 1").fetchone()
+    got = client.get(f"/api/v1/training/{row['training_id']}").json()
+    for key in ("edition", "file", "url", "course_title", "student_unit", "cost"):
+        assert got[key] == row[key]
+    assert got["page"] == row["pdf_page"]
+    assert got["official_link"] == f"{row['url']}#page={row['report_page'] or row['pdf_page']}"
+
+
+def test_top_ranks_by_trainees(client, web_db: Path) -> None:
+    db = _db(web_db)
+    totals: dict[str, int] = {}
+    for code, qty in db.execute(
+        """SELECT b.country_code, t.quantity_value FROM training t
+           JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.programme_code = 'IMET' AND b.fy BETWEEN 2000 AND 2001"""
+    ):
+        totals[code] = totals.get(code, 0) + (qty or 0)
+    got = client.get("/api/v1/top?programme=IMET&from=FY2000&to=FY2001&limit=5").json()["rows"]
+    best = sorted(totals.values(), reverse=True)[:5]
+    assert [r["trainees"] for r in got] == best
+    assert all(totals[r["country_code"]] == r["trainees"] for r in got)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/training?limit=501",
+        "/api/v1/top?from=FY2010&to=FY2005",
+        "/api/v1/top?from=nineteen",
+        "/api/v1/units?q=a",
+    ],
+)
+def test_bad_input_is_a_clear_400(client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_unknown_country_suggests(client) -> None:
+    response = client.get("/api/v1/countries/Pakistn")
+    assert response.status_code == 404
+    assert "Pakistan" in response.json()["detail"]
+
+
+def test_slow_query_is_cut_off(web_db: Path, corpus: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from fmtr.web.app import create_app
+
+    # A limit of zero seconds: every statement long enough to reach the progress handler
+    # is interrupted, as a long one would be under the real limit.
+    with TestClient(create_app(str(web_db), statement_seconds=0.0)) as c:
+        response = c.get("/api/v1/summary")
+        assert response.status_code == 503
+        assert "cut off" in response.json()["detail"]
+        page = c.get("/")
+        assert page.status_code == 503 and "cut off" in page.text
+
+
+def test_server_cannot_write(web_app) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with web_app.state.engine.connect() as conn, pytest.raises(OperationalError):
+        conn.execute(text("DELETE FROM training"))
+
+
+def test_openapi_documents_the_api(client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for p in (
+        "/api/v1/top",
+        "/api/v1/units",
+        "/api/v1/training/{training_id}",
+        "/api/v1/countries/{code}",
+    ):
+        assert p in paths
+
+
+def test_hostile_names_are_text(client, web_db: Path) -> None:
+    ids = [
+        r[0]
+        for r in _db(web_db).execute(
+            "SELECT id FROM training WHERE course_title = 'Hostile Input Course' ORDER BY id"
+        )
+    ]
+    for training_id, name in zip(ids, HOSTILE, strict=True):
+        html = client.get(f"/training/{training_id}").text
+        assert name not in html or name.startswith("'")
+        assert "<script>alert(1)</script>" not in html
+        escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert escaped.replace("'", "&#39;") in html
+    # The DROP TABLE went in as a search term and the table is still there.
+    assert client.get("/api/v1/units", params={"q": "'; DROP TABLE"}).json()["rows"]
+    assert _db(web_db).execute("SELECT count(*) FROM training").fetchone()[0] > 0

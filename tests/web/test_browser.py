@@ -1,0 +1,178 @@
+"""The explorer in real headless Chromium (Debian's, driven by Playwright): what a user does.
+
+A screenshot of each page goes to tests/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, live_server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+    assert not dialogs, f"a script ran: {dialogs}"
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_home_search_unit_and_row_with_source_image(page, live_server: str, web_db: Path) -> None:
+    db = sqlite3.connect(web_db)
+    # A real unit of a PDF edition, chosen from the rows, and its rows counted directly.
+    unit, key = db.execute(
+        """SELECT t.student_unit, t.student_unit_key FROM training t
+           JOIN programme_block b ON b.id = t.block_id JOIN document d ON d.id = b.document_id
+           WHERE d.file LIKE '%.pdf' AND t.student_unit_key LIKE '%air force%'
+           GROUP BY t.student_unit_key ORDER BY count(*) DESC LIMIT 1"""
+    ).fetchone()
+    page.goto(live_server + "/")
+    assert page.locator("h1").inner_text().startswith("US military training")
+    rows = db.execute(
+        "SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id"
+        " WHERE b.counted = 1"
+    ).fetchone()[0]
+    assert page.locator("#fig-rows").inner_text() == f"{rows:,}"
+    shot(page, "01-home")
+
+    page.goto(live_server + "/units")
+    page.fill("#unit-q", unit)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/units?q=*")
+    link = page.get_by_role("link", name=key, exact=True)
+    assert link.count() == 1
+    shot(page, "02-unit-search")
+    link.click()
+    page.wait_for_url("**/search?unit_key=*")
+    expected = db.execute(
+        "SELECT count(*) FROM training WHERE student_unit_key = ?", (key,)
+    ).fetchone()[0]
+    assert page.locator("tbody tr").count() == min(expected, 50)
+    shot(page, "03-unit-rows")
+
+    page.locator("tbody tr a[href^='/training/']").first.click()
+    page.wait_for_url("**/training/*")
+    img = page.locator("#source-image")
+    img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#source-image');"
+        " return i && i.complete && i.naturalWidth > 0 }"
+    )
+    assert page.evaluate("document.querySelector('#source-image').naturalWidth") > 500
+    assert page.locator("dd.student-unit").inner_text().lower().split() == key.split()
+    shot(page, "04-training-row")
+
+
+def test_country_chart_has_a_bar_per_year(page, live_server: str, web_db: Path) -> None:
+    db = sqlite3.connect(web_db)
+    code, name = db.execute(
+        """SELECT b.country_code, c.name FROM training t JOIN programme_block b ON b.id = t.block_id
+           JOIN country c ON c.code = b.country_code WHERE b.counted = 1
+           GROUP BY b.country_code ORDER BY count(DISTINCT b.programme_code) DESC, count(*) DESC
+           LIMIT 1"""
+    ).fetchone()
+    years = db.execute(
+        """SELECT count(DISTINCT b.fy) FROM training t JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.country_code = ?""",
+        (code,),
+    ).fetchone()[0]
+    stacks = db.execute(
+        """SELECT count(*) FROM (SELECT DISTINCT b.fy, b.programme_code FROM training t
+           JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.country_code = ?)""",
+        (code,),
+    ).fetchone()[0]
+    page.goto(f"{live_server}/country/{code}")
+    assert name in page.locator("h1").inner_text()
+    chart = page.locator("#chart-trainees svg")
+    assert chart.locator("g.bar").count() == years
+    assert chart.locator("rect.segment").count() == stacks
+    shot(page, "05-country")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "06-country-phone")
+
+
+def test_csv_download_equals_api(page, live_server: str, web_db: Path) -> None:
+    code = (
+        sqlite3.connect(web_db)
+        .execute(
+            "SELECT country_code FROM programme_block WHERE counted = 1"
+            " GROUP BY 1 ORDER BY count(*) DESC"
+        )
+        .fetchone()[0]
+    )
+    page.goto(f"{live_server}/country/{code}")
+    link = page.locator("a[download][href*='/courses']")
+    with page.expect_download() as info:
+        link.click()
+    downloaded = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
+    api = page.request.get(
+        live_server + link.get_attribute("href").replace("format=csv", "format=json")
+    ).json()
+    assert len(downloaded) == len(api["rows"]) > 0
+    assert [r["course_title"] for r in downloaded] == [r["course_title"] for r in api["rows"]]
+    assert [int(r["trainees"]) for r in downloaded] == [r["trainees"] for r in api["rows"]]
+
+
+def test_hostile_unit_shown_as_text(page, live_server: str) -> None:
+    page.goto(live_server + "/units?q=" + "script")
+    assert page.get_by_text("<script>alert(1)</script>").first.is_visible()
+    shot(page, "07-hostile-units")
+    page.goto(live_server + "/search?q=" + "drop table")
+    assert page.get_by_text("'; DROP TABLE training; --").first.is_visible()
+    page.get_by_role("link", name="Hostile Input Course").first.click()
+    page.wait_for_url("**/training/*")
+    assert page.locator("dd.student-unit").inner_text() == "'; DROP TABLE training; --"
+    shot(page, "08-hostile-row")
+
+
+def test_keyboard_reaches_search(page, live_server: str) -> None:
+    page.goto(live_server + "/countries")
+    page.keyboard.press("Tab")  # the skip link
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") in ("A", "DIV")
+    shot(page, "09-countries")
