@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import cut_pdf, image_only_pdf, write_manifest
+from corpus_kit import cut_pdf, image_only_pdf, write_manifest
 from fmtr.cli import app
 from fmtr.pipeline import build
 from fmtr.store.db import open_database

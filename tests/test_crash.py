@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cut_pdf, write_manifest
+from corpus_kit import cut_pdf, write_manifest
 
 FMTR = [sys.executable, "-m", "fmtr"]
 

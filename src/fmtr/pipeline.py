@@ -290,6 +290,55 @@ def build_database(
         return report
 
 
+class _EditionProof:
+    """Reconciles each edition as soon as all its documents of this build have arrived, while
+    the workers are still extracting others, and stores the verdicts beside the totals.
+
+    Whole editions, files in order: a block may run on from one file to the next. Documents of
+    the edition this build did not load (unchanged, or failed) are read back from the database.
+    """
+
+    def __init__(self, engine: Engine, docs: list[Document], todo: list[tuple[Document, str]]):
+        self.engine = engine
+        self.listed = known_source_errors()
+        touched = {d.edition for d, _ in todo}
+        self.files = {ed: sorted(d.file for d in docs if d.edition == ed) for ed in touched}
+        self.waiting = {ed: sum(1 for d, _ in todo if d.edition == ed) for ed in touched}
+        self.fresh: dict[str, dict[str, list[ProgrammeBlock]]] = {ed: {} for ed in touched}
+        self.verdicts: list[EditionVerdict] = []
+        self.checks: list[Check] = []
+
+    def arrived(self, doc: Document, blocks: list[ProgrammeBlock] | None) -> None:
+        if blocks is not None:
+            self.fresh[doc.edition][doc.file] = blocks
+        self.waiting[doc.edition] -= 1
+        if self.waiting[doc.edition] == 0:
+            self._prove(doc.edition)
+
+    def _prove(self, edition: str) -> None:
+        fresh = self.fresh.pop(edition)
+        with self.engine.connect() as conn:
+            stored = {
+                d.file: d.blocks
+                for d in iter_documents(
+                    conn, files=[f for f in self.files[edition] if f not in fresh]
+                )
+            }
+        blocks = [
+            (f, i, b)
+            for f in self.files[edition]
+            for i, b in enumerate(fresh.get(f) or stored.get(f) or [])
+        ]
+        checks = reconcile(blocks, self.listed)
+        with self.engine.begin() as conn:
+            save_verdicts(conn, checks)
+        self.verdicts.append(summarise(edition, blocks, checks))
+        self.checks.extend(checks)
+
+    def report(self) -> VerifyReport:
+        return VerifyReport(sorted(self.verdicts, key=lambda v: v.edition), self.checks)
+
+
 def _stale_documents(known: dict[str, str], root: Path) -> bool:
     """Whether the database holds documents the corpus no longer lists (a build removes them)."""
     return bool(set(known) - {d.file for d in documents(corpus_catalog(root))})
@@ -327,12 +376,14 @@ def build(
     report = BuildReport(run_id)
     seconds: dict[str, float] = {}
     docs, todo = _plan(root, only, known, report, obs)
+    proof = _EditionProof(engine, docs, todo)
 
     def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
         seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs
         if isinstance(result, ExtractError):
             report.errors.append(result)
             obs.failed(doc, result)
+            proof.arrived(doc, None)
             return
         extract, clean = result
         report.unmapped_countries |= clean.unmapped_countries
@@ -350,6 +401,7 @@ def build(
             )
         report.loaded.append(loaded)
         obs.finished(doc, loaded)
+        proof.arrived(doc, extract.blocks)
 
     # Biggest first, so that two workers finish together rather than one waiting on the last.
     todo.sort(key=lambda item: (root / item[0].file).stat().st_size, reverse=True)
@@ -386,12 +438,9 @@ def build(
             # Documents the catalog no longer lists do not belong to this corpus any more.
             conn.execute(delete(s.Document).where(s.Document.file.not_in([d.file for d in docs])))
     if report.loaded:
-        # The proof, stored beside each printed total; whole editions, as they may span files.
-        touched = {d.edition for d in docs if d.file in {x.file for x in report.loaded}}
-        report.verify = verify_database(engine, touched)
+        report.verify = proof.report()
         with engine.begin() as conn:
             save_reference_tables(conn)
-            save_verdicts(conn, report.verify.checks)
             mark_counted_blocks(conn)
             rebuild_search_index(conn)  # reads `counted`: after it
     report.editions = _summaries(engine, seconds)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_document
+from corpus_kit import corpus_document
 from fmtr.extract.html_1999 import extract
 from fmtr.extract.model import (
     COUNTRY,

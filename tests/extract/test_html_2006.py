@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_document
+from corpus_kit import corpus_document
 from fmtr.extract.html_2006 import extract
 from fmtr.extract.model import COUNTRY, FISCAL_YEAR, DocumentExtract, ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import CatalogEntry, Document, documents, read_catalog

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_document, cut_document, cut_pdf
+from corpus_kit import corpus_document, cut_document, cut_pdf
 from fmtr.extract.model import DocumentExtract, ExtractError, ProgrammeBlock, TrainingRow
 from fmtr.extract.pdf_2001 import extract
 

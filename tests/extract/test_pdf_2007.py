@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_document, cut_document, cut_pdf
+from corpus_kit import corpus_document, cut_document, cut_pdf
 from fmtr.extract.model import COUNTRY, FISCAL_YEAR, DocumentExtract, ExtractError, TrainingRow
 from fmtr.extract.pdf_2007 import extract
 

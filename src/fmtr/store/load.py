@@ -229,16 +229,17 @@ def save_verdicts(conn: Connection, checks: list[Check]) -> None:
 # blocks were written while FY 00 was under way, the FY2000-2001 edition reports it complete
 # (likewise FY 01 in FY2000-2001 and FY2001-2002).
 _COUNTED = """
-UPDATE programme_block SET counted = (
-    fy IS NOT NULL AND (
-        SELECT e.first_fiscal_year FROM document d JOIN edition e ON e.id = d.edition_id
-        WHERE d.id = programme_block.document_id
-    ) = (
-        SELECT max(e2.first_fiscal_year) FROM programme_block b2
-        JOIN document d2 ON d2.id = b2.document_id JOIN edition e2 ON e2.id = d2.edition_id
-        WHERE b2.fy = programme_block.fy
-    )
+WITH edition_of_block AS (
+    SELECT b.id, b.fy, e.first_fiscal_year AS first
+    FROM programme_block b JOIN document d ON d.id = b.document_id
+    JOIN edition e ON e.id = d.edition_id
+), latest AS (
+    SELECT fy, max(first) AS first FROM edition_of_block WHERE fy IS NOT NULL GROUP BY fy
 )
+UPDATE programme_block SET counted = coalesce((
+    SELECT eb.first = l.first FROM edition_of_block eb JOIN latest l ON l.fy = eb.fy
+    WHERE eb.id = programme_block.id
+), 0)
 """
 
 

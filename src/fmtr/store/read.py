@@ -19,9 +19,12 @@ class StoredDocument:
 
 
 def iter_documents(
-    conn: Connection, editions: Collection[str] | None = None
+    conn: Connection,
+    editions: Collection[str] | None = None,
+    files: Collection[str] | None = None,
 ) -> Iterator[StoredDocument]:
-    """Every loaded document (of these editions) with its blocks, rows and totals, in order."""
+    """Every loaded document (of these editions, or these files) with its blocks, rows and
+    totals, in order."""
     q = (
         select(s.Document.id, s.Edition.name, s.Document.file)
         .join(s.Edition, s.Edition.id == s.Document.edition_id)
@@ -29,7 +32,11 @@ def iter_documents(
     )
     if editions is not None:
         q = q.where(s.Edition.name.in_(list(editions)))
+    if files is not None:
+        q = q.where(s.Document.file.in_(list(files)))
     docs = conn.execute(q).all()
+    if not docs:
+        return
     doc_ids = [d[0] for d in docs]
     b = s.ProgrammeBlock
     blocks: dict[int, list[tuple[int, ProgrammeBlock]]] = {}
@@ -49,7 +56,9 @@ def iter_documents(
         by_id[row["id"]] = block
         blocks.setdefault(row["document_id"], []).append((row["seq"], block))
     t = s.Training
-    for row in conn.execute(select(t).order_by(t.block_id, t.seq)).mappings():
+    block_ids = select(b.id).where(b.document_id.in_(doc_ids))
+    rows_q = select(t).where(t.block_id.in_(block_ids)).order_by(t.block_id, t.seq)
+    for row in conn.execute(rows_q).mappings():
         if row["block_id"] not in by_id:
             continue
         by_id[row["block_id"]].rows.append(
@@ -67,7 +76,8 @@ def iter_documents(
             )
         )
     p = s.PrintedTotal
-    for row in conn.execute(select(p).order_by(p.block_id, p.seq)).mappings():
+    totals_q = select(p).where(p.block_id.in_(block_ids)).order_by(p.block_id, p.seq)
+    for row in conn.execute(totals_q).mappings():
         if row["block_id"] not in by_id:
             continue
         by_id[row["block_id"]].totals.append(

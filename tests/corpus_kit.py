@@ -1,0 +1,92 @@
+"""Test helpers: where the corpus is (read in place, never copied into the repo), cutting
+real pages into small PDFs, and writing manifests for corpora made at test time.
+
+A module of its own (not conftest.py) so that tests in sub-folders with their own conftest can
+import it unambiguously."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fmtr.sources.catalog import Document, documents, read_catalog
+
+_DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "fmtr-corpus"
+
+
+def _corpus_path() -> Path | None:
+    value = os.environ.get("FMTR_CORPUS")
+    path = Path(value) if value else _DEFAULT
+    return path if (path / "manifest.tsv").exists() else None
+
+
+CORPUS = _corpus_path()
+IN_CI = os.environ.get("CI") == "true"
+
+
+def corpus_document(corpus: Path, file: str) -> Document:
+    """The catalog Document of a corpus file ("FY2016-2017/Africa.pdf")."""
+    for doc in documents(read_catalog(corpus / "manifest.tsv")):
+        if doc.file == file:
+            return doc
+    raise KeyError(file)
+
+
+def cut_pdf(src: Path, pages: list[int], dst: Path) -> Path:
+    """Write a PDF holding the given 1-based pages of ``src``, in order."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(str(src))
+    out = pdfium.PdfDocument.new()
+    out.import_pages(source, [p - 1 for p in pages])
+    out.save(str(dst))
+    out.close()
+    source.close()
+    return dst
+
+
+def cut_document(doc: Document, dst: Path) -> Document:
+    """A Document for a cut file: same edition, url and region, whole-file page range."""
+    from dataclasses import replace
+
+    entry = replace(doc.entries[0], file=dst.name, first_pdf_page=None, last_pdf_page=None)
+    return Document(doc.edition, dst.name, doc.url, "", (entry,))
+
+
+MANIFEST_HEADER = (
+    "fiscal_year\tregion\tfile\tfirst_pdf_page\tlast_pdf_page\tofficial_url\tnote\tsha256\n"
+)
+
+
+def write_manifest(root: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """Write a manifest.tsv for files already in ``root``: rows of (edition, region, file,
+    note); the sha256 column is computed from the files, the URL is made up."""
+    from fmtr.sources.catalog import sha256_hex_of_file
+
+    lines = [MANIFEST_HEADER]
+    for edition, region, file, note in rows:
+        digest = sha256_hex_of_file(root / file)
+        lines.append(
+            f"{edition}\t{region}\t{file}\t\t\thttps://example.invalid/{file}\t{note}\t{digest}\n"
+        )
+    path = root / "manifest.tsv"
+    path.write_text("".join(lines), "utf-8")
+    return path
+
+
+def image_only_pdf(src: Path, page: int, dst: Path) -> Path:
+    """A one-page PDF holding a picture of ``src``'s page and no text: a scan."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(str(src))
+    rendered = source[page - 1].render(scale=0.5)
+    out = pdfium.PdfDocument.new()
+    width, height = source[page - 1].get_size()
+    new_page = out.new_page(width, height)
+    image = pdfium.PdfImage.new(out)
+    image.set_bitmap(rendered)
+    image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    new_page.insert_obj(image)
+    new_page.gen_content()
+    out.save(str(dst))
+    return dst
