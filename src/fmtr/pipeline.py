@@ -37,7 +37,7 @@ from fmtr.store.load import (
     save_verdicts,
 )
 from fmtr.store.read import iter_documents
-from fmtr.store.search import rebuild_search_index
+from fmtr.store.search import rebuild_search_index, unindex_document
 from fmtr.store.swap import build_lock, start_aside, swap_in
 from fmtr.verify.reconcile import (
     MISMATCH,
@@ -436,13 +436,16 @@ def build(
         )
         if only is None:
             # Documents the catalog no longer lists do not belong to this corpus any more.
-            conn.execute(delete(s.Document).where(s.Document.file.not_in([d.file for d in docs])))
+            gone = select(s.Document.id).where(s.Document.file.not_in([d.file for d in docs]))
+            for (doc_id,) in conn.execute(gone).all():
+                unindex_document(conn, doc_id)
+                conn.execute(delete(s.Document).where(s.Document.id == doc_id))
     if report.loaded:
         report.verify = proof.report()
         with engine.begin() as conn:
             save_reference_tables(conn)
             mark_counted_blocks(conn)
-            rebuild_search_index(conn)  # reads `counted`: after it
+            rebuild_search_index(conn, full_text=False)  # reads `counted`: after it
     report.editions = _summaries(engine, seconds)
     report.seconds = time.perf_counter() - t0
     return report

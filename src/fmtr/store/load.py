@@ -12,6 +12,7 @@ from fmtr.clean.quantity import parse_quantity
 from fmtr.extract.model import DocumentExtract
 from fmtr.sources.catalog import Document as CatalogDocument
 from fmtr.store import schema as s
+from fmtr.store.search import index_document, unindex_document
 from fmtr.verify.reconcile import Check
 
 
@@ -71,6 +72,9 @@ def replace_document(
     Runs on the caller's connection so that the caller's transaction makes it atomic: the old
     rows go and the new ones arrive together, or neither.
     """
+    old = conn.execute(select(s.Document.id).where(s.Document.file == doc.file)).scalar()
+    if old is not None:
+        unindex_document(conn, old)
     conn.execute(delete(s.Document).where(s.Document.file == doc.file))
     edition_id = _edition_id(conn, doc.edition, layout)
     document_id = conn.execute(
@@ -158,6 +162,7 @@ def replace_document(
     _insert_many(conn, s.ProgrammeBlock.__tablename__, blocks)
     _insert_many(conn, s.Training.__tablename__, rows)
     _insert_many(conn, s.PrintedTotal.__tablename__, totals)
+    index_document(conn, document_id)
     if extract.unplaced:
         conn.execute(
             insert(s.UnplacedLine),

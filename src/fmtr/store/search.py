@@ -77,10 +77,41 @@ NAME_KINDS = {
 }
 
 
-def rebuild_search_index(conn: Connection) -> None:
+_FTS_COLUMNS = "course_title, student_unit, us_unit, location"
+_DOCUMENT_ROWS = (
+    "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ?"
+)
+
+
+def unindex_document(conn: Connection, document_id: int) -> None:
+    """Take a document's rows out of the full-text index (before the rows are deleted: an
+    external-content FTS5 index needs the old values to forget them)."""
+    conn.exec_driver_sql(
+        f"INSERT INTO training_fts(training_fts, rowid, {_FTS_COLUMNS}) "
+        f"SELECT 'delete', t.id, t.course_title, t.student_unit, t.us_unit, t.location "
+        f"{_DOCUMENT_ROWS}",
+        (document_id,),
+    )
+
+
+def index_document(conn: Connection, document_id: int) -> None:
+    """Put a freshly loaded document's rows in the full-text index. Done document by document
+    while the build's workers are still extracting, rather than as one rebuild at the end."""
+    conn.exec_driver_sql(
+        f"INSERT INTO training_fts(rowid, {_FTS_COLUMNS}) "
+        f"SELECT t.id, t.course_title, t.student_unit, t.us_unit, t.location {_DOCUMENT_ROWS}",
+        (document_id,),
+    )
+
+
+def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
-    figures from the loaded rows (after a build, once ``counted`` is set)."""
-    conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
+    figures from the loaded rows (after a build, once ``counted`` is set).
+
+    ``full_text=False`` leaves the row index alone: the build keeps it up to date document by
+    document (index_document / unindex_document)."""
+    if full_text:
+        conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
