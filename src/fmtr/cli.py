@@ -336,7 +336,7 @@ def _register_commands() -> None:
     # their own; both are thin layers over fmtr.query.
     import importlib
 
-    for name in ("fmtr.cli_query", "fmtr.cli_web"):
+    for name in ("fmtr.cli_query", "fmtr.cli_history", "fmtr.cli_web"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
