@@ -58,17 +58,26 @@ FROM (
            row_number() OVER (PARTITION BY country_code, key ORDER BY n DESC, spelling DESC)
                AS pick
     FROM (
-        SELECT coalesce(b.country_code, '?') AS country_code, t.{key} AS key,
+        SELECT t.country_code AS country_code, t.{key} AS key,
                t.{cell} AS spelling, count(*) AS n, coalesce(sum(t.quantity_value), 0) AS q,
                coalesce(sum(t.cost_cents), 0) AS c, count(*) - count(t.quantity_value) AS nq,
-               count(*) - count(t.cost_cents) AS nc, min(b.fy) AS lo, max(b.fy) AS hi
-        FROM programme_block b JOIN training t ON t.block_id = b.id
-        WHERE b.counted = 1 AND b.fy IS NOT NULL AND t.{key} IS NOT NULL
+               count(*) - count(t.cost_cents) AS nc, min(t.fy) AS lo, max(t.fy) AS hi
+        FROM counted_rows t WHERE t.{key} IS NOT NULL
         GROUP BY 1, 2, 3
     )
     WINDOW w AS (PARTITION BY country_code, key)
 ) WHERE pick = 1
 """
+# The counted rows with their recipient and year, joined once for the four kinds of name.
+_COUNTED_ROWS = """
+CREATE TEMP TABLE counted_rows AS
+SELECT coalesce(b.country_code, '?') AS country_code, b.fy AS fy, t.quantity_value,
+       t.cost_cents, t.course_key, t.course_title, t.us_unit_key, t.us_unit, t.location_key,
+       t.location, t.student_unit_key, t.student_unit
+FROM programme_block b JOIN training t ON t.block_id = b.id
+WHERE b.counted = 1 AND b.fy IS NOT NULL
+"""
+
 NAME_KINDS = {
     "course": ("course_key", "course_title"),
     "us_unit": ("us_unit_key", "us_unit"),
@@ -115,8 +124,11 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
+    conn.exec_driver_sql(_COUNTED_ROWS)
     for kind, (key, cell) in NAME_KINDS.items():
         conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
+    conn.exec_driver_sql("DROP TABLE temp.counted_rows")
     conn.exec_driver_sql("DELETE FROM student_unit_name")
     conn.exec_driver_sql(_UNIT_NAMES)
     conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
