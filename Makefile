@@ -19,9 +19,10 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages the tests and benchmarks use: poppler-utils (pdftohtml, the build benchmark's
-# anchor) and chromium (the browser tests, driven by Playwright through its executable path).
+# anchor), chromium (the browser tests, driven by Playwright through its executable path) and
+# wrk (the load generator of bench/serve.py).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-DEBIAN_PACKAGES := poppler-utils:pdftohtml chromium:chromium
+DEBIAN_PACKAGES := poppler-utils:pdftohtml chromium:chromium wrk:wrk
 system-deps:
 	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
 	  command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
@@ -53,6 +54,8 @@ test: lint typecheck pytest
 
 bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
+	$(BIN)/python bench/query.py --db "$(FMTR_DB)"
+	$(BIN)/python bench/serve.py --db "$(FMTR_DB)"
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

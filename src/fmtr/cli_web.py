@@ -26,10 +26,15 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        workers: Annotated[int, typer.Option(help="Worker threads for database reads.")] = 16,
+        processes: Annotated[
+            int, typer.Option(help="Server processes (uvicorn workers); one per core helps.")
+        ] = 2,
+        workers: Annotated[int, typer.Option(help="Threads per process for database reads.")] = 16,
+        answer_cache: Annotated[
+            bool, typer.Option(help="Keep API answers in memory until the database changes.")
+        ] = True,
     ) -> None:
         """Serve the explorer and the JSON API over the database, read-only."""
-        import anyio.to_thread
         import uvicorn
 
         from fmtr.store.db import database_url
@@ -38,15 +43,32 @@ def register(app: typer.Typer) -> None:
         corpus_dir = corpus or (
             Path(os.environ["FMTR_CORPUS"]) if os.environ.get("FMTR_CORPUS") else None
         )
+        url = database_url(db)
         try:
-            web = create_app(database_url(db), corpus=corpus_dir)
+            # Opened once here, so that a missing file or a stale index is said before serving.
+            checked = create_app(url, corpus=corpus_dir)
         except (FileNotFoundError, ValueError) as exc:
             typer.echo(f"fmtr: {exc}", err=True)
             raise typer.Exit(2) from None
-
-        @web.on_event("startup")
-        async def _threads() -> None:
-            anyio.to_thread.current_default_thread_limiter().total_tokens = workers
-
+        if not checked.state.index_current:
+            typer.echo(
+                "fmtr: warning: the search index does not match the database's rows; the "
+                "questions that read it answer 503 until `fmtr build` is run again",
+                err=True,
+            )
+        checked.state.engine.dispose()
+        os.environ.update(
+            FMTR_SERVE_DB=url,
+            FMTR_SERVE_CORPUS=str(corpus_dir or ""),
+            FMTR_SERVE_ANSWER_CACHE="1" if answer_cache else "0",
+            FMTR_SERVE_THREADS=str(workers),
+        )
         typer.echo(f"fmtr: serving http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            "fmtr.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=max(processes, 1),
+            log_level="warning",
+        )

@@ -21,6 +21,7 @@ HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE training; --"]
 def web_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from fmtr.pipeline import build
     from fmtr.store.db import open_database
+    from fmtr.store.search import rebuild_search_index
 
     path = tmp_path_factory.mktemp("web") / "fmtr.sqlite"
     engine = open_database(str(path))
@@ -41,6 +42,12 @@ def web_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                    VALUES (?, ?, ?, 'Hostile Input Course', ?, '1', 1, ?)""",
                 (block, seq + i, page, name, name.lower()),
             )
+    # As a build would: the search index and figures include every row (the server only reads
+    # and refuses a stale index).
+    engine = open_database(str(path))
+    with engine.begin() as conn:
+        rebuild_search_index(conn)
+    engine.dispose()
     return path
 
 

@@ -154,3 +154,50 @@ def test_hostile_names_are_text(client, web_db: Path) -> None:
     # The DROP TABLE went in as a search term and the table is still there.
     assert client.get("/api/v1/units", params={"q": "'; DROP TABLE"}).json()["rows"]
     assert _db(web_db).execute("SELECT count(*) FROM training").fetchone()[0] > 0
+
+
+def test_units_group_spellings_and_count_their_rows(client, web_db: Path) -> None:
+    db = _db(web_db)
+    key = db.execute(
+        "SELECT student_unit_key FROM training WHERE student_unit_key IS NOT NULL"
+        " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    got = client.get("/api/v1/units", params={"q": key, "limit": 500}).json()
+    holding = [g for g in got["rows"] if key in g["keys"]]
+    assert len(holding) == 1
+    group = holding[0]
+    marks = ",".join("?" * len(group["keys"]))
+    printed = db.execute(
+        f"SELECT DISTINCT student_unit FROM training WHERE student_unit_key IN ({marks})",
+        group["keys"],
+    ).fetchall()
+    assert sorted(group["variants"]) == sorted(r[0] for r in printed)
+    assert (
+        group["printed_rows"]
+        == db.execute(
+            f"SELECT count(*) FROM training WHERE student_unit_key IN ({marks})", group["keys"]
+        ).fetchone()[0]
+    )
+
+
+def test_stale_search_index_is_a_clear_503(web_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from fmtr.web.app import create_app
+
+    stale = tmp_path / "stale.sqlite"
+    shutil.copy(web_db, stale)
+    with sqlite3.connect(stale) as db:  # as if a build had run without refreshing the index
+        db.execute("UPDATE search_state SET build_run_id = -1")
+    app = create_app(str(stale))
+    assert app.state.index_current is False
+    with TestClient(app) as c:
+        response = c.get("/api/v1/top")
+        assert response.status_code == 503
+        assert "fmtr build" in response.json()["detail"]
+        assert c.get("/training/1").status_code == 200  # a row needs no index
+    assert sqlite3.connect(stale).execute("SELECT build_run_id FROM search_state").fetchone() == (
+        -1,
+    )

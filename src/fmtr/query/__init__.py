@@ -16,6 +16,16 @@ from fmtr.query.errors import (
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.overview import (
+    compare,
+    editions,
+    programme_detail,
+    programme_trend,
+    programmes,
+    recipient_names,
+    recipients,
+    summary,
+)
 from fmtr.query.profile import country_profile
 from fmtr.query.text import course, search, unit
 
@@ -27,13 +37,21 @@ __all__ = [
     "UnknownCountry",
     "UnknownFiscalYear",
     "UnknownProgramme",
+    "compare",
     "country_profile",
     "course",
+    "editions",
     "export",
     "gaps",
+    "programme_detail",
+    "programme_trend",
+    "programmes",
+    "recipient_names",
+    "recipients",
     "search",
     "select_rows",
     "series",
+    "summary",
     "top",
     "unit",
 ]

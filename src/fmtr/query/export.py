@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -86,8 +87,13 @@ def select_rows(
     end: str | int | None = None,
     text: str | None = None,
     all_editions: bool = False,
+    unit_keys: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Selection:
-    """The training rows matching every filter given, in report order."""
+    """The training rows matching every filter given, in report order. ``unit_keys``: rows of
+    these student units (``student_unit_key``, as ``unit`` groups them); ``limit``/``offset``:
+    one page of the rows."""
     where: list[str] = []
     params: list[Any] = []
     with connect(db) as conn:
@@ -107,8 +113,14 @@ def select_rows(
             require_search_index(conn)
             where.append("t.id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)")
             params.append(fts_query(text))
+        if unit_keys is not None:
+            where.append(f"t.student_unit_key IN ({','.join('?' * len(unit_keys)) or 'NULL'})")
+            params += list(unit_keys)
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY e.name, d.file, b.seq, t.seq"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
         rows = [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
     return Selection(COLUMNS, rows)
 

@@ -19,6 +19,7 @@ from fmtr.query.resolve import (
     Recipient,
     connect,
     covered_fiscal_years,
+    per_build,
     require_search_index,
     resolve_country,
     resolve_programme,
@@ -62,6 +63,10 @@ def _programme(conn: Connection, programme: str | None) -> ProgrammeRef | None:
 
 def edition_of_year(conn: Connection) -> dict[int, list[str]]:
     """The edition(s) whose figures count for each covered fiscal year."""
+    return per_build(conn, "edition_of_year", _edition_of_year)
+
+
+def _edition_of_year(conn: Connection) -> dict[int, list[str]]:
     rows = conn.exec_driver_sql(
         "SELECT DISTINCT x.fy, e.name FROM "
         "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = 1) x "
@@ -116,40 +121,56 @@ def top(
         if prog is not None:
             where += " AND f.programme_code = ?"
             params.append(prog.code)
-        rows = conn.exec_driver_sql(
-            f"SELECT f.country_code, f.fy, {_SUMS} FROM year_figures f WHERE {where} "
-            "GROUP BY f.country_code, f.fy",
+        # Ranked on totals summed by SQLite; the per-year figures are read for the recipients
+        # kept only: a ranking of every recipient over twenty years stays a few small queries.
+        totals = conn.exec_driver_sql(
+            f"SELECT f.country_code, {_SUMS} FROM year_figures f WHERE {where} "
+            "GROUP BY f.country_code",
             tuple(params),
         ).all()
         names = {
             code: (name, kind)
             for code, name, kind in conn.exec_driver_sql("SELECT code, name, kind FROM country")
         }
+        ranked: list[RankedRecipient] = []
+        for row in totals:
+            code = row[0] or "?"
+            name, kind = names.get(code, (code, "unknown"))
+            ranked.append(RankedRecipient(0, code, name, kind, _figures(row, 1), {}))
+
+        def key(r: RankedRecipient) -> tuple[int, str]:
+            value = r.figures.cost_cents if by == "cost" else r.figures.trainees
+            return (-value, r.name)
+
+        ranked.sort(key=key)
+        for i, r in enumerate(ranked, 1):
+            r.rank = i
+        kept = ranked[:limit] if limit else ranked
+        by_code = {r.code: r for r in kept}
+        codes = list(by_code)
+        for i in range(0, len(codes), 500):
+            chunk = codes[i : i + 500]
+            for row in conn.exec_driver_sql(
+                f"SELECT f.country_code, f.fy, {_SUMS} FROM year_figures f WHERE {where} "
+                f"AND f.country_code IN ({','.join('?' * len(chunk))}) "
+                "GROUP BY f.country_code, f.fy",
+                (*params, *chunk),
+            ):
+                by_code[row[0] or "?"].by_year[row[1]] = _figures(row, 2)
+        year_totals = {
+            row[0]: _figures(row, 1)
+            for row in conn.exec_driver_sql(
+                f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
+                tuple(params),
+            )
+        }
         editions = edition_of_year(conn)
-    per: dict[str, RankedRecipient] = {}
-    year_totals: dict[int, Figures] = {}
-    for row in rows:
-        code = row[0] or "?"
-        f = _figures(row, 2)
-        name, kind = names.get(code, (code, "unknown"))
-        r = per.setdefault(code, RankedRecipient(0, code, name, kind, Figures(), {}))
-        r.figures.add(f)
-        r.by_year[row[1]] = f
-        year_totals.setdefault(row[1], Figures()).add(f)
-
-    def key(r: RankedRecipient) -> tuple[int, str]:
-        value = r.figures.cost_cents if by == "cost" else r.figures.trainees
-        return (-value, r.name)
-
-    ranked = sorted(per.values(), key=key)
-    for i, r in enumerate(ranked, 1):
-        r.rank = i
     return TopResult(
         prog,
         first,
         last,
         by,
-        ranked[:limit] if limit else ranked,
+        kept,
         len(ranked),
         dict(sorted(year_totals.items())),
         {y: e for y, e in editions.items() if first <= y <= last},

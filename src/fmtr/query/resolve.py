@@ -9,9 +9,10 @@ QueryInputError carrying the closest known name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection, Engine
@@ -28,6 +29,7 @@ from fmtr.query.errors import (
 from fmtr.store.search import index_is_current
 
 Database = Engine | Connection
+T = TypeVar("T")
 
 
 @contextmanager
@@ -92,6 +94,30 @@ def resolve_country(conn: Connection, text: str) -> Recipient:
     raise UnknownCountry(f"unknown country {raw!r}", _suggest(raw, names) if raw else None)
 
 
+def find_countries(conn: Connection, text: str, limit: int = 8) -> list[Recipient]:
+    """Recipients whose name or code looks like ``text`` (a search box's "did you mean"), best
+    first; the recipient ``text`` names exactly, when there is one, comes first."""
+    raw = text.strip()
+    if not raw:
+        return []
+    known = [Recipient(*r) for r in conn.exec_driver_sql("SELECT code, name, kind FROM country")]
+    choices = {i: r.name for i, r in enumerate(known)}
+    found = process.extract(
+        raw,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=85,
+        limit=limit,
+    )
+    out = [known[i] for _, _, i in found]
+    exact = country_code(raw)
+    if exact is not None:
+        out = [r for r in out if r.code != exact.code][: limit - 1]
+        out.insert(0, Recipient(exact.code, exact.name, exact.kind))
+    return out
+
+
 def resolve_programme(conn: Connection, text: str) -> ProgrammeRef:
     """The programme ``text`` names: "IMET", "imet", "International Military Education and
     Training", "IMET-1" (a variant: its programme), "Section 1206"."""
@@ -131,8 +157,47 @@ def parse_fiscal_year(text: str | int) -> int:
     return 2000 + int(year) if int(year) < 50 else 1900 + int(year)
 
 
+_PER_BUILD: dict[tuple[str, str, object], Any] = {}
+
+
+def database_file(conn: Connection) -> str:
+    """The file ``conn`` reads ("" in memory): an engine made with a creator (a read-only
+    server's) has the URL "sqlite://" whatever file it opens."""
+    files = {r[1]: r[2] for r in conn.exec_driver_sql("PRAGMA database_list")}
+    return str(files.get("main") or "")
+
+
+def build_stamp(conn: Connection) -> tuple[Any, ...]:
+    """What changes with every build: its run and when it refreshed the search index (a fresh
+    file swapped in may number its first build run 1 again)."""
+    latest = conn.exec_driver_sql("SELECT max(id) FROM build_run").scalar()
+    state = conn.exec_driver_sql(
+        "SELECT build_run_id, rebuilt_at FROM search_state WHERE id = 1"
+    ).first()
+    return (latest, *(state or ()))
+
+
+def per_build(conn: Connection, name: str, compute: Callable[[Connection], T]) -> T:
+    """``compute(conn)``, kept while the database file and its latest build are the same: facts
+    a build fixes (the years covered, the editions counting for them) asked on every question.
+    The caller must not change what it gets."""
+    key = (database_file(conn), name, build_stamp(conn))
+    if not key[0]:  # an in-memory database: nothing identifies it between calls
+        return compute(conn)
+    if key not in _PER_BUILD:
+        if len(_PER_BUILD) > 64:
+            _PER_BUILD.clear()
+        _PER_BUILD[key] = compute(conn)
+    value: T = _PER_BUILD[key]
+    return value
+
+
 def covered_fiscal_years(conn: Connection) -> list[int]:
     """The fiscal years some loaded edition reports (its blocks count for them)."""
+    return list(per_build(conn, "covered_fiscal_years", _covered_fiscal_years))
+
+
+def _covered_fiscal_years(conn: Connection) -> list[int]:
     return [
         r[0]
         for r in conn.exec_driver_sql(

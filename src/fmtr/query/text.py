@@ -17,7 +17,13 @@ from sqlalchemy import Connection
 
 from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures
-from fmtr.query.resolve import Database, connect, require_search_index
+from fmtr.query.resolve import (
+    Database,
+    build_stamp,
+    connect,
+    database_file,
+    require_search_index,
+)
 
 
 @dataclass
@@ -201,6 +207,8 @@ class UnitGroup:
     courses: dict[str, int]  # course title -> rows, most frequent first
     figures: Figures  # counted rows
     trainings: list[TrainingHit] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the student_unit_key of each variant
+    printed_rows: int = 0  # rows naming it, every edition (``trainings`` holds them on request)
 
 
 @dataclass
@@ -210,31 +218,43 @@ class UnitResult:
     truncated: bool  # more units matched than were kept (``max_units``)
 
 
-_TERMS: dict[tuple[str, int | None], tuple[str, ...]] = {}
+_TERMS: dict[tuple[str, tuple[Any, ...]], tuple[str, ...]] = {}
+# A query word's close spellings in the current vocabulary (emptied with it).
+_CLOSE: dict[str, list[str]] = {}
 
 
 def _unit_terms(conn: Connection) -> tuple[str, ...]:
     """The words of every student unit ever printed; kept per database and build."""
-    state = conn.exec_driver_sql("SELECT build_run_id FROM search_state WHERE id = 1").scalar()
-    key = (str(conn.engine.url), state)
-    if key not in _TERMS:
+    key = (database_file(conn), build_stamp(conn))
+    terms = _TERMS.get(key)
+    if terms is None:
+        # A temp table: connection-private, so it works on a file opened read-only (mode=ro).
         conn.exec_driver_sql(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.student_unit_vocab "
             "USING fts5vocab(main, student_unit_fts, row)"
         )
-        _TERMS.clear()
-        _TERMS[key] = tuple(
+        terms = tuple(
             r[0] for r in conn.exec_driver_sql("SELECT term FROM temp.student_unit_vocab")
         )
-    return _TERMS[key]
+        # One database at a time (a server's): a new build's vocabulary replaces the old one.
+        _TERMS.clear()
+        _CLOSE.clear()
+        _TERMS[key] = terms
+    return terms
 
 
 def _close_terms(word: str, terms: tuple[str, ...]) -> list[str]:
     """The index's words a query word may be a spelling of (itself when indexed)."""
     if len(word) <= 3 or word.isdigit():
         return [word]  # short words and numbers must match exactly: "1" is not "2"
-    found = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
-    return sorted({word, *(t for t, _, _ in found)})
+    close = _CLOSE.get(word)
+    if close is None:
+        found = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
+        close = sorted({word, *(t for t, _, _ in found)})
+        if len(_CLOSE) > 20_000:
+            _CLOSE.clear()
+        _CLOSE[word] = close
+    return close
 
 
 def _candidate_query(words: list[str], terms: tuple[str, ...]) -> str:
@@ -265,11 +285,13 @@ def unit(
     *,
     threshold: float = 85,
     max_units: int = 100,
+    rows: bool = True,
 ) -> UnitResult:
     """Every training of the student units named like ``text``, across all editions, spelling
     variants grouped: variants must agree on their numbers ("2nd" is not "3rd") and be close
-    (token sort ratio >= 90); each group lists its variants, years, countries, courses and rows
-    with provenance."""
+    (token sort ratio >= 90); each group lists its variants, years, countries, courses and
+    (``rows``) its training rows with provenance. Without ``rows`` the groups are the same and
+    ``trainings`` is empty: a list of units is answered from sums, not thousands of rows."""
     words = _words(text)
     if not words:
         raise EmptySearch(f"nothing to search for in {text!r}")
@@ -283,28 +305,78 @@ def unit(
             (_candidate_query(words, terms),),
         ).all()
         scored = [
-            (key, rows, s)
-            for key, rows in candidates
+            (key, n, s)
+            for key, n in candidates
             if (s := _score(query, utils.default_process(key))) >= threshold
         ]
         scored.sort(key=lambda x: (-x[2], -x[1], x[0]))
         truncated = len(scored) > max_units
         keys = [k for k, _, _ in scored[:max_units]]
-        by_key: dict[str, list[TrainingHit]] = {}
+        stats: dict[str, _KeyStats] = {}
+        hits: dict[str, list[TrainingHit]] = {}
         for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            for r in conn.exec_driver_sql(
-                f"SELECT t.student_unit_key, {_HIT_COLUMNS} {_HIT_FROM} "
-                f"WHERE t.student_unit_key IN ({','.join('?' * len(chunk))})",
-                tuple(chunk),
-            ):
-                by_key.setdefault(r[0], []).append(_hit(r[1:]))
-    return UnitResult(text, _group_units(keys, by_key), truncated)
+            chunk = tuple(keys[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in conn.exec_driver_sql(_UNIT_SUMS.format(marks=marks), chunk):
+                stats.setdefault(r[0], _KeyStats()).add(r[1:])
+            if rows:
+                for r in conn.exec_driver_sql(
+                    f"SELECT t.student_unit_key, {_HIT_COLUMNS} {_HIT_FROM} "
+                    f"WHERE t.student_unit_key IN ({marks})",
+                    chunk,
+                ):
+                    hits.setdefault(r[0], []).append(_hit(r[1:]))
+    return UnitResult(text, _group_units(keys, stats, hits), truncated)
 
 
-def _group_units(keys: list[str], by_key: dict[str, list[TrainingHit]]) -> list[UnitGroup]:
+# Per student-unit key: its rows summed by spelling, course, recipient, year and counted.
+_UNIT_SUMS = """
+SELECT t.student_unit_key, t.student_unit, t.course_title, b.country_code, b.fy,
+       coalesce(b.counted, 0), count(*), coalesce(sum(t.quantity_value), 0),
+       coalesce(sum(t.cost_cents), 0), count(*) - count(t.quantity_value),
+       count(*) - count(t.cost_cents)
+FROM training t JOIN programme_block b ON b.id = t.block_id
+WHERE t.student_unit_key IN ({marks})
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+
+@dataclass
+class _KeyStats:
+    rows: int = 0  # printed rows, every edition
+    variants: dict[str, int] = field(default_factory=dict)
+    courses: dict[str, int] = field(default_factory=dict)
+    years: set[int] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    figures: Figures = field(default_factory=Figures)  # counted rows
+
+    def add(self, r: Any) -> None:
+        spelling, course, country, fy, counted, n, q, c, nq, nc = r
+        self.rows += n
+        self.variants[spelling or ""] = self.variants.get(spelling or "", 0) + n
+        if course:
+            self.courses[course] = self.courses.get(course, 0) + n
+        if fy is not None:
+            self.years.add(fy)
+        self.countries.add(country or "?")
+        if counted:
+            self.figures.add(Figures(q, c, n, nq, nc))
+
+    def merge(self, other: _KeyStats) -> None:
+        self.rows += other.rows
+        for mine, theirs in ((self.variants, other.variants), (self.courses, other.courses)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        self.years |= other.years
+        self.countries |= other.countries
+        self.figures.add(other.figures)
+
+
+def _group_units(
+    keys: list[str], stats: dict[str, _KeyStats], hits: dict[str, list[TrainingHit]]
+) -> list[UnitGroup]:
     # Most printed first, so that each group is named after its usual spelling.
-    order = sorted(keys, key=lambda k: (-len(by_key.get(k, [])), k))
+    order = sorted(keys, key=lambda k: (-(stats[k].rows if k in stats else 0), k))
     # Only spellings with the same numbers are compared: "2nd" and "3rd" never merge.
     reps: dict[tuple[str, ...], list[tuple[str, list[str]]]] = {}
     all_members: list[list[str]] = []
@@ -318,41 +390,29 @@ def _group_units(keys: list[str], by_key: dict[str, list[TrainingHit]]) -> list[
         else:
             same_digits.append((norm, [k]))
             all_members.append(same_digits[-1][1])
-    groups = []
+    groups: list[tuple[int, UnitGroup]] = []
     for members in all_members:
-        rows = sorted(
-            (h for k in members for h in by_key.get(k, [])),
+        total = _KeyStats()
+        for k in members:
+            if k in stats:
+                total.merge(stats[k])
+        if not total.rows:
+            continue
+        trainings = sorted(
+            (h for k in members for h in hits.get(k, [])),
             key=lambda h: (h.fy or 0, h.provenance.edition, h.training_id),
         )
-        if not rows:
-            continue
-        variants: dict[str, int] = {}
-        courses: dict[str, int] = {}
-        f = Figures()
-        for h in rows:
-            variants[h.student_unit or ""] = variants.get(h.student_unit or "", 0) + 1
-            if h.course_title:
-                courses[h.course_title] = courses.get(h.course_title, 0) + 1
-            if h.counted:
-                f.add(
-                    Figures(
-                        h.quantity or 0,
-                        h.cost_cents or 0,
-                        1,
-                        h.quantity is None,
-                        h.cost_cents is None,
-                    )
-                )
-        groups.append(
-            UnitGroup(
-                max(variants.items(), key=lambda v: (v[1], v[0]))[0],
-                dict(sorted(variants.items(), key=lambda v: (-v[1], v[0]))),
-                sorted({h.fy for h in rows if h.fy is not None}),
-                sorted({h.country_code or "?" for h in rows}),
-                dict(sorted(courses.items(), key=lambda c: (-c[1], c[0]))),
-                f,
-                rows,
-            )
+        group = UnitGroup(
+            max(total.variants.items(), key=lambda v: (v[1], v[0]))[0],
+            dict(sorted(total.variants.items(), key=lambda v: (-v[1], v[0]))),
+            sorted(total.years),
+            sorted(total.countries),
+            dict(sorted(total.courses.items(), key=lambda c: (-c[1], c[0]))),
+            total.figures,
+            trainings,
+            sorted(members),
+            total.rows,
         )
-    groups.sort(key=lambda g: -len(g.trainings))
-    return groups
+        groups.append((total.rows, group))
+    groups.sort(key=lambda g: -g[0])
+    return [g for _, g in groups]

@@ -1,4 +1,8 @@
-"""The JSON API, /api/v1: every table paginated, filterable, and downloadable as CSV."""
+"""The JSON API, /api/v1: fmtr.query's answers, every table paginated and downloadable as CSV.
+
+Bad input raises fmtr.query's errors, which the app turns into 404 (an unknown country or
+programme, with the library's suggestion) or 400 (a bad fiscal year or span, an empty search).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
+from fmtr import query
 from fmtr.query.row import training_row
-from fmtr.web import adapters
-from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, connection, fiscal_year, year_span
+from fmtr.web import shapes
+from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, connection
 from fmtr.web.tables import TablePage, table_response
 
 router = APIRouter(prefix="/api/v1", tags=["fmtr"])
@@ -19,6 +24,7 @@ Conn = Annotated[Connection, Depends(connection)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page (at most {MAX_PAGE}).")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
+Year = Annotated[str | None, Query(max_length=20, description="A fiscal year: FY2003, 2003, FY03")]
 TABLE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TablePage,
@@ -26,47 +32,38 @@ TABLE: dict[int | str, dict[str, Any]] = {
         "description": "One page of the table (JSON), or the same rows as CSV (format=csv).",
     }
 }
-
-
-def country_or_404(conn: Connection, code: str) -> dict[str, Any]:
-    found = adapters.country(conn, code)
-    if found is None:
-        close = adapters.suggest_country(conn, code)
-        hint = ", ".join(f"{c['name']} ({c['code']})" for c in close)
-        raise HTTPException(
-            404, f"unknown country {code!r}" + (f"; did you mean {hint}?" if hint else "")
-        )
-    return found
-
-
-def programme_or_404(conn: Connection, code: str) -> dict[str, Any]:
-    found = adapters.programme(conn, code)
-    if found is None:
-        raise HTTPException(404, f"unknown programme {code!r}; see /api/v1/programmes")
-    return found
+# Units named like a text: more groups than a page can show are cut off by the library.
+MAX_UNITS = 100
 
 
 @router.get("/summary", summary="Headline figures")
 def summary(conn: Conn) -> dict[str, Any]:
-    return adapters.summary(conn)
+    return shapes.summary(query.summary(conn))
 
 
 @router.get("/editions", summary="Editions loaded", responses=TABLE)
 def editions(conn: Conn, format: Format = "json") -> Response:
-    return table_response(adapters.editions(conn), format, "editions")
+    return table_response(shapes.editions(query.editions(conn)), format, "editions")
 
 
 @router.get("/countries", summary="Recipient countries with totals", responses=TABLE)
 def countries(
     conn: Conn, limit: Limit = MAX_PAGE, offset: Offset = 0, format: Format = "json"
 ) -> Response:
-    return table_response(adapters.countries(conn, limit, offset), format, "countries")
+    table = shapes.countries(query.recipients(conn), limit, offset)
+    return table_response(table, format, "countries")
 
 
-@router.get("/countries/{code}", summary="A country")
+@router.get("/countries/{code}", summary="A country (code or name) and its series")
 def country(conn: Conn, code: str) -> dict[str, Any]:
-    found = country_or_404(conn, code)
-    return {**found, "series": adapters.country_series(conn, found["code"]).rows}
+    profile = query.country_profile(conn, code, limit=0)
+    r = profile.recipient
+    return {
+        "code": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        "series": shapes.country_series(profile).rows,
+    }
 
 
 @router.get(
@@ -75,17 +72,17 @@ def country(conn: Conn, code: str) -> dict[str, Any]:
     responses=TABLE,
 )
 def country_series(conn: Conn, code: str, format: Format = "json") -> Response:
-    found = country_or_404(conn, code)
-    table = adapters.country_series(conn, found["code"])
-    return table_response(table, format, f"{found['code']}-series")
+    profile = query.country_profile(conn, code, limit=0)
+    table = shapes.country_series(profile)
+    return table_response(table, format, f"{profile.recipient.code}-series")
 
 
 @router.get(
     "/countries/{code}/{what}",
-    summary="A country's top courses, schools, locations or student units",
+    summary="A country's courses, US schools, locations or student units, most frequent first",
     responses=TABLE,
 )
-def country_top(
+def country_names(
     conn: Conn,
     code: str,
     what: Literal["courses", "schools", "locations", "units"],
@@ -93,28 +90,28 @@ def country_top(
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    found = country_or_404(conn, code)
-    table = adapters.country_top(conn, found["code"], what, limit, offset)
-    return table_response(table, format, f"{found['code']}-{what}")
+    kind, column = shapes.NAME_TABLES[what]
+    page = query.recipient_names(conn, code, kind, limit, offset)  # type: ignore[arg-type]
+    return table_response(
+        shapes.names(page, column, limit, offset), format, f"{page.recipient.code}-{what}"
+    )
 
 
 @router.get("/programmes", summary="Programmes with totals", responses=TABLE)
 def programmes(conn: Conn, format: Format = "json") -> Response:
-    return table_response(adapters.programmes(conn), format, "programmes")
+    return table_response(shapes.programmes(query.programmes(conn)), format, "programmes")
 
 
-@router.get("/programmes/{code}/trend", summary="A programme per fiscal year", responses=TABLE)
-def programme_trend(conn: Conn, code: str, format: Format = "json") -> Response:
-    found = programme_or_404(conn, code)
-    return table_response(
-        adapters.programme_trend(conn, found["code"]), format, f"{found['code']}-trend"
-    )
+@router.get("/programmes/{programme}/trend", summary="A programme per fiscal year", responses=TABLE)
+def programme_trend(conn: Conn, programme: str, format: Format = "json") -> Response:
+    trend = query.programme_trend(conn, programme)
+    return table_response(shapes.trend(trend), format, f"{trend.programme.code}-trend")
 
 
 @router.get("/top", summary="Top recipients over a span of fiscal years", responses=TABLE)
 def top(
     conn: Conn,
-    programme: Annotated[str | None, Query(description="Programme code, e.g. IMET")] = None,
+    programme: Annotated[str | None, Query(description="Programme, e.g. IMET")] = None,
     fy_from: Annotated[str | None, Query(alias="from", description="e.g. FY2003")] = None,
     fy_to: Annotated[str | None, Query(alias="to", description="e.g. FY2017")] = None,
     by: Literal["trainees", "cost"] = "trainees",
@@ -122,13 +119,17 @@ def top(
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    start, end = year_span(fy_from, fy_to)
-    code = programme_or_404(conn, programme)["code"] if programme else None
-    table = adapters.top_recipients(conn, code, start, end, by, limit, offset)
-    return table_response(table, format, "top")
+    result = query.top(
+        conn, programme or None, fy_from or None, fy_to or None, by=by, limit=offset + limit
+    )
+    return table_response(shapes.top(result, limit, offset), format, "top")
 
 
-@router.get("/units", summary="Student units matching a text, variants grouped", responses=TABLE)
+@router.get(
+    "/units",
+    summary="Student units named like a text, spelling variants grouped (fuzzy)",
+    responses=TABLE,
+)
 def units(
     conn: Conn,
     q: Annotated[str, Query(min_length=2, max_length=200)],
@@ -136,32 +137,40 @@ def units(
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    return table_response(adapters.unit_groups(conn, q, limit, offset), format, "units")
+    result = query.unit(conn, q, max_units=MAX_UNITS, rows=False)
+    return table_response(shapes.units(result, limit, offset), format, "units")
 
 
-@router.get("/training", summary="Training rows, filtered", responses=TABLE)
+@router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)
 def training(
     conn: Conn,
-    q: Annotated[str | None, Query(max_length=200, description="Course, unit, location")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words of course, units, location")
+    ] = None,
     country: str | None = None,
     programme: str | None = None,
-    fy: str | None = None,
-    unit_key: Annotated[str | None, Query(max_length=400)] = None,
+    fy: Year = None,
+    unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
+    counted_only: Annotated[
+        bool, Query(description="Only rows whose figures count (each fiscal year once)")
+    ] = False,
     limit: Limit = DEFAULT_PAGE,
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    table = adapters.training_rows(
+    selection = query.select_rows(
         conn,
-        q=q,
-        country=country,
-        programme=programme,
-        fy=fiscal_year(fy, "fy"),
-        unit_key=unit_key,
+        text=q or None,
+        country=country or None,
+        programme=programme or None,
+        start=fy or None,
+        end=fy or None,
+        unit_keys=unit_key or None,
+        all_editions=not counted_only,
         limit=limit,
         offset=offset,
     )
-    return table_response(table, format, "training")
+    return table_response(shapes.training(selection, limit, offset, None), format, "training")
 
 
 @router.get("/training/{training_id}", summary="One training row with its provenance")
@@ -178,5 +187,4 @@ def compare(
     country: Annotated[list[str], Query(min_length=1, max_length=12)],
     format: Format = "json",
 ) -> Response:
-    codes = [country_or_404(conn, c)["code"] for c in country]
-    return table_response(adapters.compare(conn, codes), format, "compare")
+    return table_response(shapes.comparison(query.compare(conn, country)), format, "compare")

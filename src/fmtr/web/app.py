@@ -12,6 +12,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from fmtr.query.errors import (
+    QueryInputError,
+    SearchIndexStale,
+    UnknownCountry,
+    UnknownProgramme,
+)
+from fmtr.store.search import index_is_current
 from fmtr.web.cache import AnswerCache
 from fmtr.web.db import QueryTimeout, read_only_engine, sqlite_path
 from fmtr.web.deps import Settings
@@ -29,11 +36,13 @@ def create_app(
     corpus: Path | None = None,
     statement_seconds: float = 2.0,
     cache_dir: Path | None = None,
+    answer_cache: bool = True,
 ) -> FastAPI:
     """The app over the SQLite database ``db`` (URL or path), opened read-only.
 
     ``corpus``: the local corpus folder, for rendering source pages (optional).
     ``statement_seconds``: a statement running longer is interrupted with a 503.
+    ``answer_cache``: keep API answers in memory until the file changes (see fmtr.web.cache).
     """
     from fmtr.web import api, pages
 
@@ -58,10 +67,15 @@ def create_app(
         cache_dir=cache_dir or Path(tempfile.gettempdir()) / "fmtr-render",
     )
     app.state.engine = read_only_engine(path, statement_seconds)
+    with app.state.engine.connect() as conn:
+        # Checked, never repaired: the server cannot write, and `fmtr build` always refreshes
+        # the index. A stale index makes the questions that read it answer 503 (see below).
+        app.state.index_current = index_is_current(conn)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.add_middleware(AnswerCache, db_path=path)
+    if answer_cache:
+        app.add_middleware(AnswerCache, db_path=path)
 
     @app.exception_handler(QueryTimeout)
     async def _timeout(request: Request, exc: QueryTimeout) -> Response:
@@ -71,6 +85,24 @@ def create_app(
         )
         if _wants_json(request):
             return JSONResponse({"error": "timeout", "detail": message}, status_code=503)
+        return pages.error_page(request, 503, message)
+
+    @app.exception_handler(QueryInputError)
+    async def _bad_input(request: Request, exc: QueryInputError) -> Response:
+        status = 404 if isinstance(exc, UnknownCountry | UnknownProgramme) else 400
+        if _wants_json(request):
+            body = {"error": status, "detail": str(exc), "suggestion": exc.suggestion}
+            return JSONResponse(body, status_code=status)
+        return pages.error_page(request, status, str(exc))
+
+    @app.exception_handler(SearchIndexStale)
+    async def _stale(request: Request, exc: SearchIndexStale) -> Response:
+        message = (
+            "the database's search index does not match its rows (the file was changed "
+            "after its build): rebuild it with `fmtr build`; the server only reads"
+        )
+        if _wants_json(request):
+            return JSONResponse({"error": "stale index", "detail": message}, status_code=503)
         return pages.error_page(request, 503, message)
 
     @app.exception_handler(HTTPException)
@@ -86,5 +118,27 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"error": 400, "detail": problems}, status_code=400)
         return pages.error_page(request, 400, "; ".join(problems))
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app as ``fmtr serve --processes N`` starts it in each worker process (uvicorn's
+    factory): its options come from the environment the command sets."""
+    import os
+
+    import anyio.to_thread
+
+    corpus = os.environ.get("FMTR_SERVE_CORPUS")
+    app = create_app(
+        os.environ["FMTR_SERVE_DB"],
+        corpus=Path(corpus) if corpus else None,
+        answer_cache=os.environ.get("FMTR_SERVE_ANSWER_CACHE", "1") == "1",
+    )
+    threads = int(os.environ.get("FMTR_SERVE_THREADS", "16"))
+
+    @app.on_event("startup")
+    async def _threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
     return app

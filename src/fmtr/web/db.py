@@ -1,7 +1,9 @@
 """The web layer's database: read-only SQLite connections whose statements are cut off when slow.
 
 The public server must never write, so the file is opened with SQLite's ``mode=ro`` URI (a
-write raises even if a bug tried one), and every statement gets a deadline enforced by SQLite's
+write to it raises even if a bug tried one). ``PRAGMA query_only`` is not set: it would also
+forbid the connection-private temp tables fmtr.query makes (the unit search's vocabulary view),
+which write nothing to the file. Every statement gets a deadline enforced by SQLite's
 progress handler, so that one expensive question cannot hold a worker thread for long.
 """
 
@@ -59,7 +61,6 @@ def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int 
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
         state = {"deadline": math.inf}
         record.info["deadline"] = state
-        dbapi_conn.execute("PRAGMA query_only=ON")
         dbapi_conn.set_progress_handler(
             lambda: 1 if time.monotonic() > state["deadline"] else 0, _PROGRESS_STEPS
         )

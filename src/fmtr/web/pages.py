@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -12,19 +12,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
+from fmtr import query
+from fmtr.query.overview import NamesPage
+from fmtr.query.resolve import covered_fiscal_years, find_countries
 from fmtr.query.row import training_row
-from fmtr.web import adapters
-from fmtr.web.api import country_or_404, programme_or_404
+from fmtr.web import shapes
+from fmtr.web.api import MAX_UNITS
 from fmtr.web.charts import stacked_bars
-from fmtr.web.deps import (
-    DEFAULT_PAGE,
-    MAX_PAGE,
-    Settings,
-    connection,
-    fiscal_year,
-    settings,
-    year_span,
-)
+from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, Settings, connection, settings
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -76,65 +71,76 @@ def home(request: Request, conn: Conn) -> HTMLResponse:
     return render(
         request,
         "home.html",
-        summary=adapters.summary(conn),
-        editions=adapters.editions(conn),
-        programmes=adapters.programmes(conn),
+        summary=shapes.summary(query.summary(conn)),
+        editions=shapes.editions(query.editions(conn)),
+        programmes=shapes.programmes(query.programmes(conn)),
     )
 
 
 @router.get("/countries", response_class=HTMLResponse)
 def countries(request: Request, conn: Conn) -> HTMLResponse:
-    return render(request, "countries.html", table=adapters.countries(conn, MAX_PAGE, 0))
+    return render(
+        request, "countries.html", table=shapes.countries(query.recipients(conn), MAX_PAGE, 0)
+    )
 
 
-def _country_charts(conn: Connection, code: str) -> tuple[Any, Any, Any]:
-    series = adapters.country_series(conn, code)
-    covered = set(adapters.covered_years(conn))
-    span = sorted(covered | {r["fy"] for r in series.rows})
-    years = list(range(span[0], span[-1] + 1)) if span else []
-    trainees = stacked_bars(
-        series.rows,
-        value="trainees",
-        stack_by="programme_code",
-        years=years,
-        covered=covered,
-        title="Trainees per fiscal year, by programme",
-    )
-    cost = stacked_bars(
-        series.rows,
-        value="cost_cents",
-        stack_by="programme_code",
-        years=years,
-        covered=covered,
-        title="Cost per fiscal year, by programme",
-        unit="$",
-        scale=0.01,
-    )
-    return series, trainees, cost
+def _span(covered: list[int], shown: set[int]) -> list[int]:
+    """Every fiscal year from the first to the last covered or shown (the chart's x axis)."""
+    years = sorted(set(covered) | shown)
+    return list(range(years[0], years[-1] + 1)) if years else []
 
 
 @router.get("/country/{code}", response_class=HTMLResponse)
 def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
-    found = country_or_404(conn, code)
-    series, trainees, cost = _country_charts(conn, found["code"])
-    tops = {
-        what: adapters.country_top(conn, found["code"], what, 15, 0)
-        for what in ("courses", "schools", "units")
+    profile = query.country_profile(conn, code, limit=15)
+    series = shapes.country_series(profile)
+    covered = covered_fiscal_years(conn)
+    years = _span(covered, {r["fy"] for r in series.rows})
+    charts = {
+        name: stacked_bars(
+            series.rows,
+            value=value,
+            stack_by="programme_code",
+            years=years,
+            covered=set(covered),
+            title=title,
+            unit=unit,
+            scale=scale,
+        )
+        for name, value, title, unit, scale in (
+            ("trainees", "trainees", "Trainees per fiscal year, by programme", "", 1.0),
+            ("cost", "cost_cents", "Cost per fiscal year, by programme", "$", 0.01),
+        )
     }
+    tops = {
+        what: shapes.names(
+            NamesPage(profile.recipient, kind, len(found), found),
+            shapes.NAME_TABLES[what][1],
+            15,
+            0,
+        )
+        for what, kind, found in (
+            ("courses", "course", profile.top_courses),
+            ("schools", "us_unit", profile.top_us_units),
+            ("units", "student_unit", profile.top_student_units),
+        )
+    }
+    for table in tops.values():
+        table.total = None  # the profile holds the top 15, not how many there are
     return render(
         request,
         "country.html",
-        country=found,
+        country=profile.recipient,
         series=series,
-        trainees=trainees,
-        cost=cost,
+        trainees=charts["trainees"],
+        cost=charts["cost"],
         tops=tops,
     )
 
 
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes(request: Request, conn: Conn) -> HTMLResponse:
-    return render(request, "programmes.html", table=adapters.programmes(conn))
+    return render(request, "programmes.html", table=shapes.programmes(query.programmes(conn)))
 
 
 @router.get("/programme/{code}", response_class=HTMLResponse)
@@ -142,36 +148,35 @@ def programme(
     request: Request,
     conn: Conn,
     code: str,
-    fy_from: Annotated[str | None, Query(alias="from")] = None,
-    fy_to: Annotated[str | None, Query(alias="to")] = None,
+    fy_from: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    fy_to: Annotated[str | None, Query(alias="to", max_length=20)] = None,
     by: str = "trainees",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
 ) -> HTMLResponse:
-    found = programme_or_404(conn, code)
-    start, end = year_span(fy_from, fy_to)
-    by = "cost" if by == "cost" else "trainees"
-    trend = adapters.programme_trend(conn, found["code"])
-    covered = set(adapters.covered_years(conn))
-    years = sorted(covered)
+    order: Literal["cost", "trainees"] = "cost" if by == "cost" else "trainees"
+    trend = query.programme_trend(conn, code)
+    found = trend.programme
+    covered = covered_fiscal_years(conn)
+    trend_table = shapes.trend(trend)
     chart = stacked_bars(
-        [{**r, "series": found["code"]} for r in trend.rows],
+        [{**r, "series": found.code} for r in trend_table.rows],
         value="trainees",
         stack_by="series",
-        years=list(range(years[0], years[-1] + 1)) if years else [],
-        covered=covered,
+        years=_span(covered, set()),
+        covered=set(covered),
         title="Trainees per fiscal year",
     )
-    top = adapters.top_recipients(conn, found["code"], start, end, by, limit, 0)
+    result = query.top(conn, found.code, fy_from or None, fy_to or None, by=order, limit=limit)
     return render(
         request,
         "programme.html",
         programme=found,
-        trend=trend,
+        trend=trend_table,
         chart=chart,
-        top=top,
-        fy_from=start,
-        fy_to=end,
-        by=by,
+        top=shapes.top(result, limit, 0),
+        fy_from=fy_from or "",
+        fy_to=fy_to or "",
+        by=order,
         limit=limit,
     )
 
@@ -184,7 +189,11 @@ def units(
     limit: Limit = DEFAULT_PAGE,
     offset: Offset = 0,
 ) -> HTMLResponse:
-    table = adapters.unit_groups(conn, q, limit, offset) if len(q.strip()) >= 2 else None
+    table = None
+    if len(q.strip()) >= 2:
+        table = shapes.units(query.unit(conn, q, max_units=MAX_UNITS, rows=False), limit, offset)
+        for row in table.rows:  # each group links to its rows: every variant's key
+            row["href"] = "/search?" + urlencode([("unit_key", k) for k in row["keys"]])
     return render(request, "units.html", q=q, table=table, limit=limit, offset=offset)
 
 
@@ -195,29 +204,34 @@ def search(
     q: Annotated[str, Query(max_length=200)] = "",
     country: str | None = None,
     programme: str | None = None,
-    fy: str | None = None,
-    unit_key: Annotated[str | None, Query(max_length=400)] = None,
+    fy: Annotated[str | None, Query(max_length=20)] = None,
+    unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
     limit: Limit = DEFAULT_PAGE,
     offset: Offset = 0,
 ) -> HTMLResponse:
-    filters = {"q": q or None, "country": country, "programme": programme, "fy": fy}
-    filters["unit_key"] = unit_key
-    matches = adapters.suggest_country(conn, q) if len(q) >= 3 else []
-    has_filter = any(v for v in filters.values())
-    table = (
-        adapters.training_rows(
+    filters: dict[str, Any] = {
+        "q": q or None,
+        "country": country or None,
+        "programme": programme or None,
+        "fy": fy or None,
+        "unit_key": unit_key or None,
+    }
+    matches = find_countries(conn, q) if len(q.strip()) >= 3 else []
+    table = None
+    if any(filters.values()) and (not q or len(q.strip()) >= 2):
+        selection = query.select_rows(
             conn,
-            q=q or None,
-            country=country,
-            programme=programme,
-            fy=fiscal_year(fy, "fy"),
-            unit_key=unit_key,
+            text=q or None,
+            country=filters["country"],
+            programme=filters["programme"],
+            start=filters["fy"],
+            end=filters["fy"],
+            unit_keys=filters["unit_key"],
+            all_editions=True,
             limit=limit,
             offset=offset,
         )
-        if has_filter and (not q or len(q.strip()) >= 2)
-        else None
-    )
+        table = shapes.training(selection, limit, offset, shapes.ROW_COLUMNS_SHOWN)
     return render(
         request,
         "search.html",
@@ -225,6 +239,10 @@ def search(
         filters=filters,
         countries=matches,
         table=table,
+        base_url="/search?"
+        + urlencode(
+            [(k, x) for k, v in filters.items() if v for x in (v if isinstance(v, list) else [v])]
+        ),
         limit=limit,
         offset=offset,
     )
@@ -278,26 +296,26 @@ def compare(
     conn: Conn,
     country: Annotated[list[str] | None, Query(max_length=12)] = None,
 ) -> HTMLResponse:
-    chosen = [country_or_404(conn, c) for c in (country or []) if c.strip()]
-    table = adapters.compare(conn, [c["code"] for c in chosen]) if chosen else None
+    wanted = [c for c in (country or []) if c.strip()]
+    result = query.compare(conn, wanted) if wanted else None
+    table = shapes.comparison(result) if result is not None else None
     chart = None
-    if table is not None:
-        covered = set(adapters.covered_years(conn))
-        span = sorted(covered | {r["fy"] for r in table.rows})
-        names = {c["code"]: c["name"] for c in chosen}
+    if result is not None and table is not None:
+        covered = covered_fiscal_years(conn)
+        names = {r.code: r.name for r in result.recipients}
         chart = stacked_bars(
             [{**r, "name": names[r["country_code"]]} for r in table.rows],
             value="trainees",
             stack_by="name",
-            years=list(range(span[0], span[-1] + 1)) if span else [],
-            covered=covered,
+            years=_span(covered, set(result.by_year)),
+            covered=set(covered),
             title="Trainees per fiscal year (stacked by country)",
         )
     return render(
         request,
         "compare.html",
-        chosen=chosen,
+        chosen=result.recipients if result is not None else [],
         table=table,
         chart=chart,
-        all_countries=adapters.countries(conn, MAX_PAGE, 0).rows,
+        all_countries=shapes.countries(query.recipients(conn), MAX_PAGE, 0).rows,
     )

@@ -48,7 +48,10 @@ def csv_text(table: Table) -> str:
     writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
     writer.writeheader()
     for row in table.rows:
-        writer.writerow(row)
+        # A list (a unit's variants) is one cell in a spreadsheet.
+        writer.writerow(
+            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+        )
     return out.getvalue()
 
 
