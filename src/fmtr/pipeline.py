@@ -128,7 +128,7 @@ _page_queue: Any = None
 
 def _report_page(file: str) -> None:
     if _page_queue is not None:
-        _page_queue.put(file)
+        _page_queue.put(("page", file))
 
 
 def _init_worker(queue: Any) -> None:
@@ -139,6 +139,8 @@ def _init_worker(queue: Any) -> None:
 
 def _extract(path: Path, doc: Document) -> tuple[Outcome, float]:
     t0 = time.perf_counter()
+    if _page_queue is not None:
+        _page_queue.put(("start", doc.file))  # the time budget counts from here
     try:
         extract = extract_document(path, doc)
         result: Outcome = (extract, clean_document(extract, doc.edition))
@@ -405,17 +407,10 @@ def build(
 
     # Biggest first, so that two workers finish together rather than one waiting on the last.
     todo.sort(key=lambda item: (root / item[0].file).stat().st_size, reverse=True)
-    if jobs <= 1 or len(todo) <= 1:
-        pdfwords.PAGE_HOOK = obs.page_done
-        try:
-            for doc, digest in todo:
-                obs.started(doc, _pages_to_read(doc))
-                result, secs = _extract(root / doc.file, doc)
-                store(doc, digest, result, secs)
-        finally:
-            pdfwords.PAGE_HOOK = None
-    else:
-        _run_pool(root, todo, jobs, obs, store)
+    if todo:
+        # Always in worker processes, even with one job: a file that hangs or crashes the PDF
+        # library can then be stopped without taking the build down.
+        _run_pool(root, todo, max(1, jobs), obs, store)
 
     with engine.begin() as conn:
         for err in report.errors:
@@ -451,6 +446,11 @@ def build(
     return report
 
 
+# Each file's time budget, counted from when a worker starts on it. The largest file of the
+# corpus takes a few seconds; a file past this is stopped and reported, the others go on.
+FILE_SECONDS = 300.0
+
+
 def _run_pool(
     root: Path,
     todo: list[tuple[Document, str]],
@@ -462,34 +462,26 @@ def _run_pool(
     # already loaded it (the tests do), and spawn behaves the same on every platform.
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.SimpleQueue()
+    began: dict[str, float] = {}  # file -> when a worker started on it
 
-    def pump() -> None:
-        # Relays page ticks from the workers to the observer (progress bars) until told to stop.
-        while (file := queue.get()) is not None:
-            obs.page_done(file)
+    def relay() -> None:
+        # Page ticks (progress bars) and file starts (time budget) from the workers.
+        while (message := queue.get()) is not None:
+            kind, file = message
+            if kind == "start":
+                began[file] = time.monotonic()
+            else:
+                obs.page_done(file)
 
-    relay = threading.Thread(target=pump, daemon=True)
-    relay.start()
+    relay_thread = threading.Thread(target=relay, daemon=True)
+    relay_thread.start()
+    for doc, _ in todo:
+        obs.started(doc, _pages_to_read(doc))
     crashed: list[tuple[Document, str]] = []
+    work = list(todo)
     try:
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,)
-        )
-        with pool:
-            pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {}
-            for doc, digest in todo:
-                obs.started(doc, _pages_to_read(doc))
-                pending[pool.submit(_extract, root / doc.file, doc)] = (doc, digest)
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    doc, digest = pending.pop(fut)
-                    try:
-                        result, secs = fut.result()
-                    except BrokenProcessPool:
-                        crashed.append((doc, digest))
-                        continue
-                    store(doc, digest, result, secs)
+        while work:
+            work = _run_batch(ctx, queue, root, work, jobs, began, store, crashed)
         # A worker that died (a crash in the PDF library on a hostile file) takes the whole pool
         # down; run those documents again one per pool to find which one it was.
         for doc, digest in crashed:
@@ -497,14 +489,66 @@ def _run_pool(
                 1, mp_context=ctx, initializer=_init_worker, initargs=(queue,)
             ) as single:
                 try:
-                    result, secs = single.submit(_extract, root / doc.file, doc).result()
+                    result, secs = single.submit(_extract, root / doc.file, doc).result(
+                        timeout=FILE_SECONDS
+                    )
                 except BrokenProcessPool:
                     result = ExtractError(doc.file, None, "the PDF reader crashed on this file")
                     secs = 0.0
             store(doc, digest, result, secs)
     finally:
         queue.put(None)
-        relay.join(timeout=5)
+        relay_thread.join(timeout=5)
+
+
+def _run_batch(
+    ctx: Any,
+    queue: Any,
+    root: Path,
+    work: list[tuple[Document, str]],
+    jobs: int,
+    began: dict[str, float],
+    store: Callable[[Document, str, Outcome, float], None],
+    crashed: list[tuple[Document, str]],
+) -> list[tuple[Document, str]]:
+    """Run documents in one pool until all are done or one runs out of time; returns the
+    documents still to run (in a fresh pool) when a file over its budget forced a stop."""
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
+    pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
+        pool.submit(_extract, root / doc.file, doc): (doc, digest) for doc, digest in work
+    }
+    try:
+        while pending:
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                doc, digest = pending.pop(fut)
+                try:
+                    result, secs = fut.result()
+                except BrokenProcessPool:
+                    crashed.append((doc, digest))
+                    continue
+                store(doc, digest, result, secs)
+            now = time.monotonic()
+            late = [
+                f
+                for f, (doc, _) in pending.items()
+                if doc.file in began and now - began[doc.file] > FILE_SECONDS
+            ]
+            if late:
+                for fut in late:
+                    doc, digest = pending.pop(fut)
+                    reason = f"took longer than {FILE_SECONDS:g} s (its time budget): stopped"
+                    store(doc, digest, ExtractError(doc.file, None, reason), FILE_SECONDS)
+                # A worker cannot be stopped on its own: stop them all, run the rest again.
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+                rest = list(pending.values())
+                for doc, _ in rest:
+                    began.pop(doc.file, None)
+                return rest
+        return []
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass

@@ -37,7 +37,12 @@ def extract_document(path: Path, doc: Document) -> DocumentExtract:
     """Extract one document; raises ExtractError (file and page named) on bad input."""
     if not path.exists():
         raise ExtractError(doc.file, None, "file not found")
-    return extractor_for(doc.edition)(path, doc)
+    result = extractor_for(doc.edition)(path, doc)
+    if result.row_count == 0 and result.total_count == 0:
+        # A page that only looks like a report (a heading and nothing else, a damaged copy)
+        # must not replace a good one in the database.
+        raise ExtractError(doc.file, None, "no training rows or printed totals: not a report")
+    return result
 
 
 __all__ = ["DocumentExtract", "ExtractError", "extract_document", "extractor_for", "family_of"]

@@ -48,8 +48,20 @@ def cell_text(node: LexborNode) -> str | None:
 
 def leaf_tables(tree: LexborHTMLParser) -> list[LexborNode]:
     """The tables that hold no other table: the chrome's layout tables nest, the report's not."""
-    # A node's css() also matches the node itself: a leaf table finds exactly one table.
-    return [t for t in tree.css("table") if len(t.css("table")) == 1]
+    tables = tree.css("table")
+    # Each table marks the tables around it as holding one; the climb stops at a table already
+    # marked (those around it are too), so a page of deeply nested tables costs one pass, not the
+    # square of its depth (a hostile page must not hold a build).
+    holders: set[int] = set()
+    for table in tables:
+        node = table.parent
+        while node is not None:
+            if node.tag == "table":
+                if node.mem_id in holders:
+                    break
+                holders.add(node.mem_id)
+            node = node.parent
+    return [t for t in tables if t.mem_id not in holders]
 
 
 def table_rows(table: LexborNode) -> list[Cells]:

@@ -23,6 +23,10 @@ class ExtractError(Exception):
         where = f"{file}, page {page}" if page is not None else file
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[ExtractError], tuple[str, int | None, str]]:
+        # Errors travel back from the build's worker processes: pickle the parts, not the text.
+        return (ExtractError, (self.file, self.page, self.reason))
+
 
 @dataclass
 class TrainingRow:

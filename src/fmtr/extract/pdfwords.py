@@ -109,6 +109,19 @@ def _has_image(page: pdfium.PdfPage) -> bool:
     return any(o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for o in page.get_objects())
 
 
+def _open_failure(exc: pdfium.PdfiumError) -> str:
+    """Why PDFium refused a file, in words. PDFium's status can be stale ("Success") when it
+    refuses a file it parsed, as with a PDF of zero pages."""
+    code = getattr(exc, "err_code", None)
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return "encrypted PDF: it needs a password"
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return "PDF with an unsupported security handler"
+    if code == pdfium_c.FPDF_ERR_FORMAT:
+        return "not a readable PDF (damaged or truncated)"
+    return "PDF that PDFium cannot load (no pages, or a damaged structure)"
+
+
 def open_pdf(path: Path, label: str | None = None) -> pdfium.PdfDocument:
     """Open a PDF, turning PDFium's failures into an ExtractError naming the file."""
     name = label or str(path)
@@ -120,7 +133,7 @@ def open_pdf(path: Path, label: str | None = None) -> pdfium.PdfDocument:
                 raise ExtractError(name, None, "not a PDF (no %PDF header)")
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise ExtractError(name, None, f"unreadable PDF ({exc})") from None
+        raise ExtractError(name, None, _open_failure(exc)) from None
     if len(pdf) == 0:
         pdf.close()
         raise ExtractError(name, None, "PDF has no pages")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
@@ -174,7 +174,10 @@ def training(
 
 
 @router.get("/training/{training_id}", summary="One training row with its provenance")
-def training_one(conn: Conn, training_id: int) -> dict[str, Any]:
+def training_one(
+    conn: Conn,
+    training_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="A training row's id")],
+) -> dict[str, Any]:
     row = training_row(conn, training_id)
     if row is None:
         raise HTTPException(404, f"no training row {training_id}")

@@ -1,0 +1,272 @@
+"""Hostile inputs to `fmtr build`, made here from real pages or by hand (never committed).
+
+Each bad file must give one clear error line naming the file (and page where there is one),
+leave the served database's content as it was, and not hang the build.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_kit import cut_pdf, write_manifest
+from fmtr.cli import app
+from test_crash import content_digest
+
+runner = CliRunner()
+
+PDF = "FY2016-2017/Africa.pdf"
+HTML = "FY1999-2000/cta_sasia_all.html"
+ROWS = [
+    ("FY2016-2017", "Africa", PDF, ""),
+    ("FY1999-2000", "South Asia", HTML, "HTML page of the report"),
+]
+
+
+def minimal_pdf(pages: list[list[str]], *, encrypt: bool = False) -> bytes:
+    """A small valid PDF with these lines of Helvetica text per page, written by hand, so that
+    the corner cases PDFium cannot write (an /Encrypt dictionary, zero pages) can be made."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for i, lines in enumerate(pages):
+        shown = b" ".join(b"(" + line.encode("latin-1") + b") '" for line in lines)
+        stream = b"BT /F1 11 Tf 72 720 Td 14 TL " + shown + b" ET"
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    trailer_extra = b""
+    if encrypt:
+        # Standard security handler, RC4 40-bit; /U matches no password, so a reader must ask.
+        objects.append(
+            b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -44 >>" % (b"11" * 32, b"22" * 32)
+        )
+        trailer_extra = b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objects), b"ab" * 16, b"ab" * 16)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer_extra,
+        xref,
+    )
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def served(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A small corpus (three real pages of FY2016-2017 Africa, one FY1999-2000 HTML page), the
+    database `fmtr build` made of it, and that database's content digest."""
+    base = tmp_path_factory.mktemp("hostile")
+    root = base / "corpus"
+    (root / "FY2016-2017").mkdir(parents=True)
+    (root / "FY1999-2000").mkdir()
+    cut_pdf(corpus / PDF, [2, 3, 4], root / PDF)
+    (root / HTML).write_bytes((corpus / HTML).read_bytes())
+    write_manifest(root, ROWS)
+    db = base / "fmtr.sqlite"
+    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return root, db, content_digest(db)
+
+
+@pytest.fixture()
+def copy(served: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, Path, str]:
+    """A private copy of the corpus and database for one test to spoil."""
+    root, db, digest = served
+    shutil.copytree(root, tmp_path / "corpus")
+    shutil.copy(db, tmp_path / "fmtr.sqlite")
+    return tmp_path / "corpus", tmp_path / "fmtr.sqlite", digest
+
+
+def rebuild(root: Path, db: Path) -> tuple[int, list[str]]:
+    """`fmtr build` again: its exit code and its error lines."""
+    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1"])
+    return result.exit_code, [ln for ln in result.output.splitlines() if ln.startswith("error ")]
+
+
+def assert_one_clear_error(root: Path, db: Path, digest: str, file: str) -> str:
+    code, errors = rebuild(root, db)
+    assert code == 1, errors
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error {file}"), errors[0]
+    assert content_digest(db) == digest
+    return errors[0]
+
+
+# --- bad PDFs in place of a good one -------------------------------------------------------------
+
+
+def _truncated(share: float) -> Callable[[Path, Path], bytes]:
+    def make(corpus: Path, tmp: Path) -> bytes:
+        data = cut_pdf(corpus / PDF, [2, 3, 4], tmp / "whole.pdf").read_bytes()
+        return data[: int(len(data) * share)]
+
+    return make
+
+
+def _random(corpus: Path, tmp: Path) -> bytes:
+    return random.Random(7).randbytes(40_000)
+
+
+def _random_after_header(corpus: Path, tmp: Path) -> bytes:
+    return b"%PDF-1.7\n" + random.Random(8).randbytes(40_000)
+
+
+def _unrelated_text(corpus: Path, tmp: Path) -> bytes:
+    return minimal_pdf(
+        [
+            ["Minutes of the Parish Council, 3 March", "Item 1: bins. Cost $1,234 10/19/2015"],
+            ["Country Totals: 12 $5,000", "Angola FY 2007 Totals"],
+        ]
+    )
+
+
+def _another_report(corpus: Path, tmp: Path) -> bytes:
+    # Two pages of the FY2000-2001 report, two-column layout, in place of a FY2016-2017 file.
+    first = sorted((corpus / "FY2000-2001").glob("*.pdf"))[0]
+    return cut_pdf(first, [2, 3], tmp / "other.pdf").read_bytes()
+
+
+def _encrypted(corpus: Path, tmp: Path) -> bytes:
+    return minimal_pdf([["IMET - FY 2016 Department of Defense Training"]], encrypt=True)
+
+
+def _zero_pages(corpus: Path, tmp: Path) -> bytes:
+    return minimal_pdf([])
+
+
+BAD_PDFS: dict[str, Callable[[Path, Path], bytes]] = {
+    "truncated-5%": _truncated(0.05),
+    "truncated-50%": _truncated(0.5),
+    "truncated-95%": _truncated(0.95),
+    "truncated-before-trailer": _truncated(0.995),
+    "random-bytes": _random,
+    "random-after-pdf-header": _random_after_header,
+    "unrelated-document": _unrelated_text,
+    "another-report": _another_report,
+    "encrypted": _encrypted,
+    "zero-pages": _zero_pages,
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_PDFS))
+def test_bad_pdf_gives_one_line_and_leaves_the_database(
+    corpus: Path, copy: tuple[Path, Path, str], tmp_path: Path, kind: str
+) -> None:
+    root, db, digest = copy
+    (root / PDF).write_bytes(BAD_PDFS[kind](corpus, tmp_path))
+    write_manifest(root, ROWS)  # the manifest vouches for the bad file: only its content is bad
+    error = assert_one_clear_error(root, db, digest, PDF)
+    if kind == "encrypted":
+        assert "password" in error
+
+
+def test_zero_page_pdf_is_called_empty_not_a_pdfium_status(
+    corpus: Path, copy: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    """PDFium will not open a document without pages and then reports its *last* status: "Success",
+    or, after an encrypted file in the same process, "Incorrect password error"."""
+    root, db, digest = copy
+    (root / PDF).write_bytes(_zero_pages(corpus, tmp_path))
+    write_manifest(root, ROWS)
+    error = assert_one_clear_error(root, db, digest, PDF)
+    assert "no pages" in error and "Success" not in error
+
+
+# --- bad HTML pages ------------------------------------------------------------------------------
+
+BAD_HTML: dict[str, Callable[[Path], bytes]] = {
+    "not-a-report": lambda corpus: (
+        b"<html><head><title>404</title></head><body><h1>Page not found</h1></body></html>"
+    ),
+    "another-report": lambda corpus: sorted((corpus / "FY2006-2007").glob("*.htm*"))[
+        0
+    ].read_bytes(),
+    "binary": lambda corpus: random.Random(9).randbytes(20_000),
+    "unclosed-tags": lambda corpus: b"<table><tr><td>Heading" + b"<td><tr>" * 5000,
+    "nested-tables": lambda corpus: b"<table><tr><td>" * 1500 + b"x",
+    "whitespace-only": lambda corpus: b" \n\t " * 100,
+}
+
+
+# A page cut off after its first heading: it must not replace the good page in the database.
+HEADING_ONLY = b"<html><body><table><tr><td>Sri Lanka, IMET, FY 00</td></tr></table></body></html>"
+BAD_HTML["heading-only"] = lambda corpus: HEADING_ONLY
+HTML_CASES = list(BAD_HTML)
+
+
+@pytest.mark.parametrize("kind", HTML_CASES)
+def test_bad_html_gives_one_line_and_leaves_the_database(
+    corpus: Path, copy: tuple[Path, Path, str], kind: str
+) -> None:
+    root, db, digest = copy
+    (root / HTML).write_bytes(BAD_HTML[kind](corpus))
+    write_manifest(root, ROWS)
+    assert_one_clear_error(root, db, digest, HTML)
+
+
+# --- bad manifests -------------------------------------------------------------------------------
+
+
+def test_manifest_row_pointing_nowhere(copy: tuple[Path, Path, str]) -> None:
+    root, db, digest = copy
+    manifest = root / "manifest.tsv"
+    lines = manifest.read_text().splitlines(keepends=True)
+    manifest.write_text("".join([*lines, lines[1].replace("Africa.pdf", "Nowhere.pdf")]))
+    error = assert_one_clear_error(root, db, digest, "FY2016-2017/Nowhere.pdf")
+    assert "not found" in error
+
+
+def test_manifest_with_a_wrong_sha256(copy: tuple[Path, Path, str]) -> None:
+    root, db, digest = copy
+    manifest = root / "manifest.tsv"
+    lines = manifest.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].rsplit("\t", 1)[0] + "\t" + "0" * 64 + "\n"
+    manifest.write_text("".join(lines))
+    error = assert_one_clear_error(root, db, digest, PDF)
+    assert "sha256 mismatch" in error
+
+
+def test_manifest_row_pointing_at_a_directory(copy: tuple[Path, Path, str]) -> None:
+    root, db, digest = copy
+    manifest = root / "manifest.tsv"
+    lines = manifest.read_text().splitlines(keepends=True)
+    manifest.write_text("".join([*lines, lines[1].replace("Africa.pdf", "")]))
+    assert_one_clear_error(root, db, digest, "FY2016-2017/")
+
+
+# --- time budget ---------------------------------------------------------------------------------
+
+
+def _slow_page(rows: int) -> bytes:
+    """A big page that is no report: reading it takes seconds, linearly in its size."""
+    row = b"<tr><td>Minutes</td><td>of the</td><td>council</td></tr>"
+    return b"<html><body><table>" + row * rows + b"</table></body></html>"
+
+
+def test_a_file_over_its_time_budget_is_stopped_with_one_line(
+    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fmtr.pipeline
+
+    root, db, digest = copy
+    (root / HTML).write_bytes(_slow_page(400_000))
+    write_manifest(root, ROWS)
+    # The budget is the build process's (it stops the worker): patched here, it applies there.
+    monkeypatch.setattr(fmtr.pipeline, "FILE_SECONDS", 0.5)
+    error = assert_one_clear_error(root, db, digest, HTML)
+    assert "time budget" in error
