@@ -163,3 +163,18 @@ def test_missing_file_and_wrong_checksum_are_reported(small_corpus: Path, tmp_pa
     assert any("Nowhere.pdf" in m and "not found" in m for m in messages)
     assert any("cta_sasia_all.html" in m and "sha256 mismatch" in m for m in messages)
     assert [d.file for d in report.loaded] == ["FY2016-2017/Africa.pdf"]
+
+
+def test_a_build_aside_leaves_every_index_of_the_schema(small_corpus: Path, tmp_path: Path) -> None:
+    """Query-only indexes are dropped while loading and must be back afterwards."""
+    from sqlalchemy import inspect
+
+    from fmtr.pipeline import build_database
+    from fmtr.store.db import make_engine
+
+    db = tmp_path / "fmtr.sqlite"
+    assert build_database(f"sqlite:///{db}", small_corpus, jobs=1).ok
+    indexes = {i["name"] for i in inspect(make_engine(f"sqlite:///{db}")).get_indexes("training")}
+    assert {"ix_training_block", "ix_training_block_figures", "ix_training_student_unit_key"} <= (
+        indexes
+    )

@@ -30,6 +30,8 @@ from fmtr.store import schema as s
 from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
 from fmtr.store.load import (
     LoadedDocument,
+    create_query_indexes,
+    drop_query_indexes,
     loaded_documents,
     mark_counted_blocks,
     replace_document,
@@ -285,7 +287,7 @@ def build_database(
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(engine, root, jobs=jobs, only=only, observer=observer)
+            report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
         finally:
             engine.dispose()
         swap_in(aside, path)
@@ -353,10 +355,13 @@ def build(
     jobs: int = 1,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
+    bulk: bool = False,
 ) -> BuildReport:
     """Load every catalog document of the corpus at ``root`` that changed since the last build.
 
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
+    ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
+    only queries need are dropped while loading and made again at the end.
     """
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
@@ -379,6 +384,9 @@ def build(
     seconds: dict[str, float] = {}
     docs, todo = _plan(root, only, known, report, obs)
     proof = _EditionProof(engine, docs, todo)
+    if bulk and todo:
+        with engine.begin() as conn:
+            drop_query_indexes(conn)
 
     def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
         seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs
@@ -411,6 +419,9 @@ def build(
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
         _run_pool(root, todo, max(1, jobs), obs, store)
+        if bulk:
+            with engine.begin() as conn:
+                create_query_indexes(conn)
 
     with engine.begin() as conn:
         for err in report.errors:

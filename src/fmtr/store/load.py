@@ -251,3 +251,19 @@ UPDATE programme_block SET counted = coalesce((
 def mark_counted_blocks(conn: Connection) -> None:
     """Set ``programme_block.counted`` (which edition's figures count for each fiscal year)."""
     conn.exec_driver_sql(_COUNTED)
+
+
+# Indexes only the queries need (not the loading): a build on an aside copy drops them before
+# loading and creates them again once, which is cheaper than keeping them up to date row by row.
+_QUERY_INDEXES = ("ix_training_block_figures", "ix_training_student_unit_key")
+
+
+def drop_query_indexes(conn: Connection) -> None:
+    for name in _QUERY_INDEXES:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
+def create_query_indexes(conn: Connection) -> None:
+    for index in s.Training.__table__.indexes:  # type: ignore[attr-defined]
+        if index.name in _QUERY_INDEXES:
+            index.create(conn, checkfirst=True)
