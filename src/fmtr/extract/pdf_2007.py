@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 from fmtr.extract.model import (
@@ -75,37 +77,47 @@ _FIGURE = re.compile(r"^\$?[\d,.]+$")
 
 
 @dataclass(slots=True)
-class _Word:
-    x0: float
-    x1: float
-    text: str
-
-
-@dataclass(slots=True)
 class _Line:
+    """One visual line: its words' starts and texts, left to right. Two parallel lists rather
+    than a word object each: a line is built for every word of the corpus, mostly with
+    C-level map() calls, and only a word's start (cells are left aligned) is ever looked at."""
+
     page: int
     y: float
-    words: list[_Word]
+    x0s: list[float]
+    texts: list[str]
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return " ".join(self.texts)
 
 
 @dataclass(frozen=True, slots=True)
 class _Columns:
     starts: list[float]
     fields: list[str]
+    # The field of each bisect_right() result over ``starts``: a word left of the first column
+    # belongs to the first one. Built once per header, so a word costs one bisect and no max().
+    by_slot: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_slot", (self.fields[0], *self.fields))
 
     def field_of(self, x: float) -> str:
-        i = bisect_right(self.starts, x + _COLUMN_SLACK) - 1
-        return self.fields[max(i, 0)]
+        return self.by_slot[bisect_right(self.starts, x + _COLUMN_SLACK)]
 
     def cells(self, line: _Line) -> dict[str, str]:
-        out: dict[str, list[str]] = {}
-        for w in line.words:
-            out.setdefault(self.field_of(w.x0), []).append(w.text)
-        return {k: " ".join(v) for k, v in out.items()}
+        # Runs once per word of every table line: field_of() inlined, and each cell's words
+        # concatenated as they come rather than collected in lists and joined afterwards.
+        # (One bisection per column over the line's words, which are in column order, was
+        # measured slower: lines hold hardly more words than there are columns.)
+        starts, by_slot = self.starts, self.by_slot
+        out: dict[str, str] = {}
+        for x0, word in zip(line.x0s, line.texts, strict=True):
+            name = by_slot[bisect_right(starts, x0 + _COLUMN_SLACK)]
+            text = out.get(name)
+            out[name] = word if text is None else f"{text} {word}"
+        return out
 
 
 @dataclass(slots=True)
@@ -127,109 +139,147 @@ def _is_rotated(page: Page) -> bool:
     return False
 
 
+# A visual-line item: (baseline, x0, x1, text, index of the PDFium line), compared as a tuple.
+_Item = tuple[float, float, float, str, int]
+_X0 = itemgetter(1)
+_TEXT = itemgetter(3)
+_PDFIUM_LINE = itemgetter(4)
+# PDFium marks a word broken at a hyphen at the end of a wrapped line with U+FFFE and joins its
+# halves: the page shows a hyphen there ("PREP-" / "INTERNATIONAL").
+_BROKEN_HYPHEN = "\ufffe"
+
+
 def _visual_lines(page: Page) -> list[_Line]:
     """The page's words regrouped by baseline, top to bottom, each line left to right."""
     rotated = _is_rotated(page)
-    items: list[tuple[float, float, float, str, int]] = []
-    for li, line in enumerate(page.lines):
-        for w in line.words:
-            if rotated:
-                x = page.height - w.y
-                items.append((w.x0, x, x, w.text, li))
-            else:
-                items.append((w.y, w.x0, w.x1, w.text, li))
+    # Comprehensions rather than an append loop: this runs once per word of the corpus.
+    items: list[_Item]
+    if rotated:
+        h = page.height
+        items = [
+            (w.x0, h - w.y, h - w.y, w.text, li)
+            for li, line in enumerate(page.lines)
+            for w in line.words
+        ]
+    else:
+        items = [
+            (w.y, w.x0, w.x1, w.text, li) for li, line in enumerate(page.lines) for w in line.words
+        ]
     items.sort()
+    broken = _BROKEN_HYPHEN in "".join(map(_TEXT, items))
     lines: list[_Line] = []
-    group: list[tuple[float, float, float, str, int]] = []
-    for it in items:
-        if group and it[0] - group[0][0] > _SAME_LINE:
-            lines.append(_make_line(page.number, group, rotated))
-            group = []
-        group.append(it)
-    if group:
-        lines.append(_make_line(page.number, group, rotated))
+    number = page.number
+    start = 0
+    top = items[0][0] if items else 0.0
+    for k, it in enumerate(items):
+        if it[0] - top > _SAME_LINE:
+            lines.append(_make_line(number, items[start:k], rotated, broken))
+            start, top = k, it[0]
+    if items:
+        lines.append(_make_line(number, items[start:], rotated, broken))
     return lines
 
 
-def _make_line(number: int, group: list[tuple[float, float, float, str, int]], rot: bool) -> _Line:
-    group.sort(key=lambda it: it[1])
-    # PDFium marks a word broken at a hyphen at the end of a wrapped line with U+FFFE and
-    # joins its halves: the page shows a hyphen there ("PREP-" / "INTERNATIONAL").
-    group = [
-        (*it[:3], it[3].replace("\ufffe", "-"), it[4]) if "\ufffe" in it[3] else it for it in group
+def _make_line(number: int, group: list[_Item], rot: bool, broken: bool) -> _Line:
+    """One visual line from its items; ``broken``: the page has a U+FFFE somewhere."""
+    group.sort(key=_X0)
+    # Built with map() (C loops), as this runs for every word of the corpus.
+    x0s = list(map(_X0, group))
+    texts = list(map(_TEXT, group))
+    if broken:
+        texts = [t.replace(_BROKEN_HYPHEN, "-") for t in texts]
+    if rot:
+        return _Line(number, group[0][0], x0s, texts)
+    lis = list(map(_PDFIUM_LINE, group))
+    # Only neighbours from different PDFium lines can be glued (most lines come from one).
+    glued = [
+        k
+        for k in range(1, len(group))
+        if lis[k] != lis[k - 1]
+        and texts[k] != "-"
+        and _glued(group[k - 1][1], group[k - 1][2], texts[k - 1], group[k][1], texts[k])
     ]
-    words: list[_Word] = []
-    prev: tuple[float, float, float, str, int] | None = None
-    for it in group:
-        if prev is not None and not rot and _glued(prev, it):
-            last = words[-1]
-            words[-1] = _Word(last.x0, it[2], last.text + it[3])
-        else:
-            words.append(_Word(it[1], it[2], it[3]))
-        prev = it
-    return _Line(number, group[0][0], words)
+    # From the right, so that a word glued to its right neighbour is complete when it is itself
+    # glued to its left one; the tests above used each item's own text, as they must.
+    for k in reversed(glued):
+        texts[k - 1] += texts[k]
+        del texts[k], x0s[k]
+    return _Line(number, group[0][0], x0s, texts)
 
 
-def _glued(
-    a: tuple[float, float, float, str, int], b: tuple[float, float, float, str, int]
-) -> bool:
+def _glued(a_x0: float, a_x1: float, a_text: str, b_x0: float, b_text: str) -> bool:
     """PDFium sometimes ends a text line inside a word ("Locatio" / "n", "8" / "1", "$" / "0"):
     two words from different PDFium lines, less than a character apart, are one word. A lone
-    "-" is the report's own spaced hyphen ("ALP - FY 2007"), never glued."""
-    if a[4] == b[4] or b[3] == "-":
-        return False
-    gap = b[1] - a[2]
-    if len(a[3]) < 2:
+    "-" is the report's own spaced hyphen ("ALP - FY 2007"), never glued (the caller checks
+    both conditions)."""
+    gap = b_x0 - a_x1
+    if len(a_text) < 2:
         # No advance to measure on one character: only figures are glued ("8" "1" is 81).
-        return _FIGURE.match(a[3] + b[3]) is not None and gap <= _DIGIT_GAP
-    advance = (a[2] - a[1]) / (len(a[3]) - 1)
+        return _FIGURE.match(a_text + b_text) is not None and gap <= _DIGIT_GAP
+    advance = (a_x1 - a_x0) / (len(a_text) - 1)
     return advance > 0 and gap <= _GLUE_RATIO * advance
 
 
 def _is_furniture(line: _Line, page: Page) -> bool:
-    if line.words[0].text == "Volume" and _FURNITURE.match(line.text):
+    first = line.texts[0]
+    if first == "Volume" and _FURNITURE.match(line.text):
         return True
-    if len(line.words) == 1 and line.words[0].text.isdigit():
+    if len(line.texts) == 1 and first.isdigit():
         # The page number, centred under the footer.
-        return line.y > page.height * 0.9 and abs(line.words[0].x0 - page.width / 2) < 40
+        return line.y > page.height * 0.9 and abs(line.x0s[0] - page.width / 2) < 40
     return False
 
 
 def _columns(line: _Line) -> _Columns | None:
     """The columns of a column-header line, or None when the line is not one."""
-    ws = _header_words(line.words)
-    if len(ws) < 2 or ws[0].text != "Course" or ws[1].text != "Title":
+    # Asked of every line: a header starts with "Course", or with a piece of it that
+    # _header_words joins to the next word, so any other first word settles it at once.
+    if not "Course".startswith(line.texts[0]):
         return None
-    starts: list[float] = []
-    fields: list[str] = []
+    x0s, texts = _header_words(line)
+    labels = _header_labels(tuple(texts))
+    if labels is None:
+        return None
+    return _Columns([x0s[i] for i, _ in labels], [name for _, name in labels])
+
+
+@cache
+def _header_labels(texts: tuple[str, ...]) -> tuple[tuple[int, str], ...] | None:
+    """(index of the first word, field) of each column of a header line's words, or None when
+    they are not a column header. Cached: every page repeats one of a few headers."""
+    if len(texts) < 2 or texts[0] != "Course" or texts[1] != "Title":
+        return None
+    labels: list[tuple[int, str]] = []
     i = 0
-    while i < len(ws):
+    while i < len(texts):
         for label, name in _LABELS:
             n = len(label)
-            if tuple(w.text for w in ws[i : i + n]) == label:
-                starts.append(ws[i].x0)
-                fields.append(name)
+            if texts[i : i + n] == label:
+                labels.append((i, name))
                 i += n
                 break
         else:
             return None
-    return _Columns(starts, fields) if "quantity" in fields and "cost" in fields else None
+    fields = [name for _, name in labels]
+    return tuple(labels) if "quantity" in fields and "cost" in fields else None
 
 
 _HEADER_VOCABULARY = frozenset(w for label, _ in _LABELS for w in label)
 
 
-def _header_words(words: list[_Word]) -> list[_Word]:
+def _header_words(line: _Line) -> tuple[list[float], list[str]]:
     # A header word broken by a gap the glue rule did not catch ("Dat" "e").
-    out: list[_Word] = []
-    for w in words:
-        if out and out[-1].text not in _HEADER_VOCABULARY:
-            joined = out[-1].text + w.text
+    x0s: list[float] = []
+    texts: list[str] = []
+    for x0, text in zip(line.x0s, line.texts, strict=True):
+        if texts and texts[-1] not in _HEADER_VOCABULARY:
+            joined = texts[-1] + text
             if joined in _HEADER_VOCABULARY:
-                out[-1] = _Word(out[-1].x0, w.x1, joined)
+                texts[-1] = joined
                 continue
-        out.append(w)
-    return out
+        x0s.append(x0)
+        texts.append(text)
+    return x0s, texts
 
 
 # --------------------------------------------------------------------------- rows
@@ -241,6 +291,10 @@ class _Row:
     anchor: _TableLine
 
     def to_row(self) -> TrainingRow:
+        if len(self.lines) == 1:
+            # Most rows are one line: its cells are the row's cells.
+            only = self.lines[0]
+            return _training_row(only.cells, only.line.page, only.line.page)
         cells: dict[str, list[str]] = {}
         for tl in sorted(self.lines, key=lambda t: (t.line.page, t.line.y)):
             for name, text in tl.cells.items():
@@ -248,18 +302,23 @@ class _Row:
         joined = {k: " ".join(v) for k, v in cells.items()}
         first = min(tl.line.page for tl in self.lines)
         last = max(tl.line.page for tl in self.lines)
-        return TrainingRow(
-            page=first,
-            course_title=joined.get("course_title"),
-            us_unit=joined.get("us_unit"),
-            student_unit=joined.get("student_unit"),
-            location=joined.get("location"),
-            quantity=joined.get("quantity"),
-            cost=joined.get("cost"),
-            start_date=joined.get("start_date"),
-            end_date=joined.get("end_date"),
-            last_page=last if last != first else None,
-        )
+        return _training_row(joined, first, last)
+
+
+def _training_row(cells: dict[str, str], first: int, last: int) -> TrainingRow:
+    get = cells.get
+    return TrainingRow(
+        page=first,
+        course_title=get("course_title"),
+        us_unit=get("us_unit"),
+        student_unit=get("student_unit"),
+        location=get("location"),
+        quantity=get("quantity"),
+        cost=get("cost"),
+        start_date=get("start_date"),
+        end_date=get("end_date"),
+        last_page=last if last != first else None,
+    )
 
 
 def _rows_of_page(lines: list[_TableLine]) -> tuple[list[_Row], list[_TableLine], list[_TableLine]]:
@@ -334,11 +393,13 @@ class _Reader:
             if self.block is not None and not self.tail and self.block.totals == []:
                 self.in_table = True
             return
-        text = line.text
-        m = _HEADING.match(text)
+        # Most lines are table rows: the patterns are tried only on lines whose first or last
+        # word can begin or end them (words hold no spaces), sparing the join of the others.
+        texts = line.texts
+        m = _HEADING.match(line.text) if texts[-1] == "Training" else None
         if m:
             self.open_block(line, m)
-        elif _FY_TOTAL.match(text):
+        elif texts[0] in ("FY", "Fiscal") and _FY_TOTAL.match(line.text):
             self.close_table(by_total=True)
             self.add_total(FISCAL_YEAR, [line])
             self.in_table = False
@@ -351,7 +412,7 @@ class _Reader:
         cols = self.columns
         assert cols is not None  # in_table is set by a column header only
         cells = cols.cells(line)
-        return _TableLine(line, cells, any(k in _ANCHOR_FIELDS for k in cells))
+        return _TableLine(line, cells, not _ANCHOR_FIELDS.isdisjoint(cells))
 
     def open_block(self, line: _Line, m: re.Match[str]) -> None:
         self.close_table()
@@ -405,7 +466,8 @@ class _Reader:
             carry = left
             for r in rows:
                 block.rows.append(r.to_row())
-                block.last_page = max(block.last_page, r.anchor.line.page)
+                if r.anchor.line.page > block.last_page:
+                    block.last_page = r.anchor.line.page
         # Lines below the last row's reach: before a heading they may be the next country's
         # name; before a total they are a row the report printed without its figures.
         for tl in carry:
@@ -421,14 +483,14 @@ class _Reader:
         extra: list[str] = []
         cols = self.columns
         for line in lines:
-            for w in line.words:
-                name = cols.field_of(w.x0) if cols else "course_title"
-                if name in ("quantity", "cost") and _NUMBER.match(w.text) and name not in numbers:
-                    numbers[name] = w.text
+            for x0, text in zip(line.x0s, line.texts, strict=True):
+                name = cols.field_of(x0) if cols else "course_title"
+                if name in ("quantity", "cost") and _NUMBER.match(text) and name not in numbers:
+                    numbers[name] = text
                 elif name == "course_title" or (not numbers and name == "quantity"):
-                    label.append(w.text)
+                    label.append(text)
                 else:
-                    extra.append(w.text)
+                    extra.append(text)
         if extra:
             # The report printed the last row's cells on its total line: shown, so kept here.
             self.out.unplaced.append((lines[0].page, " ".join(extra)))
@@ -457,7 +519,7 @@ class _Reader:
         tail, self.tail = self.tail, []
         i = self.late_rows(tail)
         for j in range(i, len(tail)):
-            if not any(w.text == "Totals" for w in tail[j].words):
+            if "Totals" not in tail[j].texts:
                 continue
             k = self.total_start(tail, i, j)
             if k is None:
@@ -478,7 +540,7 @@ class _Reader:
             return 0
         end = len(tail)
         for j in range(len(tail)):
-            if any(w.text == "Totals" for w in tail[j].words):
+            if "Totals" in tail[j].texts:
                 end = self.total_start(tail, 0, j) or 0
                 break
         last = max((n for n in range(end) if _has_figures(tail[n], cols)), default=-1)
@@ -513,18 +575,18 @@ class _Reader:
 
 def _label_text(lines: list[_Line], cols: _Columns | None) -> str:
     return " ".join(
-        w.text
+        text
         for line in lines
-        for w in line.words
-        if not (_NUMBER.match(w.text) and cols and cols.field_of(w.x0) in ("quantity", "cost"))
+        for x0, text in zip(line.x0s, line.texts, strict=True)
+        if not (_NUMBER.match(text) and cols and cols.field_of(x0) in ("quantity", "cost"))
     )
 
 
 def _has_figures(line: _Line, cols: _Columns | None) -> bool:
     # A long country name reaches into the quantity column, so look at what the words say.
     return cols is not None and any(
-        cols.field_of(w.x0) in _ANCHOR_FIELDS and (_NUMBER.match(w.text) or _DATE.match(w.text))
-        for w in line.words
+        cols.field_of(x0) in _ANCHOR_FIELDS and (_NUMBER.match(text) or _DATE.match(text))
+        for x0, text in zip(line.x0s, line.texts, strict=True)
     )
 
 
