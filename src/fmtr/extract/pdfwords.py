@@ -78,7 +78,7 @@ _GetCharOrigin = ctypes.CFUNCTYPE(
 )(ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p).value or 0)
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[Line]:
+def _page_lines(textpage: pdfium.PdfTextPage, height: float, word_ends: bool) -> list[Line]:
     text = textpage.get_text_range()
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     x, y = ctypes.c_double(), ctypes.c_double()
@@ -94,7 +94,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float) -> list[Line]:
             last = start + m.end() - 1
             origin(handle, first, px, py)
             x0, base = x.value, y.value
-            if last != first:
+            if word_ends and last != first:
                 origin(handle, last, px, py)
                 words.append(Word(m.group(), x0, x.value, height - base))
             else:
@@ -141,9 +141,17 @@ def open_pdf(path: Path, label: str | None = None) -> pdfium.PdfDocument:
 
 
 def iter_pages(
-    path: Path, first: int = 1, last: int | None = None, label: str | None = None
+    path: Path,
+    first: int = 1,
+    last: int | None = None,
+    label: str | None = None,
+    *,
+    word_ends: bool = False,
 ) -> Iterator[Page]:
     """Yield pages ``first``..``last`` (1-based, inclusive) of a PDF as positioned words.
+
+    ``word_ends``: also measure where each word ends (``x1``), a second call per word that only
+    layouts with right-aligned cells told apart by their ends need; otherwise ``x1 == x0``.
 
     A page that PDFium cannot load, or that is an image without text (a scan), raises
     ExtractError naming the file and page; a blank page is yielded with no lines.
@@ -161,7 +169,7 @@ def iter_pages(
                 raise ExtractError(name, number, f"page cannot be read ({exc})") from None
             try:
                 height = page.get_height()
-                lines = _page_lines(textpage, height)
+                lines = _page_lines(textpage, height, word_ends)
                 if not lines and _has_image(page):
                     raise ExtractError(name, number, "page is an image with no text layer")
                 yield Page(number, page.get_width(), height, lines)
