@@ -47,3 +47,46 @@ def test_every_row_has_provenance(full_db: Path) -> None:
     ).fetchone()[0]
     assert offset_rows == 0
     con.close()
+
+
+def test_every_block_has_a_country_and_a_programme_code(full_db: Path) -> None:
+    con = sqlite3.connect(full_db)
+    missing = con.execute(
+        "SELECT d.file, b.first_page, b.heading FROM programme_block b "
+        "JOIN document d ON d.id = b.document_id "
+        "WHERE b.country_code IS NULL OR b.programme_code IS NULL"
+    ).fetchall()
+    con.close()
+    assert missing == []
+
+
+def test_no_cell_that_is_not_a_value_goes_unflagged(full_db: Path) -> None:
+    """A quantity or cost cell with text but no value carries a flag saying why; never a 0."""
+    con = sqlite3.connect(full_db)
+    for cell, value, flag in (
+        ("quantity", "quantity_value", "quantity:"),
+        ("cost", "cost_cents", "cost:"),
+    ):
+        silent = con.execute(
+            f"SELECT count(*) FROM training WHERE trim(coalesce({cell}, '')) != '' "
+            f"AND {value} IS NULL AND coalesce(flags, '') NOT LIKE '%{flag}%'"
+        ).fetchone()[0]
+        assert silent == 0, cell
+    con.close()
+
+
+def test_every_printed_total_reconciles_or_is_a_listed_source_error(full_db: Path) -> None:
+    from fmtr.pipeline import verify_database
+    from fmtr.store.db import make_engine
+
+    report = verify_database(make_engine(f"sqlite:///{full_db}"))
+    assert [(c.file, c.page, c.label) for c in report.mismatches] == []
+    with_totals = sum(v.blocks_with_totals for v in report.editions)
+    reconciled = sum(v.reconciled for v in report.editions)
+    listed = sum(v.source_errors for v in report.editions)
+    assert with_totals == reconciled + listed and with_totals > 13_000
+    # The same verdicts are stored beside the totals by the build.
+    con = sqlite3.connect(full_db)
+    statuses = dict(con.execute("SELECT status, count(*) FROM printed_total GROUP BY status"))
+    con.close()
+    assert set(statuses) <= {"reconciled", "source_error"}

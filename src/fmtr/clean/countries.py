@@ -13,7 +13,8 @@ of", "Congo (Kinshasa)", "Korea, Republic of", "Bahamas, The") to one ``Country`
   unambiguous.
 - kind ``other``: a place that is not an ISO 3166-1 country: XKX Kosovo (the user-assigned code
   the EU and IMF use), X-INDOCHINA (a regional heading printed once, FY2008-2009), X-MULTI
-  ("Multiple"), X-REGIONAL ("Regional", "Southeast Europe Regional").
+  ("Multiple"), X-REGIONAL ("Regional", "Southeast Europe Regional"), X-UNSTATED (a heading
+  that prints no country: "DOD Region, , DoD Regional Centers...", FY2004-2005).
 - kind ``organisation``: a regional organisation trained as such: X-AU African Union, X-ECOWAS,
   X-NATO, X-OAS, X-RSS (Eastern Caribbean Regional Security System).
 
@@ -58,6 +59,7 @@ _SPECIAL = {
         Country("X-INDOCHINA", "Indochina", OTHER),
         Country("X-MULTI", "Multiple countries", OTHER),
         Country("X-REGIONAL", "Regional", OTHER),
+        Country("X-UNSTATED", "Country not printed", OTHER),
         Country("X-AU", "African Union", ORGANISATION),
         Country("X-ECOWAS", "Economic Community of West African States", ORGANISATION),
         Country("X-NATO", "North Atlantic Treaty Organization", ORGANISATION),

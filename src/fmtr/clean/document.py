@@ -80,12 +80,27 @@ def _block_fiscal_year(block: ProgrammeBlock, edition: str) -> int | None:
     return fy
 
 
+# Explicit codes for what the report itself leaves out, so that no block is without a code:
+# a heading that names no country; rows whose programme heading is not printed (a damaged
+# page); a country printed with a zero total and no programme at all.
+NO_COUNTRY = "X-UNSTATED"
+NO_PROGRAMME_HEADING = "X-UNSTATED"
+NO_PROGRAMME = "X-NONE"
+
+
 def clean_block(block: ProgrammeBlock, edition: str) -> CleanBlock:
     country = country_code(block.country)
     programme = programme_code(block.programme)
+    country_code_ = country.code if country else (None if block.country else NO_COUNTRY)
+    if programme is not None:
+        programme_code_: str | None = programme.code
+    elif block.programme:
+        programme_code_ = None  # a name the table lacks: the build reports it
+    else:
+        programme_code_ = NO_PROGRAMME_HEADING if block.rows else NO_PROGRAMME
     return CleanBlock(
-        country.code if country else None,
-        programme.code if programme else None,
+        country_code_,
+        programme_code_,
         programme.variant if programme else None,
         _block_fiscal_year(block, edition),
     )
