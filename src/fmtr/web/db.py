@@ -10,13 +10,14 @@ progress handler, so that one expensive question cannot hold a worker thread for
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.pool import QueuePool
 
 # SQLite calls the handler every this many virtual-machine instructions: cheap enough to be
@@ -44,6 +45,14 @@ def sqlite_path(db: str) -> Path:
     return path
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int = 8) -> Engine:
     """An engine whose connections open ``path`` read-only and interrupt slow statements."""
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
@@ -59,11 +68,19 @@ def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int 
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
         state = {"deadline": math.inf}
         record.info["deadline"] = state
         dbapi_conn.set_progress_handler(
             lambda: 1 if time.monotonic() > state["deadline"] else 0, _PROGRESS_STEPS
         )
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        # `fmtr build` swaps a new file in place of the old one; a pooled connection still
+        # reads the old file, so it is dropped and the pool opens the new one.
+        if record.info.get("file") != _identity(path):
+            raise exc.DisconnectionError("the database file was replaced by a build")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _arm(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
