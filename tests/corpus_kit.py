@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from fmtr.sources.catalog import Document, documents, read_catalog
 
 _DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "fmtr-corpus"
@@ -90,3 +92,15 @@ def image_only_pdf(src: Path, page: int, dst: Path) -> Path:
     new_page.gen_content()
     out.save(str(dst))
     return dst
+
+
+def built_database(corpus: Path, folder: Path, editions: list[str]) -> Engine:
+    """A database of these editions of the corpus, built as `fmtr build` builds it (rows, proof,
+    search index and precomputed figures)."""
+    from fmtr.pipeline import build
+    from fmtr.store.db import open_database
+
+    engine = open_database(str(folder / "fmtr.sqlite"))
+    report = build(engine, corpus, jobs=2, only=editions)
+    assert not report.errors, report.errors
+    return engine

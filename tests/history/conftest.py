@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from corpus_kit import built_database
+
 EDITIONS = [
     "FY1999-2000",
     "FY2001-2002",
@@ -21,14 +23,4 @@ EDITIONS = [
 
 @pytest.fixture(scope="session")
 def history_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    from fmtr.pipeline import build
-    from fmtr.store.db import open_database
-    from fmtr.store.search import rebuild_search_index
-
-    path = tmp_path_factory.mktemp("history") / "fmtr.sqlite"
-    engine = open_database(str(path))
-    report = build(engine, corpus, jobs=2, only=EDITIONS)
-    assert not report.errors
-    with engine.begin() as conn:
-        rebuild_search_index(conn)
-    return engine
+    return built_database(corpus, tmp_path_factory.mktemp("history"), EDITIONS)

@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from corpus_kit import built_database
+
 EDITIONS = ["FY1999-2000", "FY2000-2001", "FY2006-2007"]
 
 
 @pytest.fixture(scope="session")
 def db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    from fmtr.pipeline import build
-    from fmtr.store.db import open_database
-    from fmtr.store.search import rebuild_search_index
-
-    path = tmp_path_factory.mktemp("query") / "fmtr.sqlite"
-    engine = open_database(str(path))
-    report = build(engine, corpus, jobs=2, only=EDITIONS)
-    assert not report.errors
-    with engine.begin() as conn:
-        rebuild_search_index(conn)
-    return engine
+    return built_database(corpus, tmp_path_factory.mktemp("query"), EDITIONS)
