@@ -13,7 +13,14 @@ import pytest
 
 # Two HTML editions, the two-column FY2000-2001 PDF and one rotated-page PDF edition: both
 # kinds of source, and fiscal years 2000 and 2001 printed twice (counted by one edition only).
-EDITIONS = ["FY1999-2000", "FY2000-2001", "FY2001-2002", "FY2006-2007"]
+# One region of FY2018-2019 (fiscal year 2018): Pakistan's 2018 IMET suspension meets data.
+EDITIONS = [
+    "FY1999-2000",
+    "FY2000-2001",
+    "FY2001-2002",
+    "FY2006-2007",
+    "FY2018-2019/South_Central_Asia.pdf",
+]
 HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE training; --"]
 
 

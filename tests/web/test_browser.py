@@ -184,3 +184,56 @@ def test_keyboard_reaches_search(page, live_server: str) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("A", "DIV")
     shot(page, "09-countries")
+
+
+def test_country_chart_marks_cited_events(page, live_server: str, web_db: Path) -> None:
+    """Pakistan's page marks the registry's three cited IMET events on the chart, each with its
+    source sentence on hover and in the list, and shades the suspensions apart from gaps."""
+    from fmtr.clean.events import load_events
+
+    cited = [e for e in load_events() if e.country_code == "PAK"]
+    assert len(cited) >= 3  # the registry's own start: 1991 and 2018 suspensions, 2020 return
+    page.goto(f"{live_server}/country/PAK")
+    assert "Pakistan" in page.locator("h1").inner_text()
+    chart = page.locator("#chart-trainees svg")
+    for event in cited:
+        pin = chart.locator(f"g.event[data-event='{event.id}']")
+        assert pin.count() == 1, event.id
+        hover = pin.locator("title").text_content() or ""
+        listed = page.locator(f"ol.events > li[data-event='{event.id}']").inner_text()
+        for source in event.sources:
+            assert source.sentence in hover
+            assert source.sentence in listed
+            assert source.title in hover
+    # The line of an event inside the axis stands over its fiscal year's label.
+    resumed = chart.locator("g.event[data-event='PAK-IMET-resumed-2020']")
+    assert resumed.get_attribute("data-fy") == "2020"
+    assert "clipped" in (
+        chart.locator("g.event[data-event='PAK-IMET-suspended-1991']").get_attribute("class") or ""
+    )
+    # Suspensions are hatched bands, drawn apart from the covered years without training.
+    for sid in ("PAK-IMET-suspended-1991", "PAK-IMET-suspended-2018"):
+        band = chart.locator(f"g.suspension[data-event='{sid}'] rect.suspension-possible")
+        assert band.count() == 1
+        assert (band.get_attribute("fill") or "").startswith("url(#")
+    assert chart.locator("rect.gap.suspension-possible").count() == 0
+    # Rows of the suspended programme dated inside a suspension, counted directly, are listed.
+    db = sqlite3.connect(web_db)
+    inside_2018 = db.execute(
+        """SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.country_code = 'PAK' AND b.programme_code = 'IMET'
+           AND coalesce(t.start_on, t.end_on) <= '2020-01-03'
+           AND coalesce(t.end_on, t.start_on) >= '2018-01-01'"""
+    ).fetchone()[0]
+    assert inside_2018 > 0  # the FY2018 edition holds Pakistan IMET rows in 2018
+    listed_2018 = page.locator("#during-suspension tbody tr", has_text="PAK-IMET-suspended-2018")
+    assert listed_2018.count() >= inside_2018
+    first = listed_2018.first.locator("a[href^='/training/']").get_attribute("href")
+    SHOTS.mkdir(exist_ok=True)
+    page.locator(".charts").screenshot(path=str(SHOTS / "10-country-events-chart.png"))
+    page.locator("#history").scroll_into_view_if_needed()
+    shot(page, "10-country-events")
+    page.locator("#chart-trainees svg g.event[data-event='PAK-IMET-suspended-2018']").hover()
+    shot(page, "11-country-event-hover")
+    page.goto(live_server + (first or ""))
+    assert page.locator("h1").count() == 1

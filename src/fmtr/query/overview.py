@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fmtr.query.figures import Figures
-from fmtr.query.profile import Named
+from fmtr.query.profile import Named, YearProgramme
 from fmtr.query.resolve import (
     Database,
     Recipient,
@@ -224,3 +224,26 @@ def recipient_names(
         ).all()
     names = [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in rows]
     return NamesPage(recipient, kind, int(total), names)
+
+
+@dataclass
+class RecipientSeries:
+    recipient: Recipient
+    by_year: list[YearProgramme]  # as CountryProfile.by_year: years with training, in order
+
+
+def recipient_series(db: Database, country: str) -> RecipientSeries:
+    """A recipient's figures per fiscal year and programme: ``country_profile``'s ``by_year``
+    alone, read from the precomputed year figures (a chart's or an API's question)."""
+    with connect(db) as conn:
+        recipient = resolve_country(conn, country)
+        require_search_index(conn)
+        rows = conn.exec_driver_sql(
+            "SELECT fy, programme_code, trainees, cost_cents, rows, rows_without_quantity, "
+            "rows_without_cost FROM year_figures WHERE country_code = ? AND rows > 0 "
+            "ORDER BY fy, programme_code",
+            (recipient.code,),
+        ).all()
+    return RecipientSeries(
+        recipient, [YearProgramme(fy, prog, Figures(*sums)) for fy, prog, *sums in rows]
+    )

@@ -7,6 +7,7 @@ figures summed here (course and unit totals) add counted rows only.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection
 
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures
+from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import (
     Database,
     build_stamp,
@@ -299,11 +300,12 @@ def unit(
     with connect(db) as conn:
         require_search_index(conn)
         terms = _unit_terms(conn)
-        candidates = conn.exec_driver_sql(
+        candidates = fast_rows(
+            conn,
             "SELECT n.key, n.rows FROM student_unit_fts f "
             "JOIN student_unit_name n ON n.rowid = f.rowid WHERE student_unit_fts MATCH ?",
             (_candidate_query(words, terms),),
-        ).all()
+        )
         scored = [
             (key, n, s)
             for key, n in candidates
@@ -317,8 +319,9 @@ def unit(
         for i in range(0, len(keys), 500):
             chunk = tuple(keys[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            for r in conn.exec_driver_sql(_UNIT_SUMS.format(marks=marks), chunk):
-                stats.setdefault(r[0], _KeyStats()).add(r[1:])
+            found = fast_rows(conn, _UNIT_FIGURES.format(marks=marks), chunk)[0][0]
+            for r in json.loads(found or "[]"):
+                stats[r[0]] = _KeyStats.from_figures(r[1:])
             if rows:
                 for r in conn.exec_driver_sql(
                     f"SELECT t.student_unit_key, {_HIT_COLUMNS} {_HIT_FROM} "
@@ -329,15 +332,13 @@ def unit(
     return UnitResult(text, _group_units(keys, stats, hits), truncated)
 
 
-# Per student-unit key: its rows summed by spelling, course, recipient, year and counted.
-_UNIT_SUMS = """
-SELECT t.student_unit_key, t.student_unit, t.course_title, b.country_code, b.fy,
-       coalesce(b.counted, 0), count(*), coalesce(sum(t.quantity_value), 0),
-       coalesce(sum(t.cost_cents), 0), count(*) - count(t.quantity_value),
-       count(*) - count(t.cost_cents)
-FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IN ({marks})
-GROUP BY 1, 2, 3, 4, 5, 6
+# Per student-unit key, its sums precomputed by the build (fmtr.store.search): one row per key
+# rather than every training row naming it, all of them as one JSON array (one decode).
+_UNIT_FIGURES = """
+SELECT json_group_array(json_array(key, rows, json(variants), json(courses), json(years),
+       json(countries), trainees, cost_cents, counted_rows, rows_without_quantity,
+       rows_without_cost))
+FROM student_unit_figures WHERE key IN ({marks})
 """
 
 
@@ -350,17 +351,11 @@ class _KeyStats:
     countries: set[str] = field(default_factory=set)
     figures: Figures = field(default_factory=Figures)  # counted rows
 
-    def add(self, r: Any) -> None:
-        spelling, course, country, fy, counted, n, q, c, nq, nc = r
-        self.rows += n
-        self.variants[spelling or ""] = self.variants.get(spelling or "", 0) + n
-        if course:
-            self.courses[course] = self.courses.get(course, 0) + n
-        if fy is not None:
-            self.years.add(fy)
-        self.countries.add(country or "?")
-        if counted:
-            self.figures.add(Figures(q, c, n, nq, nc))
+    @classmethod
+    def from_figures(cls, r: Any) -> _KeyStats:
+        """From a student_unit_figures row (after its key), its JSON decoded."""
+        rows, variants, courses, years, countries, *figures = r
+        return cls(rows, variants, courses, set(years), set(countries), Figures(*figures))
 
     def merge(self, other: _KeyStats) -> None:
         self.rows += other.rows

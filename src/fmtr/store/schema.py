@@ -258,3 +258,23 @@ class NameFigures(Base):
         Index("ix_name_figures_rank", "country_code", "kind", "rows"),
         {"sqlite_with_rowid": False},
     )
+
+
+class StudentUnitFigures(Base):
+    """Per student-unit key, what a unit search shows of it, summed at build time: every
+    edition's rows (``rows``), the counted rows' figures, and as JSON the rows per spelling and
+    per course, the fiscal years and the recipients (fmtr.store.search)."""
+
+    __tablename__ = "student_unit_figures"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    rows: Mapped[int]
+    trainees: Mapped[int]
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    counted_rows: Mapped[int]
+    rows_without_quantity: Mapped[int]
+    rows_without_cost: Mapped[int]
+    variants: Mapped[str] = mapped_column(Text)
+    courses: Mapped[str] = mapped_column(Text)
+    years: Mapped[str] = mapped_column(Text)
+    countries: Mapped[str] = mapped_column(Text)
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -1,4 +1,4 @@
-"""The search index and the precomputed names the query layer reads (migration 0003).
+"""The search index and the precomputed names the query layer reads (migrations 0003, 0004).
 
 ``rebuild_search_index`` refills them from the training table; the build pipeline calls it after
 the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
@@ -86,6 +86,42 @@ NAME_KINDS = {
 }
 
 
+# Per student-unit key, every edition's rows: what a unit search shows of the key (its spellings
+# and courses with their rows, years, recipients) and the counted rows' figures, so that the
+# search reads one row per key. JSON keeps the lists in one row; fmtr.query.text reads them.
+_UNIT_ROWS = """
+CREATE TEMP TABLE unit_rows AS
+SELECT t.student_unit_key AS key, coalesce(t.student_unit, '') AS spelling,
+       t.course_title AS course,
+       CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
+       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       t.cost_cents AS c
+FROM training t JOIN programme_block b ON b.id = t.block_id
+WHERE t.student_unit_key IS NOT NULL
+"""
+_UNIT_FIGURES = """
+INSERT INTO student_unit_figures (key, rows, trainees, cost_cents, counted_rows,
+    rows_without_quantity, rows_without_cost, variants, courses, years, countries)
+WITH s AS (
+    SELECT key, count(*) AS rows,
+           coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
+           coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
+           sum(counted) AS counted_rows,
+           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
+           json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years,
+           json_group_array(DISTINCT country) AS countries
+    FROM unit_rows GROUP BY key),
+v AS (SELECT key, json_group_object(spelling, n) AS variants
+      FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) GROUP BY key),
+k AS (SELECT key, json_group_object(course, n) AS courses
+      FROM (SELECT key, course, count(*) AS n FROM unit_rows WHERE course != '' GROUP BY 1, 2)
+      GROUP BY key)
+SELECT s.key, s.rows, s.trainees, s.cost_cents, s.counted_rows, s.nq, s.nc, v.variants,
+       coalesce(k.courses, '{}'), s.years, s.countries
+FROM s JOIN v ON v.key = s.key LEFT JOIN k ON k.key = s.key
+"""
+
+
 _FTS_COLUMNS = "course_title, student_unit, us_unit, location"
 _DOCUMENT_ROWS = (
     "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ?"
@@ -132,6 +168,11 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql("DELETE FROM student_unit_name")
     conn.exec_driver_sql(_UNIT_NAMES)
     conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
+    conn.exec_driver_sql("DELETE FROM student_unit_figures")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.unit_rows")
+    conn.exec_driver_sql(_UNIT_ROWS)
+    conn.exec_driver_sql(_UNIT_FIGURES)
+    conn.exec_driver_sql("DROP TABLE temp.unit_rows")
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.exec_driver_sql("DELETE FROM search_state")

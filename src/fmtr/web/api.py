@@ -6,13 +6,16 @@ programme, with the library's suggestion) or 400 (a bad fiscal year or span, an 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from fmtr import query
+from fmtr.query.overview import recipient_series
 from fmtr.query.row import training_row
 from fmtr.web import shapes
 from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, connection
@@ -21,6 +24,7 @@ from fmtr.web.tables import TablePage, table_response
 router = APIRouter(prefix="/api/v1", tags=["fmtr"])
 
 Conn = Annotated[Connection, Depends(connection)]
+T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page (at most {MAX_PAGE}).")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
@@ -56,7 +60,7 @@ def countries(
 
 @router.get("/countries/{code}", summary="A country (code or name) and its series")
 def country(conn: Conn, code: str) -> dict[str, Any]:
-    profile = query.country_profile(conn, code, limit=0)
+    profile = recipient_series(conn, code)
     r = profile.recipient
     return {
         "code": r.code,
@@ -66,15 +70,30 @@ def country(conn: Conn, code: str) -> dict[str, Any]:
     }
 
 
+def _answer(request: Request, question: Callable[[Connection], T]) -> Awaitable[T]:
+    """``question`` asked on a connection of its own in one worker thread: the busiest
+    questions take one thread hop per request rather than one for the connection, one for the
+    answer and one to give the connection back (a sync dependency's)."""
+
+    def ask() -> T:
+        with request.app.state.engine.connect() as conn:
+            return question(conn)
+
+    return run_in_threadpool(ask)
+
+
 @router.get(
     "/countries/{code}/series",
     summary="Trainees and cost per fiscal year and programme",
     responses=TABLE,
 )
-def country_series(conn: Conn, code: str, format: Format = "json") -> Response:
-    profile = query.country_profile(conn, code, limit=0)
-    table = shapes.country_series(profile)
-    return table_response(table, format, f"{profile.recipient.code}-series")
+async def country_series(request: Request, code: str, format: Format = "json") -> Response:
+    def answer(conn: Connection) -> Response:
+        profile = recipient_series(conn, code)
+        table = shapes.country_series(profile)
+        return table_response(table, format, f"{profile.recipient.code}-series")
+
+    return await _answer(request, answer)
 
 
 @router.get(
@@ -109,8 +128,8 @@ def programme_trend(conn: Conn, programme: str, format: Format = "json") -> Resp
 
 
 @router.get("/top", summary="Top recipients over a span of fiscal years", responses=TABLE)
-def top(
-    conn: Conn,
+async def top(
+    request: Request,
     programme: Annotated[str | None, Query(description="Programme, e.g. IMET")] = None,
     fy_from: Annotated[str | None, Query(alias="from", description="e.g. FY2003")] = None,
     fy_to: Annotated[str | None, Query(alias="to", description="e.g. FY2017")] = None,
@@ -119,10 +138,13 @@ def top(
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    result = query.top(
-        conn, programme or None, fy_from or None, fy_to or None, by=by, limit=offset + limit
-    )
-    return table_response(shapes.top(result, limit, offset), format, "top")
+    def answer(conn: Connection) -> Response:
+        result = query.top(
+            conn, programme or None, fy_from or None, fy_to or None, by=by, limit=offset + limit
+        )
+        return table_response(shapes.top(result, limit, offset), format, "top")
+
+    return await _answer(request, answer)
 
 
 @router.get(
@@ -130,15 +152,18 @@ def top(
     summary="Student units named like a text, spelling variants grouped (fuzzy)",
     responses=TABLE,
 )
-def units(
-    conn: Conn,
+async def units(
+    request: Request,
     q: Annotated[str, Query(min_length=2, max_length=200)],
     limit: Limit = DEFAULT_PAGE,
     offset: Offset = 0,
     format: Format = "json",
 ) -> Response:
-    result = query.unit(conn, q, max_units=MAX_UNITS, rows=False)
-    return table_response(shapes.units(result, limit, offset), format, "units")
+    def answer(conn: Connection) -> Response:
+        result = query.unit(conn, q, max_units=MAX_UNITS, rows=False)
+        return table_response(shapes.units(result, limit, offset), format, "units")
+
+    return await _answer(request, answer)
 
 
 @router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)
@@ -174,11 +199,11 @@ def training(
 
 
 @router.get("/training/{training_id}", summary="One training row with its provenance")
-def training_one(
-    conn: Conn,
+async def training_one(
+    request: Request,
     training_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="A training row's id")],
 ) -> dict[str, Any]:
-    row = training_row(conn, training_id)
+    row = await _answer(request, lambda conn: training_row(conn, training_id))
     if row is None:
         raise HTTPException(404, f"no training row {training_id}")
     return row.as_dict()

@@ -41,6 +41,34 @@ class Bar:
 
 
 @dataclass
+class EventPin:
+    """A registry event drawn as a vertical line at its fiscal year, its sources on hover."""
+
+    event_id: str
+    kind: str
+    fy: int  # the fiscal year the event took effect (may lie before the axis)
+    x: float
+    label: str
+    title: str  # the hover text: label, authority and every source's citation and sentence
+    clipped: bool  # took effect before the first year shown: drawn at the axis start
+
+
+@dataclass
+class SuspensionBand:
+    """The fiscal years a suspension may be in force (``x``..``x + width``); the years it is
+    surely in force for at least part of the year are drawn denser (``certain_*``)."""
+
+    event_id: str
+    x: float
+    width: float
+    certain_x: float
+    certain_width: float  # 0: no year surely meets it on the axis
+    first_fy: int
+    last_fy: int | None  # None: still in force
+    title: str
+
+
+@dataclass
 class Chart:
     title: str
     unit: str
@@ -50,6 +78,8 @@ class Chart:
     legend: list[tuple[str, str]]
     ticks: list[tuple[float, str]]
     years: list[tuple[int, float]]
+    events: list[EventPin] = field(default_factory=list)
+    suspensions: list[SuspensionBand] = field(default_factory=list)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -133,3 +163,61 @@ def stacked_bars(
         ticks,
         year_labels,
     )
+
+
+def _slot(chart: Chart) -> tuple[dict[int, float], float]:
+    xs = {fy: x for fy, x in chart.years}
+    slot = (WIDTH - LEFT - 8) / max(len(chart.years), 1)
+    return {fy: x - slot / 2 for fy, x in xs.items()}, slot
+
+
+def mark_history(chart: Chart, markers: list[Any], suspensions: list[Any]) -> Chart:
+    """Add a timeline's events (fmtr.query.history.EventMarker) and suspension spans
+    (SuspensionSpan) to a chart over fiscal years. An event before the first year shown is
+    pinned to the axis start, marked as clipped; a span is cut to the years shown."""
+    from fmtr.clean.events import fiscal_year_of
+
+    starts, slot = _slot(chart)
+    if not starts:
+        return chart
+    lo, hi = min(starts), max(starts)
+    for m in markers:
+        fy = min(max(m.fy, lo), hi)
+        clipped = m.fy < lo
+        at = starts[fy] + (slot * 0.06 if clipped else slot / 2)
+        label = m.label + (f" (before FY{lo})" if clipped else "")
+        title = "\n".join([label, m.authority, *m.sources])
+        chart.events.append(EventPin(m.event_id, m.kind, m.fy, at, label, title, clipped))
+    for s in suspensions:
+        first = fiscal_year_of(s.possible_first)
+        last = fiscal_year_of(s.possible_last) if s.possible_last is not None else hi
+        a, b = max(first, lo), min(last, hi)
+        if a > b:
+            continue
+        sure_first = fiscal_year_of(s.certain_first)
+        sure_last = fiscal_year_of(s.certain_last) if s.certain_last is not None else hi
+        ca, cb = max(sure_first, lo), min(sure_last, hi)
+        certain_x, certain_w = (starts[ca], (cb - ca + 1) * slot) if ca <= cb else (starts[a], 0.0)
+        end = (
+            f"possibly to {s.possible_last}, surely to {s.certain_last}"
+            if s.possible_last is not None
+            else "still in force"
+        )
+        title = (
+            f"{', '.join(s.programmes)} suspended ({s.event_id}): possibly from "
+            f"{s.possible_first}, surely from {s.certain_first}; {end}"
+            + (f" (ended by {s.ended_by})" if s.ended_by else "")
+        )
+        chart.suspensions.append(
+            SuspensionBand(
+                s.event_id,
+                starts[a],
+                (b - a + 1) * slot,
+                certain_x,
+                certain_w,
+                first,
+                last if s.possible_last is not None else None,
+                title,
+            )
+        )
+    return chart

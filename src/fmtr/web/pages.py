@@ -13,12 +13,13 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from fmtr import query
+from fmtr.query.history import FIRST_FY, LAST_FY, suspension_trainings, timeline
 from fmtr.query.overview import NamesPage
 from fmtr.query.resolve import covered_fiscal_years, find_countries
 from fmtr.query.row import training_row
 from fmtr.web import shapes
 from fmtr.web.api import MAX_UNITS
-from fmtr.web.charts import stacked_bars
+from fmtr.web.charts import mark_history, stacked_bars
 from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, Settings, connection, settings
 
 router = APIRouter(include_in_schema=False)
@@ -90,12 +91,31 @@ def _span(covered: list[int], shown: set[int]) -> list[int]:
     return list(range(years[0], years[-1] + 1)) if years else []
 
 
+# Training rows during a suspension listed on a country page at most (all: the CLI).
+MAX_SUSPENSION_ROWS = 500
+
+
+def _clip(fy: int) -> int:
+    return min(max(fy, FIRST_FY), LAST_FY)
+
+
 @router.get("/country/{code}", response_class=HTMLResponse)
 def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
+    from fmtr.clean.events import fiscal_year_of
+
     profile = query.country_profile(conn, code, limit=15)
     series = shapes.country_series(profile)
     covered = covered_fiscal_years(conn)
-    years = _span(covered, {r["fy"] for r in series.rows})
+    history = timeline(conn, profile.recipient.code)
+    during = suspension_trainings(conn, country=profile.recipient.code)
+    # The axis reaches the registry's events and suspensions too (within the reports' years),
+    # so that a resumption after the last loaded edition still shows where it falls.
+    shown = {r["fy"] for r in series.rows} | {_clip(m.fy) for m in history.markers}
+    for span in history.suspensions:
+        shown.add(_clip(fiscal_year_of(span.possible_first)))
+        if span.possible_last is not None:
+            shown.add(_clip(fiscal_year_of(span.possible_last)))
+    years = _span(covered, shown)
     charts = {
         name: stacked_bars(
             series.rows,
@@ -132,9 +152,12 @@ def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
         "country.html",
         country=profile.recipient,
         series=series,
-        trainees=charts["trainees"],
-        cost=charts["cost"],
+        trainees=mark_history(charts["trainees"], history.markers, history.suspensions),
+        cost=mark_history(charts["cost"], history.markers, history.suspensions),
         tops=tops,
+        history=history,
+        during=during.rows[:MAX_SUSPENSION_ROWS],
+        during_total=len(during.rows),
     )
 
 

@@ -15,6 +15,7 @@ from fmtr.query.overview import (
     NamesPage,
     ProgrammeTotals,
     ProgrammeTrend,
+    RecipientSeries,
     RecipientTotals,
     Summary,
 )
@@ -86,7 +87,7 @@ def countries(found: list[RecipientTotals], limit: int, offset: int) -> Table:
     return Table(cols, rows, len(found), limit, offset)
 
 
-def country_series(profile: CountryProfile) -> Table:
+def country_series(profile: CountryProfile | RecipientSeries) -> Table:
     cols = ["fy", "programme_code", "trainees", "cost_cents", "rows"]
     rows = [
         {"fy": y.fy, "programme_code": y.programme, **_sums(y.figures)} for y in profile.by_year
