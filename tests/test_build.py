@@ -178,3 +178,20 @@ def test_a_build_aside_leaves_every_index_of_the_schema(small_corpus: Path, tmp_
     assert {"ix_training_block", "ix_training_block_figures", "ix_training_student_unit_key"} <= (
         indexes
     )
+
+
+def test_a_build_with_nothing_new_still_refreshes_a_stale_search_index(
+    small_corpus: Path, tmp_path: Path
+) -> None:
+    """As after a migration that adds precomputed tables: no document changed, index stale."""
+    from fmtr.store.search import index_is_current
+
+    engine = open_database(f"sqlite:///{tmp_path / 'fmtr.sqlite'}")
+    assert build(engine, small_corpus, jobs=1).ok
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM search_state")
+        assert not index_is_current(conn)
+    report = build(engine, small_corpus, jobs=1)
+    assert report.loaded == [] and report.ok
+    with engine.connect() as conn:
+        assert index_is_current(conn)

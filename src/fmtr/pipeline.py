@@ -39,7 +39,7 @@ from fmtr.store.load import (
     save_verdicts,
 )
 from fmtr.store.read import iter_documents
-from fmtr.store.search import rebuild_search_index, unindex_document
+from fmtr.store.search import index_is_current, rebuild_search_index, unindex_document
 from fmtr.store.swap import build_lock, start_aside, swap_in
 from fmtr.verify.reconcile import (
     MISMATCH,
@@ -448,6 +448,10 @@ def build(
                 conn.execute(delete(s.Document).where(s.Document.id == doc_id))
     if report.loaded:
         report.verify = proof.report()
+    with engine.connect() as conn:
+        # Also after a migration that added precomputed tables, when no document changed.
+        refresh = bool(report.loaded) or not index_is_current(conn)
+    if refresh:
         with engine.begin() as conn:
             save_reference_tables(conn)
             mark_counted_blocks(conn)
