@@ -62,8 +62,12 @@ def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int 
         # asks next; each is used by one thread at a time.
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
+    # No cap on connections beyond the pool (max_overflow=-1): a request takes its connection
+    # in one worker thread and runs its endpoint in another, so a capped pool can deadlock
+    # under load (every thread waiting for a connection held by a request waiting for a thread).
+    # Read-only SQLite connections are cheap; the thread limit bounds how many are in use.
     engine = create_engine(
-        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=16
+        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
     )
 
     @event.listens_for(engine, "connect")
