@@ -69,6 +69,13 @@ class _Sum:
     rows: int = 0
     bad: str = ""  # first cell that could not be summed
 
+    def merge(self, other: _Sum) -> None:
+        self.quantity += other.quantity
+        self.cost += other.cost
+        self.cost_of_rounded_rows += other.cost_of_rounded_rows
+        self.rows += other.rows
+        self.bad = self.bad or other.bad
+
     def cost_matches(self, printed: Decimal) -> str | None:
         """ "exact" or "rounded" when the rows' cost gives the printed one, else None.
 
@@ -179,6 +186,17 @@ def reconcile(
         PROGRAMME: ("country", "programme"),
         COUNTRY: ("country",),
     }
+    sums: dict[int, _Sum] = {}
+
+    def block_sum(j: int) -> _Sum:
+        # Each block is summed once, though a fiscal-year, a programme and a country total
+        # may all count it.
+        if j not in sums:
+            acc = sums[j] = _Sum()
+            for row in blocks[j][2].rows:
+                _add(acc, row)
+        return sums[j]
+
     for i, (file, seq, block) in enumerate(blocks):
         for kind, run in runs.items():
             if run and not same(run[-1], i, *scope_fields[kind]):
@@ -187,8 +205,7 @@ def reconcile(
         for tseq, total in enumerate(block.totals):
             acc = _Sum()
             for j in runs[total.kind]:
-                for row in blocks[j][2].rows:
-                    _add(acc, row)
+                acc.merge(block_sum(j))
             checks.append(_check(file, seq, tseq, total, acc, listed))
             # A total closes its run and those inside it.
             for kind in TOTAL_KINDS[: TOTAL_KINDS.index(total.kind) + 1]:
