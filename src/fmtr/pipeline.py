@@ -455,7 +455,8 @@ def build(
         with engine.begin() as conn:
             save_reference_tables(conn)
             mark_counted_blocks(conn)
-            rebuild_search_index(conn, full_text=False)  # reads `counted`: after it
+        with engine.begin() as conn:
+            rebuild_search_index(conn, full_text=False)  # reads the committed `counted`
     report.editions = _summaries(engine, seconds)
     report.seconds = time.perf_counter() - t0
     return report

@@ -8,21 +8,25 @@ reuses their ids, so a stale external-content FTS index would point at the wrong
 
 from __future__ import annotations
 
+import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
-# The spelling shown for a unit key is the one printed most often (ties: the first in order).
+# The spelling shown for a unit key is the one printed most often (ties: the first in sort
+# order, not in row order: row ids depend on which document a build happened to load first).
 _UNIT_NAMES = """
 INSERT INTO student_unit_name (key, spelling, rows)
 SELECT key, spelling, total FROM (
     SELECT student_unit_key AS key, student_unit AS spelling,
            sum(n) OVER (PARTITION BY student_unit_key) AS total,
-           row_number() OVER (PARTITION BY student_unit_key ORDER BY n DESC, first_id) AS pick
+           row_number() OVER (PARTITION BY student_unit_key ORDER BY n DESC, student_unit)
+               AS pick
     FROM (
-        SELECT student_unit_key, student_unit, count(*) AS n, min(id) AS first_id
+        SELECT student_unit_key, student_unit, count(*) AS n
         FROM training WHERE student_unit_key IS NOT NULL
         GROUP BY student_unit_key, student_unit
     )
@@ -45,9 +49,11 @@ GROUP BY 1, 2, 3
 
 # Per recipient and name (course, US unit, location, student unit): the sums over its grouping
 # key, shown in the spelling printed most often (ties: the last in sort order).
-_NAME_FIGURES = """
+_NAME_FIGURES_INSERT = """
 INSERT INTO name_figures (country_code, kind, key, spelling, spellings, first_fy, last_fy,
                           trainees, cost_cents, rows, rows_without_quantity, rows_without_cost)
+"""
+_NAME_FIGURES_SELECT = """
 SELECT country_code, '{kind}', key, spelling, spellings, first_fy, last_fy,
        trainees, cost_cents, rows, nq, nc
 FROM (
@@ -68,6 +74,7 @@ FROM (
     WINDOW w AS (PARTITION BY country_code, key)
 ) WHERE pick = 1
 """
+_NAME_FIGURES = _NAME_FIGURES_INSERT + _NAME_FIGURES_SELECT
 # The counted rows with their recipient and year, joined once for the four kinds of name.
 _COUNTED_ROWS = """
 CREATE TEMP TABLE counted_rows AS
@@ -110,7 +117,8 @@ WITH s AS (
            sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
            json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years,
            json_group_array(DISTINCT country) AS countries
-    FROM unit_rows GROUP BY key),
+    -- In key, year, country order, so that the JSON lists do not depend on row ids.
+    FROM (SELECT * FROM unit_rows ORDER BY key, fy, country) GROUP BY key),
 v AS (SELECT key, json_group_object(spelling, n) AS variants
       FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) GROUP BY key),
 k AS (SELECT key, json_group_object(course, n) AS courses
@@ -149,22 +157,46 @@ def index_document(conn: Connection, document_id: int) -> None:
     )
 
 
+def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
+    """The rows of name_figures, computed on a connection of their own (see below)."""
+    con = sqlite3.connect(database)
+    try:
+        con.execute(_COUNTED_ROWS)
+        rows: list[tuple[object, ...]] = []
+        for kind, (key, cell) in NAME_KINDS.items():
+            rows += con.execute(_NAME_FIGURES_SELECT.format(kind=kind, key=key, cell=cell))
+        return rows
+    finally:
+        con.close()
+
+
 def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
-    figures from the loaded rows (after a build, once ``counted`` is set).
+    figures from the loaded rows (after a build, once ``counted`` is set and committed).
 
     ``full_text=False`` leaves the row index alone: the build keeps it up to date document by
     document (index_document / unindex_document)."""
+    # On a SQLite file, the per-name figures (the largest part) are computed by a second
+    # connection in a thread while this one does the rest: SQLite runs each query without the
+    # GIL, so the two use both cores. They read what is committed, hence "committed" above.
+    # Only in WAL mode (a build aside): there a reader never holds up this writer.
+    database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
+    wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    names: Future[list[tuple[object, ...]]] | None = None
+    pool = ThreadPoolExecutor(1) if wal else None
+    if pool is not None:
+        names = pool.submit(_name_figure_rows, str(database))
     if full_text:
         conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
-    conn.exec_driver_sql(_COUNTED_ROWS)
-    for kind, (key, cell) in NAME_KINDS.items():
-        conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
-    conn.exec_driver_sql("DROP TABLE temp.counted_rows")
+    if names is None:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
+        conn.exec_driver_sql(_COUNTED_ROWS)
+        for kind, (key, cell) in NAME_KINDS.items():
+            conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
+        conn.exec_driver_sql("DROP TABLE temp.counted_rows")
     conn.exec_driver_sql("DELETE FROM student_unit_name")
     conn.exec_driver_sql(_UNIT_NAMES)
     conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
@@ -173,6 +205,10 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql(_UNIT_ROWS)
     conn.exec_driver_sql(_UNIT_FIGURES)
     conn.exec_driver_sql("DROP TABLE temp.unit_rows")
+    if names is not None and pool is not None:
+        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
+        conn.exec_driver_sql(insert, names.result())
+        pool.shutdown()
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.exec_driver_sql("DELETE FROM search_state")
