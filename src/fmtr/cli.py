@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,7 +21,11 @@ from rich.table import Table
 
 from fmtr.extract.model import ExtractError
 from fmtr.sources.catalog import Document
-from fmtr.store.load import LoadedDocument
+
+if TYPE_CHECKING:
+    # Only for annotations: the build's worker processes import this module on start, and the
+    # database layer would cost each of them a quarter of a second for nothing.
+    from fmtr.store.load import LoadedDocument
 
 app = typer.Typer(help="fmtr: the verified database of US Foreign Military Training reports.")
 console = Console()

@@ -21,9 +21,8 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
-from fmtr.clean.document import CleanDocument, clean_document
-from fmtr.extract import extract_document, family_of, pdfwords
-from fmtr.extract.model import DocumentExtract, ExtractError, ProgrammeBlock
+from fmtr.extract import family_of
+from fmtr.extract.model import ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
 from fmtr.sources.corpus import corpus_catalog
 from fmtr.store import schema as s
@@ -52,8 +51,7 @@ from fmtr.verify.reconcile import (
 )
 from fmtr.verify.reference import EditionComparison, compare, make_line, read_reference
 from fmtr.verify.reference import Line as RefLine
-
-Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
+from fmtr.worker import Outcome, extract_and_clean, init_worker
 
 
 class BuildObserver(Protocol):
@@ -121,36 +119,6 @@ def _pages_to_read(doc: Document) -> int:
     for e in doc.entries:
         pages.update(range(e.first_pdf_page or 1, (e.last_pdf_page or 0) + 1))
     return len(pages)
-
-
-# --- worker side -----------------------------------------------------------------------------
-
-_page_queue: Any = None
-
-
-def _report_page(file: str) -> None:
-    if _page_queue is not None:
-        _page_queue.put(("page", file))
-
-
-def _init_worker(queue: Any) -> None:
-    global _page_queue
-    _page_queue = queue
-    pdfwords.PAGE_HOOK = _report_page
-
-
-def _extract(path: Path, doc: Document) -> tuple[Outcome, float]:
-    t0 = time.perf_counter()
-    if _page_queue is not None:
-        _page_queue.put(("start", doc.file))  # the time budget counts from here
-    try:
-        extract = extract_document(path, doc)
-        result: Outcome = (extract, clean_document(extract, doc.edition))
-    except ExtractError as exc:
-        result = exc
-    except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
-        result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
-    return result, time.perf_counter() - t0
 
 
 # --- main side -------------------------------------------------------------------------------
@@ -502,10 +470,10 @@ def _run_pool(
         # down; run those documents again one per pool to find which one it was.
         for doc, digest in crashed:
             with ProcessPoolExecutor(
-                1, mp_context=ctx, initializer=_init_worker, initargs=(queue,)
+                1, mp_context=ctx, initializer=init_worker, initargs=(queue,)
             ) as single:
                 try:
-                    result, secs = single.submit(_extract, root / doc.file, doc).result(
+                    result, secs = single.submit(extract_and_clean, root / doc.file, doc).result(
                         timeout=FILE_SECONDS
                     )
                 except BrokenProcessPool:
@@ -529,9 +497,9 @@ def _run_batch(
 ) -> list[tuple[Document, str]]:
     """Run documents in one pool until all are done or one runs out of time; returns the
     documents still to run (in a fresh pool) when a file over its budget forced a stop."""
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker, initargs=(queue,))
     pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
-        pool.submit(_extract, root / doc.file, doc): (doc, digest) for doc, digest in work
+        pool.submit(extract_and_clean, root / doc.file, doc): (doc, digest) for doc, digest in work
     }
     try:
         while pending:

@@ -1,0 +1,48 @@
+"""What a build's worker process runs: extract and clean one document.
+
+A module of its own, importing only the extraction and cleaning layers, because every worker
+process imports it on start: the database layers (SQLAlchemy, Alembic) would cost each worker
+about a second before its first page.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fmtr.clean.document import CleanDocument, clean_document
+from fmtr.extract import extract_document, pdfwords
+from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.sources.catalog import Document
+
+Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
+
+_page_queue: Any = None
+
+
+def _report_page(file: str) -> None:
+    if _page_queue is not None:
+        _page_queue.put(("page", file))
+
+
+def init_worker(queue: Any) -> None:
+    """Runs once in each worker: page ticks and file starts go back to the build on ``queue``."""
+    global _page_queue
+    _page_queue = queue
+    pdfwords.PAGE_HOOK = _report_page
+
+
+def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
+    """One document, its error as a value (it travels back to the build), and the seconds."""
+    t0 = time.perf_counter()
+    if _page_queue is not None:
+        _page_queue.put(("start", doc.file))  # the time budget counts from here
+    try:
+        extract = extract_document(path, doc)
+        result: Outcome = (extract, clean_document(extract, doc.edition))
+    except ExtractError as exc:
+        result = exc
+    except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
+        result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
+    return result, time.perf_counter() - t0
