@@ -336,17 +336,11 @@ def compare_reference(
 
 
 def _register_commands() -> None:
-    # The question commands (fmtr.cli_query) and the server (fmtr.cli_web) live in modules of
-    # their own; both are thin layers over fmtr.query.
-    import importlib
+    # The question commands, the participation history and the server live in modules of their
+    # own; each is a thin layer over fmtr.query.
+    from fmtr import cli_history, cli_query, cli_web
 
-    for name in ("fmtr.cli_query", "fmtr.cli_history", "fmtr.cli_web"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (cli_query, cli_history, cli_web):
         module.register(app)
 
 
