@@ -1,8 +1,12 @@
 """`fmtr build`: corpus -> extraction (in worker processes) -> database, one document at a time.
 
-Each document is extracted in a worker and written by this process in one transaction, so a
-failure leaves that document as the database had it and the other documents still load.
-A document whose sha256 is unchanged since it was loaded is skipped.
+Each document is extracted and cleaned in a worker (fmtr.worker) and written by this process in
+one transaction, so a failure leaves that document as the database had it and the other
+documents still load. A document whose sha256 is unchanged since it was loaded is skipped.
+Each edition is reconciled with its printed totals as soon as its documents are in, while the
+workers go on. A SQLite database is built on a copy and swapped in whole (fmtr.store.swap).
+`fmtr verify` and `fmtr compare-reference` read the database back (verify_database,
+compare_with_reference).
 """
 
 from __future__ import annotations
