@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -23,7 +24,13 @@ from fmtr.web.charts import mark_history, stacked_bars
 from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, Settings, connection, settings
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
+# them explicitly: Starlette's default escapes only names ending in .html.
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
+    )
+)
 
 Conn = Annotated[Connection, Depends(connection)]
 Cfg = Annotated[Settings, Depends(settings)]
@@ -64,14 +71,14 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
 
 
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:
-    return render(request, "error.html", status, status=status, detail=detail)
+    return render(request, "error.jinja", status, status=status, detail=detail)
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, conn: Conn) -> HTMLResponse:
     return render(
         request,
-        "home.html",
+        "home.jinja",
         summary=shapes.summary(query.summary(conn)),
         editions=shapes.editions(query.editions(conn)),
         programmes=shapes.programmes(query.programmes(conn)),
@@ -81,7 +88,7 @@ def home(request: Request, conn: Conn) -> HTMLResponse:
 @router.get("/countries", response_class=HTMLResponse)
 def countries(request: Request, conn: Conn) -> HTMLResponse:
     return render(
-        request, "countries.html", table=shapes.countries(query.recipients(conn), MAX_PAGE, 0)
+        request, "countries.jinja", table=shapes.countries(query.recipients(conn), MAX_PAGE, 0)
     )
 
 
@@ -149,7 +156,7 @@ def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
         table.total = None  # the profile holds the top 15, not how many there are
     return render(
         request,
-        "country.html",
+        "country.jinja",
         country=profile.recipient,
         series=series,
         trainees=mark_history(charts["trainees"], history.markers, history.suspensions),
@@ -163,7 +170,7 @@ def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
 
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes(request: Request, conn: Conn) -> HTMLResponse:
-    return render(request, "programmes.html", table=shapes.programmes(query.programmes(conn)))
+    return render(request, "programmes.jinja", table=shapes.programmes(query.programmes(conn)))
 
 
 @router.get("/programme/{code}", response_class=HTMLResponse)
@@ -192,7 +199,7 @@ def programme(
     result = query.top(conn, found.code, fy_from or None, fy_to or None, by=order, limit=limit)
     return render(
         request,
-        "programme.html",
+        "programme.jinja",
         programme=found,
         trend=trend_table,
         chart=chart,
@@ -217,7 +224,7 @@ def units(
         table = shapes.units(query.unit(conn, q, max_units=MAX_UNITS, rows=False), limit, offset)
         for row in table.rows:  # each group links to its rows: every variant's key
             row["href"] = "/search?" + urlencode([("unit_key", k) for k in row["keys"]])
-    return render(request, "units.html", q=q, table=table, limit=limit, offset=offset)
+    return render(request, "units.jinja", q=q, table=table, limit=limit, offset=offset)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -257,7 +264,7 @@ def search(
         table = shapes.training(selection, limit, offset, shapes.ROW_COLUMNS_SHOWN)
     return render(
         request,
-        "search.html",
+        "search.jinja",
         q=q,
         filters=filters,
         countries=matches,
@@ -277,7 +284,7 @@ def training(request: Request, conn: Conn, training_id: int, cfg: Cfg) -> HTMLRe
     if row is None:
         raise HTTPException(404, f"no training row {training_id}")
     source = _source_pdf(cfg, row.file) if row.is_pdf else None
-    return render(request, "training.html", row=row, has_image=source is not None)
+    return render(request, "training.jinja", row=row, has_image=source is not None)
 
 
 def _source_pdf(cfg: Settings, file: str) -> Path | None:
@@ -336,7 +343,7 @@ def compare(
         )
     return render(
         request,
-        "compare.html",
+        "compare.jinja",
         chosen=result.recipients if result is not None else [],
         table=table,
         chart=chart,
