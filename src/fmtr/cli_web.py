@@ -29,16 +29,18 @@ def register(app: typer.Typer) -> None:
         processes: Annotated[
             int, typer.Option(help="Server processes (uvicorn workers); one per core helps.")
         ] = 2,
-        workers: Annotated[int, typer.Option(help="Threads per process for database reads.")] = 16,
+        # Two: a question is mostly Python holding the GIL, and more threads interleave more
+        # questions without answering more of them (unit search under 20 clients on two
+        # processes, when it still ran in threads: p95 64-84 ms with 16, 50-55 with 2).
+        workers: Annotated[int, typer.Option(help="Threads per process for database reads.")] = 2,
         answer_cache: Annotated[
             bool, typer.Option(help="Keep API answers in memory until the database changes.")
         ] = True,
     ) -> None:
         """Serve the explorer and the JSON API over the database, read-only."""
-        import uvicorn
-
         from fmtr.store.db import database_url
         from fmtr.web.app import create_app
+        from fmtr.web.processes import serve as serve_processes
 
         corpus_dir = corpus or (
             Path(os.environ["FMTR_CORPUS"]) if os.environ.get("FMTR_CORPUS") else None
@@ -64,14 +66,14 @@ def register(app: typer.Typer) -> None:
             FMTR_SERVE_THREADS=str(workers),
         )
         typer.echo(f"fmtr: serving http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
-        uvicorn.run(
-            "fmtr.web.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=max(processes, 1),
-            log_level="warning",
+        options = {
+            "log_level": "warning",
             # Longer than uvicorn's 5 s: a client reusing a kept-alive connection at the moment
             # the server closes it sees a reset (one in 13,000 requests under load).
-            timeout_keep_alive=75,
-        )
+            "timeout_keep_alive": 75,
+        }
+        try:
+            serve_processes(host, port, max(processes, 1), options)
+        except OSError as exc:
+            typer.echo(f"fmtr: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from None

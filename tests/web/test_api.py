@@ -109,14 +109,17 @@ def test_slow_query_is_cut_off(web_db: Path, corpus: Path) -> None:
 
     from fmtr.web.app import create_app
 
-    # A limit of zero seconds: every statement long enough to reach the progress handler
-    # is interrupted, as a long one would be under the real limit.
-    with TestClient(create_app(str(web_db), statement_seconds=0.0)) as c:
+    # A limit of zero seconds, checked every 1,000 instructions: every statement long enough to
+    # reach the progress handler is interrupted, as a long one would be under the real limit.
+    with TestClient(create_app(str(web_db), statement_seconds=0.0, progress_steps=1000)) as c:
         response = c.get("/api/v1/summary")
         assert response.status_code == 503
         assert "cut off" in response.json()["detail"]
         page = c.get("/")
         assert page.status_code == 503 and "cut off" in page.text
+        # A unit search reads its figures straight from the sqlite3 connection: cut off too.
+        units = c.get("/api/v1/units", params={"q": "Special Forces"})
+        assert units.status_code == 503 and "cut off" in units.json()["detail"]
 
 
 def test_server_cannot_write(web_app) -> None:

@@ -27,7 +27,7 @@ from fmtr.query.overview import (
     summary,
 )
 from fmtr.query.profile import country_profile
-from fmtr.query.text import course, search, unit
+from fmtr.query.text import course, prepare_units, search, unit
 
 __all__ = [
     "BadYearSpan",
@@ -45,6 +45,7 @@ __all__ = [
     "gaps",
     "programme_detail",
     "programme_trend",
+    "prepare_units",
     "programmes",
     "recipient_names",
     "recipients",

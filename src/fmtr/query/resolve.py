@@ -9,6 +9,8 @@ QueryInputError carrying the closest known name.
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ def connect(db: Database) -> Iterator[Connection]:
 
 
 def require_search_index(conn: Connection) -> None:
-    if not index_is_current(conn):
+    if not _build_facts(conn).index_current:
         raise SearchIndexStale(
             "the search index does not reflect the latest build: run `fmtr build` "
             "(or fmtr.store.search.rebuild_search_index)"
@@ -158,6 +160,9 @@ def parse_fiscal_year(text: str | int) -> int:
 
 
 _PER_BUILD: dict[tuple[str, str, object], Any] = {}
+# One computation at a time: a server's threads asking at once after a build wait for the first
+# one's answer rather than all computing it (the unit index takes most of a second).
+_PER_BUILD_LOCK = threading.Lock()
 
 
 def database_file(conn: Connection) -> str:
@@ -177,17 +182,47 @@ def build_stamp(conn: Connection) -> tuple[Any, ...]:
     return (latest, *(state or ()))
 
 
+@dataclass(frozen=True)
+class _BuildFacts:
+    file: str
+    stamp: tuple[Any, ...]
+    index_current: bool
+
+
+def _build_facts(conn: Connection) -> _BuildFacts:
+    """The file, build stamp and index state of ``conn``'s database, asked before every
+    question. Five statements through SQLAlchemy cost a server a third of a unit search, so a
+    SQLite connection keeps them until a write to the file by any connection, its own included
+    (``PRAGMA data_version`` changes with other connections' commits, ``total_changes`` with
+    its own)."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        return _BuildFacts(database_file(conn), build_stamp(conn), index_is_current(conn))
+    version = raw.execute("PRAGMA data_version").fetchone()[0]
+    seen = (version, raw.total_changes)
+    kept = conn.connection.info.get("fmtr_build_facts")
+    if kept is not None and kept[0] == seen:
+        facts: _BuildFacts = kept[1]
+        return facts
+    facts = _BuildFacts(database_file(conn), build_stamp(conn), index_is_current(conn))
+    conn.connection.info["fmtr_build_facts"] = (seen, facts)
+    return facts
+
+
 def per_build(conn: Connection, name: str, compute: Callable[[Connection], T]) -> T:
     """``compute(conn)``, kept while the database file and its latest build are the same: facts
     a build fixes (the years covered, the editions counting for them) asked on every question.
     The caller must not change what it gets."""
-    key = (database_file(conn), name, build_stamp(conn))
+    facts = _build_facts(conn)
+    key = (facts.file, name, facts.stamp)
     if not key[0]:  # an in-memory database: nothing identifies it between calls
         return compute(conn)
     if key not in _PER_BUILD:
-        if len(_PER_BUILD) > 64:
-            _PER_BUILD.clear()
-        _PER_BUILD[key] = compute(conn)
+        with _PER_BUILD_LOCK:
+            if key not in _PER_BUILD:
+                if len(_PER_BUILD) > 64:
+                    _PER_BUILD.clear()
+                _PER_BUILD[key] = compute(conn)
     value: T = _PER_BUILD[key]
     return value
 

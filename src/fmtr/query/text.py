@@ -10,21 +10,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import Connection
 
 from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
-from fmtr.query.resolve import (
-    Database,
-    build_stamp,
-    connect,
-    database_file,
-    require_search_index,
-)
+from fmtr.query.resolve import Database, connect, require_search_index
+from fmtr.query.unit_index import index_words, unit_index
 
 
 @dataclass
@@ -212,6 +205,10 @@ class UnitGroup:
     printed_rows: int = 0  # rows naming it, every edition (``trainings`` holds them on request)
 
 
+def _digits(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", text))
+
+
 @dataclass
 class UnitResult:
     text: str
@@ -219,65 +216,12 @@ class UnitResult:
     truncated: bool  # more units matched than were kept (``max_units``)
 
 
-_TERMS: dict[tuple[str, tuple[Any, ...]], tuple[str, ...]] = {}
-# A query word's close spellings in the current vocabulary (emptied with it).
-_CLOSE: dict[str, list[str]] = {}
-
-
-def _unit_terms(conn: Connection) -> tuple[str, ...]:
-    """The words of every student unit ever printed; kept per database and build."""
-    key = (database_file(conn), build_stamp(conn))
-    terms = _TERMS.get(key)
-    if terms is None:
-        # A temp table: connection-private, so it works on a file opened read-only (mode=ro).
-        conn.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.student_unit_vocab "
-            "USING fts5vocab(main, student_unit_fts, row)"
-        )
-        terms = tuple(
-            r[0] for r in conn.exec_driver_sql("SELECT term FROM temp.student_unit_vocab")
-        )
-        # One database at a time (a server's): a new build's vocabulary replaces the old one.
-        _TERMS.clear()
-        _CLOSE.clear()
-        _TERMS[key] = terms
-    return terms
-
-
-def _close_terms(word: str, terms: tuple[str, ...]) -> list[str]:
-    """The index's words a query word may be a spelling of (itself when indexed)."""
-    if len(word) <= 3 or word.isdigit():
-        return [word]  # short words and numbers must match exactly: "1" is not "2"
-    close = _CLOSE.get(word)
-    if close is None:
-        found = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
-        close = sorted({word, *(t for t, _, _ in found)})
-        if len(_CLOSE) > 20_000:
-            _CLOSE.clear()
-        _CLOSE[word] = close
-    return close
-
-
-def _candidate_query(words: list[str], terms: tuple[str, ...]) -> str:
-    """FTS5 query: every word (or a close spelling), all but one when there are three or more."""
-    alts = [
-        "(" + " OR ".join(f'"{t}"' for t in _close_terms(w, terms)) + ")"
-        for w in dict.fromkeys(words)
-    ]
-    need = len(alts) if len(alts) <= 2 else len(alts) - 1
-    return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
-
-
-def _digits(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\d+", text))
-
-
-def _score(query: str, candidate: str) -> float:
-    # A unit name may hold the query ("No. 1 Fighter Conversion Unit (FCU), PAF Base"): partial
-    # alignment, but only when the candidate is at least as long, or "Unit" would match.
-    if len(candidate) >= len(query):
-        return fuzz.partial_ratio(query, candidate)
-    return fuzz.ratio(query, candidate)
+def prepare_units(db: Database) -> None:
+    """Load the unit index (fmtr.query.unit_index, most of a second) now rather than on the
+    first unit search: a server calls it before taking requests."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        unit_index(conn)
 
 
 def unit(
@@ -287,39 +231,30 @@ def unit(
     threshold: float = 85,
     max_units: int = 100,
     rows: bool = True,
+    courses: bool = True,
 ) -> UnitResult:
     """Every training of the student units named like ``text``, across all editions, spelling
     variants grouped: variants must agree on their numbers ("2nd" is not "3rd") and be close
     (token sort ratio >= 90); each group lists its variants, years, countries, courses and
     (``rows``) its training rows with provenance. Without ``rows`` the groups are the same and
-    ``trainings`` is empty: a list of units is answered from sums, not thousands of rows."""
-    words = _words(text)
+    ``trainings`` is empty: a list of units is answered from sums, not thousands of rows;
+    without ``courses`` each group's ``courses`` is empty (a list of units shows none)."""
+    words = index_words(text)
     if not words:
         raise EmptySearch(f"nothing to search for in {text!r}")
-    query = utils.default_process(text)
     with connect(db) as conn:
         require_search_index(conn)
-        terms = _unit_terms(conn)
-        candidates = fast_rows(
-            conn,
-            "SELECT n.key, n.rows FROM student_unit_fts f "
-            "JOIN student_unit_name n ON n.rowid = f.rowid WHERE student_unit_fts MATCH ?",
-            (_candidate_query(words, terms),),
-        )
-        scored = [
-            (key, n, s)
-            for key, n in candidates
-            if (s := _score(query, utils.default_process(key))) >= threshold
-        ]
-        scored.sort(key=lambda x: (-x[2], -x[1], x[0]))
-        truncated = len(scored) > max_units
-        keys = [k for k, _, _ in scored[:max_units]]
+        index = unit_index(conn)
+        best, matched = index.best(text, index.candidates(words), threshold, max_units)
+        truncated = matched > max_units
+        keys = [k for k, _, _ in best]
         stats: dict[str, _KeyStats] = {}
         hits: dict[str, list[TrainingHit]] = {}
         for i in range(0, len(keys), 500):
             chunk = tuple(keys[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            found = fast_rows(conn, _UNIT_FIGURES.format(marks=marks), chunk)[0][0]
+            sql = _UNIT_FIGURES.format(marks=marks, courses="courses" if courses else "'{}'")
+            found = fast_rows(conn, sql, chunk)[0][0]
             for r in json.loads(found or "[]"):
                 stats[r[0]] = _KeyStats.from_figures(r[1:])
             if rows:
@@ -333,11 +268,14 @@ def unit(
 
 
 # Per student-unit key, its sums precomputed by the build (fmtr.store.search): one row per key
-# rather than every training row naming it, all of them as one JSON array (one decode).
+# rather than every training row naming it, all of them as one JSON array (one decode). The
+# lists are stored as JSON text and pasted in as they are: SQLite parsing them again (json())
+# took two fifths of a unit search.
 _UNIT_FIGURES = """
-SELECT json_group_array(json_array(key, rows, json(variants), json(courses), json(years),
-       json(countries), trainees, cost_cents, counted_rows, rows_without_quantity,
-       rows_without_cost))
+SELECT '[' || group_concat('[' || json_quote(key) || ',' || rows || ',' || variants || ','
+       || {courses} || ',' || years || ',' || countries || ',' || trainees || ',' || cost_cents
+       || ',' || counted_rows || ',' || rows_without_quantity || ',' || rows_without_cost || ']',
+       ',') || ']'
 FROM student_unit_figures WHERE key IN ({marks})
 """
 
@@ -372,19 +310,25 @@ def _group_units(
 ) -> list[UnitGroup]:
     # Most printed first, so that each group is named after its usual spelling.
     order = sorted(keys, key=lambda k: (-(stats[k].rows if k in stats else 0), k))
-    # Only spellings with the same numbers are compared: "2nd" and "3rd" never merge.
-    reps: dict[tuple[str, ...], list[tuple[str, list[str]]]] = {}
+    # Only spellings with the same numbers are compared: "2nd" and "3rd" never merge. Each
+    # spelling joins the first group (in that order) whose first spelling is alike (token sort
+    # ratio >= 90: the ratio of the words sorted, so they are sorted once here, and rapidfuzz
+    # compares one spelling with a group's all at once).
+    reps: dict[tuple[str, ...], tuple[list[str], list[list[str]]]] = {}
     all_members: list[list[str]] = []
     for k in order:
         norm = utils.default_process(k)
-        same_digits = reps.setdefault(_digits(norm), [])
-        for rep, members in same_digits:
-            if fuzz.token_sort_ratio(rep, norm) >= 90:
-                members.append(k)
-                break
+        words_sorted = " ".join(sorted(norm.split()))
+        rep_words, rep_members = reps.setdefault(_digits(norm), ([], []))
+        alike = process.extract(
+            words_sorted, rep_words, scorer=fuzz.ratio, processor=None, score_cutoff=90, limit=None
+        )
+        if alike:
+            rep_members[min(i for _, _, i in alike)].append(k)
         else:
-            same_digits.append((norm, [k]))
-            all_members.append(same_digits[-1][1])
+            rep_words.append(words_sorted)
+            rep_members.append([k])
+            all_members.append(rep_members[-1])
     groups: list[tuple[int, UnitGroup]] = []
     for members in all_members:
         total = _KeyStats()

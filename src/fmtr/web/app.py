@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from fmtr.query.errors import (
 )
 from fmtr.store.search import index_is_current
 from fmtr.web.cache import AnswerCache
-from fmtr.web.db import QueryTimeout, read_only_engine, sqlite_path
+from fmtr.web.db import PROGRESS_STEPS, QueryTimeout, read_only_engine, sqlite_path
 from fmtr.web.deps import Settings
 
 HERE = Path(__file__).parent
@@ -35,13 +36,15 @@ def create_app(
     *,
     corpus: Path | None = None,
     statement_seconds: float = 2.0,
+    progress_steps: int = PROGRESS_STEPS,
     cache_dir: Path | None = None,
     answer_cache: bool = True,
 ) -> FastAPI:
     """The app over the SQLite database ``db`` (URL or path), opened read-only.
 
     ``corpus``: the local corpus folder, for rendering source pages (optional).
-    ``statement_seconds``: a statement running longer is interrupted with a 503.
+    ``statement_seconds``: a statement running longer is interrupted with a 503 (SQLite checks
+    every ``progress_steps`` instructions).
     ``answer_cache``: keep API answers in memory until the file changes (see fmtr.web.cache).
     """
     from fmtr.web import api, pages
@@ -66,7 +69,7 @@ def create_app(
         statement_seconds=statement_seconds,
         cache_dir=cache_dir or Path(tempfile.gettempdir()) / "fmtr-render",
     )
-    app.state.engine = read_only_engine(path, statement_seconds)
+    app.state.engine = read_only_engine(path, statement_seconds, progress_steps=progress_steps)
     with app.state.engine.connect() as conn:
         # Checked, never repaired: the server cannot write, and `fmtr build` always refreshes
         # the index. A stale index makes the questions that read it answer 503 (see below).
@@ -86,6 +89,14 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"error": "timeout", "detail": message}, status_code=503)
         return pages.error_page(request, 503, message)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _interrupted(request: Request, exc: sqlite3.OperationalError) -> Response:
+        # A read made straight on the sqlite3 connection (fmtr.query's hot paths) is cut off
+        # past SQLAlchemy, which would have raised QueryTimeout.
+        if "interrupted" in str(exc):
+            return await _timeout(request, QueryTimeout(statement_seconds))
+        raise exc
 
     @app.exception_handler(QueryInputError)
     async def _bad_input(request: Request, exc: QueryInputError) -> Response:
@@ -135,7 +146,11 @@ def app_from_env() -> FastAPI:
         corpus=Path(corpus) if corpus else None,
         answer_cache=os.environ.get("FMTR_SERVE_ANSWER_CACHE", "1") == "1",
     )
-    threads = int(os.environ.get("FMTR_SERVE_THREADS", "16"))
+    threads = int(os.environ.get("FMTR_SERVE_THREADS", "2"))
+    if app.state.index_current:
+        from fmtr.query import prepare_units
+
+        prepare_units(app.state.engine)
 
     @app.on_event("startup")
     async def _threads() -> None:

@@ -20,9 +20,10 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.pool import QueuePool
 
-# SQLite calls the handler every this many virtual-machine instructions: cheap enough to be
-# invisible, frequent enough to stop within a millisecond or so of the deadline.
-_PROGRESS_STEPS = 2000
+# SQLite calls the handler every this many virtual-machine instructions (a millisecond or so):
+# frequent enough to stop soon after the deadline, rare enough that the Python call, which
+# must take the GIL from the threads answering other questions, stays off the hot path.
+PROGRESS_STEPS = 100_000
 
 
 class QueryTimeout(Exception):
@@ -53,8 +54,14 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int = 8) -> Engine:
-    """An engine whose connections open ``path`` read-only and interrupt slow statements."""
+def read_only_engine(
+    path: Path,
+    statement_seconds: float = 2.0,
+    pool_size: int = 8,
+    progress_steps: int = PROGRESS_STEPS,
+) -> Engine:
+    """An engine whose connections open ``path`` read-only and interrupt slow statements
+    (checked every ``progress_steps`` SQLite instructions)."""
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
 
     def connect() -> sqlite3.Connection:
@@ -76,7 +83,7 @@ def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int 
         state = {"deadline": math.inf}
         record.info["deadline"] = state
         dbapi_conn.set_progress_handler(
-            lambda: 1 if time.monotonic() > state["deadline"] else 0, _PROGRESS_STEPS
+            lambda: 1 if time.monotonic() > state["deadline"] else 0, progress_steps
         )
 
     @event.listens_for(engine, "checkout")
@@ -85,6 +92,9 @@ def read_only_engine(path: Path, statement_seconds: float = 2.0, pool_size: int 
         # reads the old file, so it is dropped and the pool opens the new one.
         if record.info.get("file") != _identity(path):
             raise exc.DisconnectionError("the database file was replaced by a build")
+        # Armed for the question too: fmtr.query reads some hot paths straight from the
+        # sqlite3 connection, past SQLAlchemy's statement events.
+        record.info["deadline"]["deadline"] = time.monotonic() + statement_seconds
 
     @event.listens_for(engine, "before_cursor_execute")
     def _arm(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:

@@ -221,7 +221,9 @@ def units(
 ) -> HTMLResponse:
     table = None
     if len(q.strip()) >= 2:
-        table = shapes.units(query.unit(conn, q, max_units=MAX_UNITS, rows=False), limit, offset)
+        table = shapes.units(
+            query.unit(conn, q, max_units=MAX_UNITS, rows=False, courses=False), limit, offset
+        )
         for row in table.rows:  # each group links to its rows: every variant's key
             row["href"] = "/search?" + urlencode([("unit_key", k) for k in row["keys"]])
     return render(request, "units.jinja", q=q, table=table, limit=limit, offset=offset)

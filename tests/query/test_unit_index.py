@@ -1,0 +1,121 @@
+"""The in-memory unit index finds exactly the names FTS5 finds for the same words.
+
+The unit search once asked FTS5 for its candidates (every word or a close spelling of it, all
+but one word when there are three or more); the index answers from the FTS index's own postings.
+These tests hold it to FTS5's answer, on a real database and on FTS5's tokenizer itself.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from fmtr.query import unit
+from fmtr.query.unit_index import UnitIndex, index_words, unit_index
+
+
+def _fts_candidates(conn: sqlite3.Connection, index: UnitIndex, words: list[str]) -> set[int]:
+    """FTS5's answer: an OR of AND-combinations of each word's close spellings."""
+    alts = [
+        "(" + " OR ".join(f'"{t}"' for t in index.close_terms(w)) + ")"
+        for w in dict.fromkeys(words)
+    ]
+    need = len(alts) if len(alts) <= 2 else len(alts) - 1
+    match = " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
+    rows = conn.execute(
+        "SELECT rowid FROM student_unit_fts WHERE student_unit_fts MATCH ?", (match,)
+    )
+    return {r[0] for r in rows}
+
+
+def _texts(names: list[str], rng: random.Random) -> list[str]:
+    """Unit names as users type them: whole, cut short, a letter changed, words dropped."""
+    out = []
+    for _ in range(150):
+        name = rng.choice(names)
+        words = name.split()
+        kind = rng.randrange(4)
+        if kind == 1:
+            name = " ".join(words[: rng.randint(1, max(1, len(words) - 1))])
+        elif kind == 2 and name:
+            i = rng.randrange(len(name))
+            name = name[:i] + rng.choice("aeiostx") + name[i + 1 :]
+        elif kind == 3 and len(words) > 2:
+            del words[rng.randrange(len(words))]
+            name = " ".join(words)
+        out.append(name)
+    return out
+
+
+def test_candidates_are_fts5s(db: Engine) -> None:
+    with db.connect() as conn:
+        index = unit_index(conn)
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        names = [r[0] for r in raw.execute("SELECT spelling FROM student_unit_name")]
+        assert len(names) > 1000
+        checked = 0
+        for text in _texts(names, random.Random(5)):
+            words = index_words(text)
+            if not words:
+                continue
+            assert index.candidates(words) == _fts_candidates(raw, index, words), text
+            checked += 1
+        assert checked > 100
+
+
+def test_index_keys_are_the_unit_names(db: Engine) -> None:
+    with db.connect() as conn:
+        index = unit_index(conn)
+        rows = conn.exec_driver_sql("SELECT rowid, key, rows FROM student_unit_name").all()
+    assert rows
+    for rowid, key, n in rows:
+        assert (index.keys[rowid], index.rows[rowid]) == (key, n)
+
+
+def test_best_ranks_by_score_then_rows_then_key(db: Engine) -> None:
+    with db.connect() as conn:
+        index = unit_index(conn)
+        found = index.candidates(index_words("Army"))
+        everything, total = index.best("Army", found, 85, 10**6)
+        top, same_total = index.best("Army", found, 85, 10)
+    assert total == same_total == len(everything) > 10
+    assert everything == sorted(everything, key=lambda x: (-x[2], -x[1], x[0]))
+    assert top == everything[:10]
+
+
+def test_a_unit_search_groups_what_the_index_finds(db: Engine) -> None:
+    result = unit(db, "Colombian Army", rows=False)
+    assert result.groups
+    keys = {k for g in result.groups for k in g.keys}
+    with db.connect() as conn:
+        index = unit_index(conn)
+        best, _ = index.best(
+            "Colombian Army", index.candidates(index_words("Colombian Army")), 85, 100
+        )
+    assert keys == {k for k, _, _ in best}
+
+
+# Printable ASCII, Latin-1 and Latin Extended-A: what unit names and users' texts are made of.
+_TEXT = st.text(
+    alphabet=st.sampled_from([chr(c) for c in [*range(0x20, 0x7F), *range(0xA0, 0x180)]]),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_index_words_are_fts5s_tokens(text: str) -> None:
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2')"
+        )
+        conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
+        conn.execute("INSERT INTO t (x) VALUES (?)", (text,))
+        tokens = [r[0] for r in conn.execute("SELECT term FROM v ORDER BY offset")]
+    assert index_words(text) == tokens
