@@ -53,10 +53,10 @@ class _ProgressObserver:
     def started(self, doc: Document, pages: int) -> None:
         self.pages[doc.file] = pages
 
-    def page_done(self, file: str) -> None:
+    def page_done(self, file: str, pages: int = 1) -> None:
         if file not in self.bars:
             self.bars[file] = self.progress.add_task(file, total=self.pages.get(file) or None)
-        self.progress.advance(self.bars[file])
+        self.progress.advance(self.bars[file], pages)
 
     def _close(self, file: str) -> None:
         if file in self.bars:

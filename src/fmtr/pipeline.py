@@ -62,7 +62,7 @@ class BuildObserver(Protocol):
     """What the CLI (or a test) hears of a build's progress."""
 
     def started(self, doc: Document, pages: int) -> None: ...
-    def page_done(self, file: str) -> None: ...
+    def page_done(self, file: str, pages: int = 1) -> None: ...
     def finished(self, doc: Document, loaded: LoadedDocument) -> None: ...
     def skipped(self, doc: Document) -> None: ...
     def failed(self, doc: Document, error: ExtractError) -> None: ...
@@ -72,7 +72,7 @@ class SilentObserver:
     def started(self, doc: Document, pages: int) -> None:
         pass
 
-    def page_done(self, file: str) -> None:
+    def page_done(self, file: str, pages: int = 1) -> None:
         pass
 
     def finished(self, doc: Document, loaded: LoadedDocument) -> None:
@@ -455,11 +455,11 @@ def _run_pool(
     def relay() -> None:
         # Page ticks (progress bars) and file starts (time budget) from the workers.
         while (message := queue.get()) is not None:
-            kind, file = message
+            kind, file, pages = message
             if kind == "start":
                 began[file] = time.monotonic()
             else:
-                obs.page_done(file)
+                obs.page_done(file, pages)
 
     relay_thread = threading.Thread(target=relay, daemon=True)
     relay_thread.start()

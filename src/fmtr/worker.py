@@ -19,11 +19,27 @@ from fmtr.sources.catalog import Document
 Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
 
 _page_queue: Any = None
+# Pages read and not yet reported, per file: a message per page cost the workers two seconds a
+# corpus (a pickle, a lock, a pipe write), so they go a few times a second.
+_unsent: dict[str, int] = {}
+_sent_at = 0.0
+_EVERY = 0.2  # seconds
 
 
 def _report_page(file: str) -> None:
+    global _sent_at
+    _unsent[file] = _unsent.get(file, 0) + 1
+    now = time.monotonic()
+    if now - _sent_at >= _EVERY:
+        _flush_pages()
+        _sent_at = now
+
+
+def _flush_pages() -> None:
     if _page_queue is not None:
-        _page_queue.put(("page", file))
+        for file, pages in _unsent.items():
+            _page_queue.put(("pages", file, pages))
+    _unsent.clear()
 
 
 def init_worker(queue: Any) -> None:
@@ -37,7 +53,7 @@ def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
     """One document, its error as a value (it travels back to the build), and the seconds."""
     t0 = time.perf_counter()
     if _page_queue is not None:
-        _page_queue.put(("start", doc.file))  # the time budget counts from here
+        _page_queue.put(("start", doc.file, 0))  # the time budget counts from here
     try:
         extract = extract_document(path, doc)
         result: Outcome = (extract, clean_document(extract, doc.edition))
@@ -45,4 +61,5 @@ def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
         result = exc
     except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
         result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
+    _flush_pages()
     return result, time.perf_counter() - t0

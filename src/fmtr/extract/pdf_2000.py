@@ -378,7 +378,7 @@ def extract(path: Path, doc: Document) -> DocumentExtract:
     state = _State(doc, regions, regions.index(opening) if opening in regions else 0)
     pages = 0
     for first, last in _pages_to_read(doc):
-        for page in iter_pages(path, first, last, doc.file, word_ends=True):
+        for page in iter_pages(path, first, last, doc.file, ends="all"):
             pages += 1
             left, right = _columns(page)
             _read_column(state, page.number, left, 0.0)

@@ -620,7 +620,7 @@ def extract(path: Path, doc: Document) -> DocumentExtract:
     out = DocumentExtract(doc.file, 0)
     reader = _Reader(doc, out)
     for first, last in _page_ranges(doc):
-        for page in iter_pages(path, first, last, doc.file, word_ends=True):
+        for page in iter_pages(path, first, last, doc.file, ends="line"):
             out.pages += 1
             lines = [ln for ln in _visual_lines(page) if not _is_furniture(ln, page)]
             if not page.lines:

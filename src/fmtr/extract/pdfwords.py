@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -70,20 +71,23 @@ class Page:
         return "\n".join(line.text for line in self.lines)
 
 
-# FPDFText_GetCharOrigin called through a prototype of plain addresses: pypdfium2's binding
-# checks and converts each argument, which costs more than the call itself when it is made
-# twice per word, some nine million times per corpus.
-_GetCharOrigin = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p
-)(ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p).value or 0)
+# FPDFText_GetCharOrigin called through a bare function pointer: pypdfium2's binding checks and
+# converts each argument, and even a ctypes prototype converts its arguments on every call,
+# which costs more than the call itself when it is made some five million times per corpus.
+# The prototype declares no argument types: ctypes passes the c_void_p objects as pointers
+# and the index as an int, as the C function takes them.
+_GetCharOrigin = ctypes.CFUNCTYPE(ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p).value or 0
+)
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, height: float, word_ends: bool) -> list[Line]:
+def _page_lines(textpage: pdfium.PdfTextPage, height: float, ends: str) -> list[Line]:
     text = textpage.get_text_range()
-    handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
     x, y = ctypes.c_double(), ctypes.c_double()
-    px, py = ctypes.addressof(x), ctypes.addressof(y)
+    px, py = ctypes.c_void_p(ctypes.addressof(x)), ctypes.c_void_p(ctypes.addressof(y))
     origin = _GetCharOrigin
+    every, line_ends = ends == "all", ends == "line"
     lines: list[Line] = []
     # PDFium ends each text line with "\r\n"; the indexes of get_text_range() are char indexes.
     start = 0
@@ -94,12 +98,15 @@ def _page_lines(textpage: pdfium.PdfTextPage, height: float, word_ends: bool) ->
             last = start + m.end() - 1
             origin(handle, first, px, py)
             x0, base = x.value, y.value
-            if word_ends and last != first:
+            if every and last != first:
                 origin(handle, last, px, py)
                 words.append(Word(m.group(), x0, x.value, height - base))
             else:
                 words.append(Word(m.group(), x0, x0, height - base))
         if words:
+            if line_ends and last != first:  # the line's last word, of two characters or more
+                origin(handle, last, px, py)
+                words[-1].x1 = x.value
             lines.append(Line(words))
         start += len(raw_line) + 2
     return lines
@@ -146,12 +153,14 @@ def iter_pages(
     last: int | None = None,
     label: str | None = None,
     *,
-    word_ends: bool = False,
+    ends: Literal["none", "line", "all"] = "none",
 ) -> Iterator[Page]:
     """Yield pages ``first``..``last`` (1-based, inclusive) of a PDF as positioned words.
 
-    ``word_ends``: also measure where each word ends (``x1``), a second call per word that only
-    layouts with right-aligned cells told apart by their ends need; otherwise ``x1 == x0``.
+    ``ends``: where to measure where a word ends (``x1``; elsewhere ``x1 == x0``), a second
+    call per word measured: "all" words (layouts whose right-aligned cells are told apart by
+    their ends), each PDFium text line's "line" last word (where PDFium may break a word in
+    two: the layouts that glue the halves again), or "none".
 
     A page that PDFium cannot load, or that is an image without text (a scan), raises
     ExtractError naming the file and page; a blank page is yielded with no lines.
@@ -169,7 +178,7 @@ def iter_pages(
                 raise ExtractError(name, number, f"page cannot be read ({exc})") from None
             try:
                 height = page.get_height()
-                lines = _page_lines(textpage, height, word_ends)
+                lines = _page_lines(textpage, height, ends)
                 if not lines and _has_image(page):
                     raise ExtractError(name, number, "page is an image with no text layer")
                 yield Page(number, page.get_width(), height, lines)

@@ -131,8 +131,12 @@ FROM s JOIN v ON v.key = s.key LEFT JOIN k ON k.key = s.key
 
 
 _FTS_COLUMNS = "course_title, student_unit, us_unit, location"
+# In rowid order: FTS5 writes its pending terms out as a segment whenever a rowid comes lower
+# than the one before, and block by block through the index the ids are not in order (a whole
+# corpus indexed document by document took 4.2 s so, 1.6 s in rowid order).
 _DOCUMENT_ROWS = (
-    "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ?"
+    "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ? "
+    "ORDER BY t.id"
 )
 
 
