@@ -11,12 +11,14 @@ compare_with_reference).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -335,6 +337,35 @@ def build(
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
     only queries need are dropped while loading and made again at the end.
     """
+    with _no_cyclic_gc():
+        return _build(engine, root, jobs=jobs, only=only, observer=observer, bulk=bulk)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cycle collector kept off while a build runs, then run once: the build's
+    objects (a quarter of a million rows arriving from the workers, held until their edition
+    is proven) form no cycles, yet the collector walked them again and again, 2.6 s of the
+    main process's 16 s on the full corpus."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _build(
+    engine: Engine,
+    root: Path,
+    *,
+    jobs: int,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    bulk: bool,
+) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
     with engine.begin() as conn:

@@ -27,6 +27,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from fmtr.extract.model import (
     ProgrammeBlock,
     TrainingRow,
 )
-from fmtr.extract.pdfwords import Page, iter_pages
+from fmtr.extract.pdfwords import WordItem, WordPage, iter_word_pages
 from fmtr.sources.catalog import Document
 
 # Column-header labels, longest first where one label starts another.
@@ -130,17 +131,20 @@ class _TableLine:
 # --------------------------------------------------------------------------- visual lines
 
 
-def _is_rotated(page: Page) -> bool:
+def _is_rotated(page: WordPage) -> bool:
     # On a /Rotate 90 page every word of a PDFium line has the same x (its baseline).
-    for line in page.lines[:12]:
-        ws = line.words
+    for li, group in groupby(page.words, key=_PDFIUM_LINE):
+        if li >= 12:
+            break
+        ws = list(group)
         if len(ws) > 2:
-            return all(w.x0 == ws[0].x0 and w.x1 == w.x0 for w in ws)
+            return all(w[1] == ws[0][1] and w[2] == w[1] for w in ws)
     return False
 
 
-# A visual-line item: (baseline, x0, x1, text, index of the PDFium line), compared as a tuple.
-_Item = tuple[float, float, float, str, int]
+# A visual-line item: (baseline, x0, x1, text, index of the PDFium line), compared as a tuple:
+# the page's WordItem as it comes, or turned for a rotated page.
+_Item = WordItem
 _X0 = itemgetter(1)
 _TEXT = itemgetter(3)
 _PDFIUM_LINE = itemgetter(4)
@@ -149,22 +153,16 @@ _PDFIUM_LINE = itemgetter(4)
 _BROKEN_HYPHEN = "\ufffe"
 
 
-def _visual_lines(page: Page) -> list[_Line]:
+def _visual_lines(page: WordPage) -> list[_Line]:
     """The page's words regrouped by baseline, top to bottom, each line left to right."""
     rotated = _is_rotated(page)
-    # Comprehensions rather than an append loop: this runs once per word of the corpus.
     items: list[_Item]
     if rotated:
         h = page.height
-        items = [
-            (w.x0, h - w.y, h - w.y, w.text, li)
-            for li, line in enumerate(page.lines)
-            for w in line.words
-        ]
+        # A comprehension rather than an append loop: this runs once per word of the corpus.
+        items = [(x0, h - y, h - y, text, li) for y, x0, _, text, li in page.words]
     else:
-        items = [
-            (w.y, w.x0, w.x1, w.text, li) for li, line in enumerate(page.lines) for w in line.words
-        ]
+        items = page.words  # sorted in place: the page is not read again
     items.sort()
     broken = _BROKEN_HYPHEN in "".join(map(_TEXT, items))
     lines: list[_Line] = []
@@ -220,7 +218,7 @@ def _glued(a_x0: float, a_x1: float, a_text: str, b_x0: float, b_text: str) -> b
     return advance > 0 and gap <= _GLUE_RATIO * advance
 
 
-def _is_furniture(line: _Line, page: Page) -> bool:
+def _is_furniture(line: _Line, page: WordPage) -> bool:
     first = line.texts[0]
     if first == "Volume" and _FURNITURE.match(line.text):
         return True
@@ -620,11 +618,11 @@ def extract(path: Path, doc: Document) -> DocumentExtract:
     out = DocumentExtract(doc.file, 0)
     reader = _Reader(doc, out)
     for first, last in _page_ranges(doc):
-        for page in iter_pages(path, first, last, doc.file, ends="line"):
+        for page in iter_word_pages(path, first, last, doc.file):
             out.pages += 1
-            lines = [ln for ln in _visual_lines(page) if not _is_furniture(ln, page)]
-            if not page.lines:
+            if not page.words:
                 reader.lost_page(page.number)
+            lines = [ln for ln in _visual_lines(page) if not _is_furniture(ln, page)]
             for line in lines:
                 reader.feed(line)
     reader.close_table()
