@@ -1,36 +1,23 @@
 """The in-memory unit index finds exactly the names FTS5 finds for the same words.
 
-The unit search once asked FTS5 for its candidates (every word or a close spelling of it, all
-but one word when there are three or more); the index answers from the FTS index's own postings.
-These tests hold it to FTS5's answer, on a real database and on FTS5's tokenizer itself.
+A unit search asks FTS5 for its candidates (every word or a close spelling of it, all but one
+word when there are three or more) unless the process loaded the index (a server), which
+answers from the FTS index's own postings. These tests hold the two to the same answer, on a
+real database, and the query's words to FTS5's tokenizer itself.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
-from itertools import combinations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from fmtr.query import unit
-from fmtr.query.unit_index import UnitIndex, index_words, unit_index
-
-
-def _fts_candidates(conn: sqlite3.Connection, index: UnitIndex, words: list[str]) -> set[int]:
-    """FTS5's answer: an OR of AND-combinations of each word's close spellings."""
-    alts = [
-        "(" + " OR ".join(f'"{t}"' for t in index.close_terms(w)) + ")"
-        for w in dict.fromkeys(words)
-    ]
-    need = len(alts) if len(alts) <= 2 else len(alts) - 1
-    match = " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
-    rows = conn.execute(
-        "SELECT rowid FROM student_unit_fts WHERE student_unit_fts MATCH ?", (match,)
-    )
-    return {r[0] for r in rows}
+from fmtr.query import prepare_units, resolve, unit
+from fmtr.query.resolve import per_build_kept
+from fmtr.query.unit_index import best, fts_candidates, index_words, unit_index
 
 
 def _texts(names: list[str], rng: random.Random) -> list[str]:
@@ -59,14 +46,19 @@ def test_candidates_are_fts5s(db: Engine) -> None:
         assert isinstance(raw, sqlite3.Connection)
         names = [r[0] for r in raw.execute("SELECT spelling FROM student_unit_name")]
         assert len(names) > 1000
-        checked = 0
+        checked = found = 0
         for text in _texts(names, random.Random(5)):
             words = index_words(text)
             if not words:
                 continue
-            assert index.candidates(words) == _fts_candidates(raw, index, words), text
+            ours = index.named(index.candidates(words))
+            fts = fts_candidates(conn, words)
+            assert sorted(zip(ours.keys, ours.rows, ours.processed, strict=True)) == sorted(
+                zip(fts.keys, fts.rows, fts.processed, strict=True)
+            ), text
             checked += 1
-        assert checked > 100
+            found += len(fts.keys)
+        assert checked > 100 and found > checked
 
 
 def test_index_keys_are_the_unit_names(db: Engine) -> None:
@@ -81,24 +73,26 @@ def test_index_keys_are_the_unit_names(db: Engine) -> None:
 def test_best_ranks_by_score_then_rows_then_key(db: Engine) -> None:
     with db.connect() as conn:
         index = unit_index(conn)
-        found = index.candidates(index_words("Army"))
-        everything, total = index.best("Army", found, 85, 10**6)
-        top, same_total = index.best("Army", found, 85, 10)
+        found = index.named(index.candidates(index_words("Army")))
+        everything, total = best("Army", found, 85, 10**6)
+        top, same_total = best("Army", found, 85, 10)
     assert total == same_total == len(everything) > 10
     assert everything == sorted(everything, key=lambda x: (-x[2], -x[1], x[0]))
     assert top == everything[:10]
 
 
-def test_a_unit_search_groups_what_the_index_finds(db: Engine) -> None:
-    result = unit(db, "Colombian Army", rows=False)
-    assert result.groups
-    keys = {k for g in result.groups for k in g.keys}
+def test_a_search_answers_the_same_with_or_without_the_loaded_index(db: Engine) -> None:
+    texts = ["Colombian Army", "Ministry of Defence", "Escuela Militar", "Fuerza Aérea"]
+    resolve._PER_BUILD.clear()  # a process that never loaded the index: FTS5 answers
+    cold = [unit(db, t, rows=False) for t in texts]
     with db.connect() as conn:
-        index = unit_index(conn)
-        best, _ = index.best(
-            "Colombian Army", index.candidates(index_words("Colombian Army")), 85, 100
-        )
-    assert keys == {k for k, _, _ in best}
+        assert per_build_kept(conn, "unit_index") is None
+    prepare_units(db)  # as a server does
+    with db.connect() as conn:
+        assert per_build_kept(conn, "unit_index") is not None
+    warm = [unit(db, t, rows=False) for t in texts]
+    assert warm == cold
+    assert all(r.groups for r in warm)
 
 
 # Printable ASCII, Latin-1 and Latin Extended-A: what unit names and users' texts are made of.

@@ -227,6 +227,13 @@ def per_build(conn: Connection, name: str, compute: Callable[[Connection], T]) -
     return value
 
 
+def per_build_kept(conn: Connection, name: str) -> Any | None:
+    """What ``per_build(conn, name, ...)`` keeps for the current build, or None when nothing
+    was computed yet (the caller then chooses a way that loads less)."""
+    facts = _build_facts(conn)
+    return _PER_BUILD.get((facts.file, name, facts.stamp))
+
+
 def covered_fiscal_years(conn: Connection) -> list[int]:
     """The fiscal years some loaded edition reports (its blocks count for them)."""
     return list(per_build(conn, "covered_fiscal_years", _covered_fiscal_years))

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process, utils
 from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import Database, connect, require_search_index
-from fmtr.query.unit_index import index_words, unit_index
+from fmtr.query.unit_index import best, find_candidates, index_words, unit_index
 
 
 @dataclass
@@ -244,10 +244,9 @@ def unit(
         raise EmptySearch(f"nothing to search for in {text!r}")
     with connect(db) as conn:
         require_search_index(conn)
-        index = unit_index(conn)
-        best, matched = index.best(text, index.candidates(words), threshold, max_units)
+        ranked, matched = best(text, find_candidates(conn, words), threshold, max_units)
         truncated = matched > max_units
-        keys = [k for k, _, _ in best]
+        keys = [k for k, _, _ in ranked]
         stats: dict[str, _KeyStats] = {}
         hits: dict[str, list[TrainingHit]] = {}
         for i in range(0, len(keys), 500):

@@ -1,56 +1,84 @@
-"""The printed student-unit names held in memory, for the fuzzy unit search.
+"""The printed student-unit names a unit search looks through, and how it scores them.
 
 A unit search first asks which of the ~65,000 distinct unit names hold every word of the text
 (all but one when it has three words or more), each word or a close spelling of it. As one
 FTS5 query that is an OR of AND-combinations which reads each word's posting list once per
-combination: 1.5 ms a search, a third of its time. The same postings, read once per process
-and build from the FTS index itself (so the words are FTS5's tokens exactly), answer it with a
-few set intersections done in C. A process holds one database's index (a server's).
+combination: 1.5 ms a search, a third of its time. A server therefore loads the same postings
+once per process and build, from the FTS index itself (so the words are FTS5's tokens
+exactly), and answers with a few set intersections done in C (``UnitIndex``). A process that
+asks one question (the CLI) would spend more loading them (0.3 s) than the FTS5 query costs:
+it asks FTS5 (``fts_candidates``). A test holds the two to the same answer.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import combinations
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection
 
-from fmtr.query.resolve import per_build
+from fmtr.query.figures import fast_rows
+from fmtr.query.resolve import per_build, per_build_kept
 
-# A query word's close spellings, per index (emptied when the index is replaced).
+# A query word's close spellings, per vocabulary (emptied when it grows past this).
 _CLOSE_LIMIT = 20_000
+
+
+@dataclass
+class Vocabulary:
+    """Every word of every unit name (FTS5's tokens), and the close spellings asked so far."""
+
+    terms: tuple[str, ...]
+    close: dict[str, list[str]] = field(default_factory=dict)
+
+    def close_terms(self, word: str) -> list[str]:
+        """The words a query word may be a spelling of (itself when indexed)."""
+        if len(word) <= 3 or word.isdigit():
+            return [word]  # short words and numbers must match exactly: "1" is not "2"
+        found = self.close.get(word)
+        if found is None:
+            near = process.extract(word, self.terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
+            found = sorted({word, *(t for t, _, _ in near)})
+            if len(self.close) > _CLOSE_LIMIT:
+                self.close.clear()
+            self.close[word] = found
+        return found
+
+
+@dataclass
+class Candidates:
+    """Unit names a search found: parallel lists of key, printed rows and the key as scored
+    (rapidfuzz's default_process)."""
+
+    keys: list[str]
+    rows: list[int]
+    processed: list[str]
 
 
 @dataclass
 class UnitIndex:
     """Per student_unit_name rowid (lists indexed by rowid, "" where none), its key, printed
-    rows and rapidfuzz's default_process of the key; per word, the rowids holding it."""
+    rows and the key as scored; per word, the rowids holding it."""
 
-    terms: tuple[str, ...]  # every word of every name, FTS5's tokens
+    vocabulary: Vocabulary
     postings: dict[str, frozenset[int]]  # word -> rowids of student_unit_name holding it
-    keys: list[str]  # rowid -> student_unit_key
-    rows: list[int]  # rowid -> printed rows naming it
-    processed: list[str]  # rowid -> default_process(key), what is scored
-    close: dict[str, frozenset[int]]  # query word -> rowids holding it or a close spelling
-
-    def close_terms(self, word: str) -> list[str]:
-        """The index's words a query word may be a spelling of (itself when indexed)."""
-        if len(word) <= 3 or word.isdigit():
-            return [word]  # short words and numbers must match exactly: "1" is not "2"
-        found = process.extract(word, self.terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
-        return sorted({word, *(t for t, _, _ in found)})
+    keys: list[str]
+    rows: list[int]
+    processed: list[str]
+    holding_cache: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def holding(self, word: str) -> frozenset[int]:
         """Rowids of the names holding ``word`` or a close spelling of it."""
-        held = self.close.get(word)
+        held = self.holding_cache.get(word)
         if held is None:
-            sets = [self.postings.get(t, frozenset()) for t in self.close_terms(word)]
+            sets = [self.postings.get(t, frozenset()) for t in self.vocabulary.close_terms(word)]
             held = sets[0] if len(sets) == 1 else frozenset().union(*sets)
-            if len(self.close) > _CLOSE_LIMIT:
-                self.close.clear()
-            self.close[word] = held
+            if len(self.holding_cache) > _CLOSE_LIMIT:
+                self.holding_cache.clear()
+            self.holding_cache[word] = held
         return held
 
     def candidates(self, words: list[str]) -> set[int]:
@@ -65,35 +93,77 @@ class UnitIndex:
             found |= others[0].intersection(*others[1:])
         return found
 
-    def best(
-        self, text: str, found: set[int], threshold: float, limit: int
-    ) -> tuple[list[tuple[str, int, float]], int]:
-        """The ``limit`` names of ``found`` most alike ``text`` as (key, rows, score), best
-        score first, then most printed, then key; and how many score ``threshold`` or more.
+    def named(self, found: set[int]) -> Candidates:
+        ids = list(found)
+        return Candidates(
+            [self.keys[i] for i in ids],
+            [self.rows[i] for i in ids],
+            [self.processed[i] for i in ids],
+        )
 
-        A name may hold the text ("No. 1 Fighter Conversion Unit (FCU), PAF Base"): partial
-        alignment, but only when the name is at least as long, or "Unit" would match. rapidfuzz
-        scores and sorts in C; Python sees only the names that can make the cut (a common
-        text such as "Ministry of Defense" scores over a thousand)."""
-        query = utils.default_process(text)
-        processed, size = self.processed, len(query)
-        longer = [i for i in found if len(processed[i]) >= size]
-        shorter = [i for i in found if len(processed[i]) < size]
-        scored: list[tuple[float, int]] = []  # (score, rowid), each list best first
-        for scorer, ids in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
-            names = [processed[i] for i in ids]
-            matches = process.extract(
-                query, names, scorer=scorer, processor=None, score_cutoff=threshold, limit=None
-            )
-            scored += [(score, ids[j]) for _, score, j in matches]
-        total = len(scored)
-        if total > limit:
-            # Ties at the cut are kept, so that the order below (not rapidfuzz's) decides.
-            cut = sorted((s for s, _ in scored), reverse=True)[limit - 1]
-            scored = [x for x in scored if x[0] >= cut]
-        keys, rows = self.keys, self.rows
-        ranked = sorted((-s, -rows[i], keys[i]) for s, i in scored)[:limit]
-        return [(key, -n, -s) for s, n, key in ranked], total
+
+def fts_match(vocabulary: Vocabulary, words: list[str]) -> str:
+    """The FTS5 query of a unit search: an OR of AND-combinations of each word's spellings."""
+    alts = [
+        "(" + " OR ".join(f'"{t}"' for t in vocabulary.close_terms(w)) + ")"
+        for w in dict.fromkeys(words)
+    ]
+    need = len(alts) if len(alts) <= 2 else len(alts) - 1
+    return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
+
+
+def fts_candidates(conn: Connection, words: list[str]) -> Candidates:
+    """The names FTS5 finds for ``words`` (the way of a process asking once)."""
+    found = fast_rows(
+        conn,
+        "SELECT n.key, n.rows FROM student_unit_fts f "
+        "JOIN student_unit_name n ON n.rowid = f.rowid WHERE student_unit_fts MATCH ?",
+        (fts_match(unit_vocabulary(conn), words),),
+    )
+    return Candidates(
+        [k for k, _ in found], [n for _, n in found], [utils.default_process(k) for k, _ in found]
+    )
+
+
+def find_candidates(conn: Connection, words: list[str]) -> Candidates:
+    """The names holding ``words``: from the loaded index when this process has one for the
+    database's build (a server: fmtr.query.prepare_units), else from FTS5."""
+    index: UnitIndex | None = per_build_kept(conn, "unit_index")
+    if index is None:
+        return fts_candidates(conn, words)
+    return index.named(index.candidates(words))
+
+
+def best(
+    text: str, found: Candidates, threshold: float, limit: int
+) -> tuple[list[tuple[str, int, float]], int]:
+    """The ``limit`` names most alike ``text`` as (key, rows, score), best score first, then
+    most printed, then key; and how many score ``threshold`` or more.
+
+    A name may hold the text ("No. 1 Fighter Conversion Unit (FCU), PAF Base"): partial
+    alignment, but only when the name is at least as long, or "Unit" would match. rapidfuzz
+    scores and sorts in C; Python sees only the names that can make the cut (a common text such
+    as "Ministry of Defense" scores over a thousand)."""
+    query = utils.default_process(text)
+    size = len(query)
+    processed = found.processed
+    longer = [j for j, name in enumerate(processed) if len(name) >= size]
+    shorter = [j for j, name in enumerate(processed) if len(name) < size]
+    scored: list[tuple[float, int]] = []  # (score, position in found)
+    for scorer, picked in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
+        names = [processed[j] for j in picked]
+        matches = process.extract(
+            query, names, scorer=scorer, processor=None, score_cutoff=threshold, limit=None
+        )
+        scored += [(score, picked[k]) for _, score, k in matches]
+    total = len(scored)
+    if total > limit:
+        # Ties at the cut are kept, so that the order below (not rapidfuzz's) decides.
+        cut = sorted((s for s, _ in scored), reverse=True)[limit - 1]
+        scored = [x for x in scored if x[0] >= cut]
+    keys, rows = found.keys, found.rows
+    ranked = sorted((-s, -rows[j], keys[j]) for s, j in scored)[:limit]
+    return [(key, -n, -s) for s, n, key in ranked], total
 
 
 # Two letters FTS5 folds that str.lower() does not: the long s and the micro sign.
@@ -111,6 +181,22 @@ def index_words(text: str) -> list[str]:
         if not unicodedata.combining(c)
     )
     return re.findall(r"[^\W_]+", bare)
+
+
+def unit_vocabulary(conn: Connection) -> Vocabulary:
+    """The words of every unit name, kept per process until the next build."""
+    return per_build(conn, "unit_vocabulary", _load_vocabulary)
+
+
+def _load_vocabulary(conn: Connection) -> Vocabulary:
+    # A temp table: connection-private, so it works on a file opened read-only (mode=ro).
+    conn.exec_driver_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.student_unit_vocab "
+        "USING fts5vocab(main, student_unit_fts, row)"
+    )
+    return Vocabulary(
+        tuple(r[0] for r in conn.exec_driver_sql("SELECT term FROM temp.student_unit_vocab"))
+    )
 
 
 def unit_index(conn: Connection) -> UnitIndex:
@@ -136,4 +222,4 @@ def _load(conn: Connection) -> UnitIndex:
     keys, rows, processed = [""] * size, [0] * size, [""] * size
     for rowid, key, n in names:
         keys[rowid], rows[rowid], processed[rowid] = key, n, utils.default_process(key)
-    return UnitIndex(tuple(postings), postings, keys, rows, processed, {})
+    return UnitIndex(Vocabulary(tuple(postings)), postings, keys, rows, processed)
