@@ -27,12 +27,22 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         processes: Annotated[
-            int, typer.Option(help="Server processes (uvicorn workers); one per core helps.")
+            int,
+            typer.Option(
+                help="Server processes, each listening on the port (on Linux: the kernel "
+                "spreads connections over them); one per core."
+            ),
         ] = 2,
         # Two: a question is mostly Python holding the GIL, and more threads interleave more
         # questions without answering more of them (unit search under 20 clients on two
         # processes, when it still ran in threads: p95 64-84 ms with 16, 50-55 with 2).
-        workers: Annotated[int, typer.Option(help="Threads per process for database reads.")] = 2,
+        workers: Annotated[
+            int,
+            typer.Option(
+                help="Threads per process for the open-ended questions (listings, search, "
+                "exports, page images); the bounded ones are answered on the event loop."
+            ),
+        ] = 2,
         answer_cache: Annotated[
             bool, typer.Option(help="Keep API answers in memory until the database changes.")
         ] = True,
