@@ -17,6 +17,8 @@ import ctypes
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
@@ -60,7 +62,7 @@ class Line:
 
 
 # One word: (baseline y from the top, x0, x1, text, index of its PDFium text line among the
-# lines with words). x1 is measured for each PDFium line's last word only (see iter_pages).
+# lines with words). x1 is x0 where the word's end was not measured (see iter_pages' ends).
 WordItem = tuple[float, float, float, str, int]
 
 
@@ -94,61 +96,46 @@ _GetCharOrigin = ctypes.CFUNCTYPE(ctypes.c_int)(
 )
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, text: str, height: float, ends: str) -> list[Line]:
+def _page_items(
+    textpage: pdfium.PdfTextPage, text: str, height: float, ends: str
+) -> list[WordItem]:
+    """The page's words as WordItem tuples, in PDFium's order; ``ends`` as in iter_pages."""
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
     x, y = ctypes.c_double(), ctypes.c_double()
     px, py = ctypes.c_void_p(ctypes.addressof(x)), ctypes.c_void_p(ctypes.addressof(y))
     origin = _GetCharOrigin
     every, line_ends = ends == "all", ends == "line"
-    lines: list[Line] = []
-    # PDFium ends each text line with "\r\n"; the indexes of get_text_range() are char indexes.
-    start = 0
-    for raw_line in text.split("\r\n"):
-        words: list[Word] = []
-        for m in _WORD.finditer(raw_line):
-            first = start + m.start()
-            last = start + m.end() - 1
-            origin(handle, first, px, py)
-            x0, base = x.value, y.value
-            if every and last != first:
-                origin(handle, last, px, py)
-                words.append(Word(m.group(), x0, x.value, height - base))
-            else:
-                words.append(Word(m.group(), x0, x0, height - base))
-        if words:
-            if line_ends and last != first:  # the line's last word, of two characters or more
-                origin(handle, last, px, py)
-                words[-1].x1 = x.value
-            lines.append(Line(words))
-        start += len(raw_line) + 2
-    return lines
-
-
-def _page_items(textpage: pdfium.PdfTextPage, text: str, height: float) -> list[WordItem]:
-    """_page_lines(..., "line") as WordItem tuples, in PDFium's order."""
-    handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
-    x, y = ctypes.c_double(), ctypes.c_double()
-    px, py = ctypes.c_void_p(ctypes.addressof(x)), ctypes.c_void_p(ctypes.addressof(y))
-    origin = _GetCharOrigin
     items: list[WordItem] = []
     append = items.append
+    # PDFium ends each text line with "\r\n"; the indexes of get_text_range() are char indexes.
     start = li = 0
     for raw_line in text.split("\r\n"):
         before = len(items)
-        end = 0
+        last = 0
         for m in _WORD.finditer(raw_line):
-            origin(handle, start + m.start(), px, py)
-            x0 = x.value
-            append((height - y.value, x0, x0, m.group(), li))
-            end = m.end()
+            first, last = start + m.start(), start + m.end() - 1
+            origin(handle, first, px, py)
+            x0, base = x.value, height - y.value
+            if every and last != first:
+                origin(handle, last, px, py)
+                append((base, x0, x.value, m.group(), li))
+            else:
+                append((base, x0, x0, m.group(), li))
         if len(items) > before:
             b, x0, _, word, _ = items[-1]
-            if len(word) > 1:  # where the line's last word ends
-                origin(handle, start + end - 1, px, py)
+            if line_ends and len(word) > 1:  # where the line's last word ends
+                origin(handle, last, px, py)
                 items[-1] = (b, x0, x.value, word, li)
             li += 1
         start += len(raw_line) + 2
     return items
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, text: str, height: float, ends: str) -> list[Line]:
+    return [
+        Line([Word(w, x0, x1, b) for b, x0, x1, w, _ in words])
+        for _, words in groupby(_page_items(textpage, text, height, ends), key=itemgetter(4))
+    ]
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:
@@ -215,7 +202,7 @@ def iter_word_pages(
     layout that sorts the words itself, a word object per word is work for nothing (a fifth
     of the time of reading the words)."""
     for number, width, height, textpage, text in _text_pages(path, first, last, label or str(path)):
-        yield WordPage(number, width, height, _page_items(textpage, text, height))
+        yield WordPage(number, width, height, _page_items(textpage, text, height, "line"))
 
 
 def _text_pages(

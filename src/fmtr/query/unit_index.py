@@ -188,15 +188,19 @@ def unit_vocabulary(conn: Connection) -> Vocabulary:
     return per_build(conn, "unit_vocabulary", _load_vocabulary)
 
 
-def _load_vocabulary(conn: Connection) -> Vocabulary:
-    # A temp table: connection-private, so it works on a file opened read-only (mode=ro).
+def _words_table(conn: Connection, kind: str) -> str:
+    """An fts5vocab table over the unit names' index (``kind``: "row" or "instance"). A temp
+    table: connection-private, so it works on a file opened read-only (mode=ro)."""
+    name = f"temp.student_unit_words_{kind}"
     conn.exec_driver_sql(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.student_unit_vocab "
-        "USING fts5vocab(main, student_unit_fts, row)"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(main, student_unit_fts, {kind})"
     )
-    return Vocabulary(
-        tuple(r[0] for r in conn.exec_driver_sql("SELECT term FROM temp.student_unit_vocab"))
-    )
+    return name
+
+
+def _load_vocabulary(conn: Connection) -> Vocabulary:
+    words = _words_table(conn, "row")
+    return Vocabulary(tuple(r[0] for r in conn.exec_driver_sql(f"SELECT term FROM {words}")))
 
 
 def unit_index(conn: Connection) -> UnitIndex:
@@ -205,16 +209,12 @@ def unit_index(conn: Connection) -> UnitIndex:
 
 
 def _load(conn: Connection) -> UnitIndex:
-    # A temp table: connection-private, so it works on a file opened read-only (mode=ro).
-    conn.exec_driver_sql(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.student_unit_words "
-        "USING fts5vocab(main, student_unit_fts, instance)"
-    )
+    words = _words_table(conn, "instance")
     # Ordinary statements (not fast_rows): each gets a server's full time limit.
     postings: dict[str, frozenset[int]] = {
         term: frozenset(map(int, docs.split(",")))
         for term, docs in conn.exec_driver_sql(
-            "SELECT term, group_concat(doc) FROM temp.student_unit_words GROUP BY term"
+            f"SELECT term, group_concat(doc) FROM {words} GROUP BY term"
         )
     }
     names = conn.exec_driver_sql("SELECT rowid, key, rows FROM student_unit_name").all()
