@@ -16,9 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fmtr.errors import Conflict
 
-class BuildLocked(Exception):
+
+class BuildLocked(Conflict):
     """Another build holds the database's lock."""
+
+    code = "build_locked"
 
 
 @contextmanager
