@@ -7,10 +7,46 @@ models are their mirror, checked against them in the tests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC: written from a timezone-aware datetime (a naive one is refused: its
+    zone is unknown), stored as the column's plain DATETIME in UTC, read back aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime has no zone: {value!r} (give it one, e.g. UTC)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """``moment`` as UtcDateTime stores it, for statements written in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Base(DeclarativeBase):
@@ -166,9 +202,11 @@ class BuildRun(Base):
 
     __tablename__ = "build_run"
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     fmtr_version: Mapped[str] = mapped_column(String(20))
+    # What it was built from: "manifest.tsv sha256:<hex>" (fmtr.sources.corpus.corpus_identity),
+    # never a local path.
     corpus: Mapped[str] = mapped_column(Text)
     jobs: Mapped[int] = mapped_column(Integer)
     loaded: Mapped[int] = mapped_column(Integer, default=0)
@@ -198,7 +236,7 @@ class SearchState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     build_run_id: Mapped[int | None]
     training_rows: Mapped[int]
-    rebuilt_at: Mapped[datetime]
+    rebuilt_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StudentUnitName(Base):

@@ -12,7 +12,9 @@ import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
+
+from fmtr.store.schema import utc_text
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -219,7 +221,7 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql(
         "INSERT INTO search_state (id, build_run_id, training_rows, rebuilt_at) "
         "VALUES (1, ?, ?, ?)",
-        (build_run, rows, datetime.now(UTC).replace(tzinfo=None)),
+        (build_run, rows, utc_text(datetime.now(UTC))),
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")
@@ -236,13 +238,3 @@ def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
 def index_is_current(conn: Connection) -> bool:
     state = index_state(conn)
     return state is not None and state[0] == state[1]
-
-
-def ensure_search_index(engine: Engine) -> bool:
-    """Rebuild the index when it does not reflect the latest build; True when it rebuilt."""
-    with engine.connect() as conn:
-        if index_is_current(conn):
-            return False
-    with engine.begin() as conn:
-        rebuild_search_index(conn)
-    return True
