@@ -107,9 +107,10 @@ class SearchResult:
     hits: list[TrainingHit]
 
 
-def search(db: Database, text: str, limit: int = 50) -> SearchResult:
+def search(db: Database, text: str, limit: int | None = 50) -> SearchResult:
     """Training rows whose course, student unit, US unit or location holds every word of
-    ``text`` (accents and case ignored), best matches first (bm25)."""
+    ``text`` (accents and case ignored), best matches first (bm25); the first ``limit`` (None:
+    all), and how many match in all."""
     match = fts_query(text)
     with connect(db) as conn:
         require_search_index(conn)
@@ -119,7 +120,7 @@ def search(db: Database, text: str, limit: int = 50) -> SearchResult:
         rows = conn.exec_driver_sql(
             f"WITH m AS (SELECT rowid AS id, rank FROM training_fts WHERE training_fts MATCH ? "
             f"ORDER BY rank LIMIT ?) {_HIT} JOIN m ON m.id = t.id ORDER BY m.rank, t.id",
-            (match, limit),
+            (match, -1 if limit is None else limit),
         ).all()
     return SearchResult(text, int(total), [_hit(r) for r in rows])
 
@@ -143,9 +144,9 @@ class CourseResult:
     courses: list[CourseMatch]
 
 
-def course(db: Database, text: str, limit: int = 20) -> CourseResult:
+def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
     """Courses whose title holds every word of ``text``, most trained first, with counted
-    figures per course (grouped by ``course_key``)."""
+    figures per course (grouped by ``course_key``); the first ``limit`` (None: all)."""
     match = fts_query(text, "course_title")
     with connect(db) as conn:
         require_search_index(conn)
