@@ -76,10 +76,12 @@ def test_no_cell_that_is_not_a_value_goes_unflagged(full_db: Path) -> None:
 
 
 def test_every_printed_total_reconciles_or_is_a_listed_source_error(full_db: Path) -> None:
-    from fmtr.pipeline import verify_database
-    from fmtr.store.db import make_engine
+    from fmtr.store.db import open_read_only
+    from fmtr.store.read import iter_documents
+    from fmtr.verify.reconcile import verify_documents
 
-    report = verify_database(make_engine(f"sqlite:///{full_db}"))
+    with open_read_only(str(full_db)).connect() as conn:
+        report = verify_documents(iter_documents(conn))
     assert [(c.file, c.page, c.label) for c in report.mismatches] == []
     with_totals = sum(v.blocks_with_totals for v in report.editions)
     reconciled = sum(v.reconciled for v in report.editions)
