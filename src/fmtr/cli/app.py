@@ -68,9 +68,15 @@ class _Fmtr(TyperGroup):
             sys.exit(1)
         except KeyboardInterrupt:
             sys.exit(130)
+        except OSError as exc:  # the machine's refusal (no space, no permission, a long name)
+            log.debug("system error", exc_info=True)
+            where = f"{exc.filename}: " if exc.filename else ""
+            common.say(f"{where}{exc.strerror or exc}")
+            sys.exit(2)
         except Exception as exc:  # a bug: still one line, the traceback for whoever asks
             log.debug("unexpected error", exc_info=True)
-            common.say(f"unexpected {type(exc).__name__}: {exc} (--log-level debug shows where)")
+            first = (str(exc).strip().splitlines() or [""])[0]
+            common.say(f"unexpected {type(exc).__name__}: {first} (--log-level debug shows where)")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 

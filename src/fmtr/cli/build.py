@@ -18,11 +18,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from fmtr.cli.common import (
     Corpus,
     Db,
     Json,
+    add_texts,
     err,
     out,
     print_json,
@@ -160,11 +162,12 @@ def _print_report(report: BuildReport, url: str) -> None:
                 f"error {kind} names without a code: {'; '.join(sorted(names))}", markup=False
             )
     run = f"#{report.run_id}" if report.run_id else "(nothing to do)"
-    table = RichTable(title=f"fmtr build {run}: {url}")
+    table = RichTable(title=Text(f"fmtr build {run}: {url}"))
     for col in ("edition", "documents", "pages", "blocks", "training rows", "printed totals", "s"):
         table.add_column(col, justify="left" if col == "edition" else "right")
     for e in report.editions:
-        table.add_row(
+        add_texts(
+            table,
             e.edition,
             str(e.documents),
             str(e.pages),
@@ -174,7 +177,8 @@ def _print_report(report: BuildReport, url: str) -> None:
             f"{e.seconds:.1f}",
         )
     table.add_section()
-    table.add_row(
+    add_texts(
+        table,
         "all",
         str(sum(e.documents for e in report.editions)),
         str(sum(e.pages for e in report.editions)),
@@ -200,28 +204,21 @@ def migrate(db: Db = None, as_json: Json = False) -> None:
     from fmtr.store.db import (
         database_url,
         display_url,
-        make_engine,
+        open_database,
         read_only_engine,
+        readable_revision,
         schema_head,
-        schema_revision,
-    )
-    from fmtr.store.db import (
-        migrate as upgrade,
     )
 
     url = database_url(db)
     reader = read_only_engine(url)  # refuses a missing SQLite file
     try:
-        before = schema_revision(reader)
+        before = readable_revision(reader, url)
     finally:
         reader.dispose()
     if before is None:
         raise DatabaseUnavailable(f"{display_url(url)} is not an fmtr database")
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
+    open_database(url).dispose()  # the migrations (a failure: DatabaseUnavailable)
     after = schema_head()
     if as_json:
         print_json({"database": display_url(url), "from": before, "to": after})

@@ -14,6 +14,7 @@ import inspect
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from fmtr.redact import redact
-from fmtr.settings import Settings, described
+from fmtr.settings import Settings, declared, described
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -60,7 +62,7 @@ Programme = Annotated[
 Country = Annotated[str, typer.Argument(help="Country name, code or spelling (Pakistan, PAK).")]
 From = Annotated[str | None, typer.Option("--from", help="First fiscal year (FY2003, 2003, FY03).")]
 To = Annotated[str | None, typer.Option("--to", help="Last fiscal year.")]
-Offset = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")]
+Offset = Annotated[int, typer.Option("--offset", min=0, max=10_000_000, help="Rows to skip.")]
 Registry = Annotated[
     Path | None,
     typer.Option("--registry", help="Events registry file (default: the packaged events.json)."),
@@ -68,7 +70,7 @@ Registry = Annotated[
 
 
 def limit_option(what: str = "Rows") -> Any:
-    return typer.Option("--limit", min=0, help=f"{what} to show (0: all).")
+    return typer.Option("--limit", min=0, max=10**9, help=f"{what} to show (0: all).")
 
 
 def all_or(limit: int | None) -> int | None:
@@ -142,21 +144,25 @@ def heading(column: str) -> str:
 
 
 def _rich_table(table: Table, title: str | None = None) -> RichTable:
+    # Every text is a Text, never markup: names like "[/x]" are data, printed as they are.
     columns = table.shown or table.columns
     hidden = len(table.columns) - len(columns)
     shown = RichTable(
-        title=title if title is not None else table.title,
+        title=Text(title if title is not None else table.title),
         title_justify="left",
-        caption=f"{hidden} more columns: --json or --csv" if hidden else None,
+        caption=Text(f"{hidden} more columns: --json or --csv") if hidden else None,
         caption_justify="left",
     )
     cells = [[cell(col, row.get(col)) for col in columns] for row in table.rows]
     for i, col in enumerate(columns):
-        # Short values (codes, years, figures) stay on one line; long text folds.
-        short = max((len(r[i]) for r in cells), default=0) <= 12
-        shown.add_column(heading(col), overflow="fold", no_wrap=short)
+        # Short values (codes, years, figures) stay on one line; long text folds, but keeps a
+        # few letters a line on a narrow screen.
+        widest = max((len(r[i]) for r in cells), default=0)
+        shown.add_column(
+            Text(heading(col)), overflow="fold", no_wrap=widest <= 8, min_width=min(widest, 10)
+        )
     for r in cells:
-        shown.add_row(*r)
+        shown.add_row(*(Text(one_line(c)) for c in r))
     return shown
 
 
@@ -168,6 +174,11 @@ def _as_table(rows: list[Any], title: str) -> Table:
     columns = list(plain[0]) if plain and isinstance(plain[0], dict) else ["value"]
     listed = [r if isinstance(r, dict) else {"value": r} for r in plain]
     return Shape(columns, listed, len(listed), title=title)
+
+
+def add_texts(table: RichTable, *values: str) -> None:
+    """A row of plain text (never markup: a name may hold brackets)."""
+    table.add_row(*(Text(one_line(v)) for v in values))
 
 
 def print_document(document: Document) -> None:
@@ -188,9 +199,9 @@ def print_document(document: Document) -> None:
             tables.append((key, _as_table(value, key.replace("_", " "))))
         elif isinstance(value, Mapping):
             for k, v in value.items():
-                fields.add_row(f"{key}.{k}".replace("_", " "), cell(k, v))
+                fields.add_row(Text(f"{key}.{k}".replace("_", " ")), Text(cell(k, v)))
         else:
-            fields.add_row(key.replace("_", " "), cell(key, value))
+            fields.add_row(Text(key.replace("_", " ")), Text(cell(key, value)))
     out.print(fields)
     for key, table in tables:
         out.print(_rich_table(table, table.title or key.replace("_", " ")))
@@ -217,9 +228,20 @@ def print_json(value: Any) -> None:
 # --- errors --------------------------------------------------------------------------------
 
 
+def one_line(text: str) -> str:
+    """``text`` with every control or line-breaking character escaped (\\n, \\x1b...): an
+    error stays one line, and a hostile name cannot move the terminal's cursor."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
+
+
 def say(message: str, where: str = "fmtr") -> None:
-    """One line on stderr, "fmtr: ..." (passwords hidden, no markup)."""
-    err.print(f"{where}: {redact(message)}", markup=False)
+    """One line on stderr, "fmtr: ..." (passwords hidden, no markup, no control character)."""
+    err.print(one_line(f"{where}: {redact(message)}"), markup=False)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -278,10 +300,18 @@ def with_settings(kind: type[Settings]) -> Callable[[F], F]:
         signature = inspect.signature(command, eval_str=True)
         params = [p for p in signature.parameters.values() if p.name != "settings"]
         names = []
-        for name, default, help_text in described(kind):
+        for found in declared(kind):
+            name, default, meta = found.name, found.default, found.metadata
             flag = f"--{name.replace('_', '-')}"
             decls = [f"{flag}/--no-{flag[2:]}"] if isinstance(default, bool) else [flag]
-            option = typer.Option(*decls, help=help_text, rich_help_panel="Settings")
+            decls += [meta["short"]] if meta["short"] else []
+            option = typer.Option(
+                *decls,
+                help=meta["help"],
+                min=meta["min"],
+                max=meta["max"],
+                rich_help_panel="Settings",
+            )
             annotation: Any = Annotated[type(default), option]
             params.append(
                 inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
@@ -316,11 +346,11 @@ def print_settings(kind: type[Settings], command: str, as_json: bool = False) ->
     if as_json:
         print_json(rows)
         return
-    table = RichTable(title=f"fmtr {command} settings", title_justify="left")
+    table = RichTable(title=Text(f"fmtr {command} settings"), title_justify="left")
     for col in ("setting", "default", "environment", "help"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["setting"], str(r["default"]), r["environment"], r["help"])
+        table.add_row(*(Text(str(r[k])) for k in ("setting", "default", "environment", "help")))
     out.print(table)
 
 

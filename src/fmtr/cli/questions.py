@@ -233,7 +233,7 @@ def search(
 
 
 def row(
-    training_id: Annotated[int, typer.Argument(min=1, help="A training row's id.")],
+    training_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="A training row's id.")],
     db: Db = None,
     as_json: Json = False,
 ) -> None:

@@ -9,14 +9,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
+from rich.text import Text
 
-from fmtr.cli.common import Db, Json, open_db, out, print_json
+from fmtr.cli.common import Db, Json, add_texts, open_db, out, print_json
 
 
 def verify(
     db: Db = None,
     as_json: Json = False,
-    limit: Annotated[int, typer.Option(min=0, help="Mismatches to list (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, max=10**9, help="Mismatches to list (0: all).")] = 50,
 ) -> None:
     """Reconcile every printed total with the sum of the rows it covers (exit code 1 when one
     does not, unless the report's own error is listed).
@@ -39,15 +40,15 @@ def verify(
             }
         )
     else:
-        table = RichTable(title="Printed totals reconciled (blocks)")
+        table = RichTable(title=Text("Printed totals reconciled (blocks)"))
         cols = ("edition", "blocks", "with totals", "reconciled", "mismatched", "source errors")
         fields = ("blocks", "blocks_with_totals", "reconciled", "mismatched", "source_errors")
         for col in cols:
             table.add_column(col, justify="left" if col == "edition" else "right")
         for v in report.editions:
-            table.add_row(v.edition, *(str(getattr(v, f)) for f in fields))
+            add_texts(table, v.edition, *(str(getattr(v, f)) for f in fields))
         table.add_section()
-        table.add_row("all", *(str(sum(getattr(v, f) for v in report.editions)) for f in fields))
+        add_texts(table, "all", *(str(sum(getattr(v, f) for v in report.editions)) for f in fields))
         out.print(table)
         shown = report.mismatches if limit == 0 else report.mismatches[:limit]
         for c in shown:
@@ -67,7 +68,9 @@ def compare_reference(
     path: Annotated[Path, typer.Argument(help="Reference extraction (TSV, may be .gz).")],
     db: Db = None,
     edition: Annotated[list[str] | None, typer.Option(help="Only these editions.")] = None,
-    samples: Annotated[int, typer.Option(min=0, help="Unmatched rows to show per side.")] = 3,
+    samples: Annotated[
+        int, typer.Option(min=0, max=10**9, help="Unmatched rows to show per side.")
+    ] = 3,
     as_json: Json = False,
 ) -> None:
     """Match fmtr's rows with another extraction: matched, only in fmtr, only in the reference.
@@ -101,12 +104,13 @@ def compare_reference(
             ]
         )
         return
-    table = RichTable(title=f"fmtr beside {path.name}")
+    table = RichTable(title=Text(f"fmtr beside {path.name}"))
     cols = ("edition", "fmtr rows", "reference rows", "matched", "matched but cost", "only fmtr")
     for col in (*cols, "only reference"):
         table.add_column(col, justify="left" if col == "edition" else "right")
     for c in result:
-        table.add_row(
+        add_texts(
+            table,
             c.edition,
             f"{c.fmtr_rows:,}",
             f"{c.reference_rows:,}",

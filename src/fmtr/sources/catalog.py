@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from fmtr.errors import InputError, NotFound
 
 # The note of a cut-out region file says which pages of the official report it holds.
 _OFFICIAL_PAGES = re.compile(r"pages (\d+)-(\d+) of the official report")
@@ -75,12 +78,27 @@ def _int(s: str) -> int | None:
 
 
 def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
-    """Read a manifest-shaped TSV; the packaged catalog when ``path`` is None."""
+    """Read a manifest-shaped TSV; the packaged catalog when ``path`` is None. A file that is
+    missing or not a manifest is an error naming it (NotFound, InputError)."""
     if path is None:
         text = resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8")
     else:
-        text = path.read_text("utf-8")
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not a manifest (not UTF-8 text)") from None
+        except OSError as exc:
+            raise NotFound(f"{path}: cannot read the manifest ({exc.strerror or exc})") from None
     rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    try:
+        return _entries(rows)
+    except (KeyError, ValueError) as exc:
+        raise InputError(
+            f"{path or 'catalog.tsv'}: not a manifest ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
     return [
         CatalogEntry(
             edition=r["fiscal_year"],

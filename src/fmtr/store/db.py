@@ -85,9 +85,12 @@ def _fast_writes(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, building: bool = False) -> Engine:
     """An engine that may write (a SQLite file's folder is created): for builds only."""
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+    except Exception as error:  # an unknown dialect, a driver not installed, no such folder
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if building:
@@ -126,9 +129,21 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def open_database(url: str | None = None, *, building: bool = False) -> Engine:
     """An engine on an up-to-date database, created if missing: for builds and `fmtr migrate`
     only (every reader uses ``open_read_only``)."""
-    engine = make_engine(database_url(url), building=building)
-    migrate(engine)
+    url = database_url(url)
+    engine = make_engine(url, building=building)
+    try:
+        migrate(engine)
+    except exc.DBAPIError as error:  # cannot connect, cannot write, not a database
+        engine.dispose()
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     return engine
+
+
+def _reason(error: BaseException) -> str:
+    """An error's first line, for one-line messages (a driver's may run over several)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -190,10 +205,12 @@ def read_only_engine(
         try:
             return create_engine(url, execution_options={"postgresql_readonly": True})
         except Exception as error:  # an unknown dialect, a driver not installed
-            raise DatabaseUnavailable(
-                f"cannot open {display_url(url)}: {type(error).__name__}: {error}"
-            ) from None
-    if not path.is_file():
+            raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
+    try:
+        found = path.is_file()
+    except OSError as error:  # a name too long for the file system
+        raise DatabaseUnavailable(f"{path}: {error.strerror}") from None
+    if not found:
         raise DatabaseUnavailable(f"{path}: no such database (`fmtr build` makes one)")
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
 
@@ -244,15 +261,20 @@ def read_only_engine(
     return engine
 
 
+def readable_revision(engine: Engine, url: str) -> str | None:
+    """``schema_revision``, a file that is no database being DatabaseUnavailable."""
+    try:
+        return schema_revision(engine)
+    except exc.DBAPIError as error:
+        shown = display_url(database_url(url))
+        raise DatabaseUnavailable(f"cannot read {shown}: {_reason(error)}") from None
+
+
 def check_readable(engine: Engine, url: str) -> None:
     """Raise DatabaseUnavailable (one line) unless ``engine`` reads an fmtr database of this
     fmtr's schema version; reads only."""
     shown = display_url(database_url(url))
-    try:
-        revision = schema_revision(engine)
-    except exc.DBAPIError as error:
-        reason = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
-        raise DatabaseUnavailable(f"cannot read {shown}: {reason}") from None
+    revision = readable_revision(engine, url)
     if revision is None:
         raise DatabaseUnavailable(f"{shown} is not an fmtr database (`fmtr build` makes one)")
     head = schema_head()

@@ -213,7 +213,9 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql("DROP TABLE temp.unit_rows")
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        conn.exec_driver_sql(insert, names.result())
+        rows_of_names = names.result()
+        if rows_of_names:  # none for a database without counted rows (an empty corpus)
+            conn.exec_driver_sql(insert, rows_of_names)
         pool.shutdown()
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0

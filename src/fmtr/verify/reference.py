@@ -21,6 +21,7 @@ from fmtr.clean.countries import country_code
 from fmtr.clean.money import parse_cost
 from fmtr.clean.quantity import parse_quantity
 from fmtr.clean.text import name_key
+from fmtr.errors import InputError
 from fmtr.verify.reconcile import DocumentBlocks
 
 
@@ -163,4 +164,9 @@ def compare_with_reference(
                     )
 
     theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)
-    return compare(ours(), theirs)
+    try:
+        return compare(ours(), theirs)
+    except KeyError as exc:
+        raise InputError(f"{reference}: not a reference TSV (no column {exc})") from None
+    except (UnicodeDecodeError, EOFError, OSError, csv.Error) as exc:
+        raise InputError(f"{reference}: cannot read it as a reference TSV ({exc})") from None
