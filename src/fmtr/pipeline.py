@@ -11,6 +11,7 @@ Reading the database back (`fmtr verify`, `fmtr compare-reference`) is fmtr.veri
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import threading
@@ -56,6 +57,8 @@ from fmtr.verify.reconcile import (
     summarise,
 )
 from fmtr.worker import Outcome, extract_and_clean, init_worker
+
+log = logging.getLogger(__name__)  # fmtr prints nothing itself: whoever runs a build listens
 
 
 class BuildObserver(Protocol):
@@ -262,6 +265,7 @@ def build_database(
             report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
             _, todo = _plan(root, only, known, report, SilentObserver())
             if not todo and (only is not None or not _stale_documents(known, root)):
+                log.info("nothing changed since the last build of %s", path)
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
                 served.dispose()
@@ -282,6 +286,7 @@ def build_database(
         finally:
             engine.dispose()
         swap_in(aside, path)
+        log.info("build run %d swapped in as %s", report.run_id, path)
         return report
 
 
@@ -423,8 +428,13 @@ def _build(
         )
         known = loaded_documents(conn)
     report = BuildReport(run_id)
+    log.info("build run %d on %s", run_id, root)
     seconds: dict[str, float] = {}
     docs, todo = _plan(root, only, known, report, obs)
+    log.info(
+        "%d documents to load, %d unchanged, %d refused", len(todo), len(report.skipped),
+        len(report.errors),
+    )  # fmt: skip
     proof = _EditionProof(engine, docs, todo)
     if bulk and todo:
         with engine.begin() as conn:

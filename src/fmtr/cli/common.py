@@ -259,7 +259,7 @@ class _Stderr(logging.StreamHandler):
     """Writes to the current sys.stderr (a test runner swaps it), passwords hidden."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        self.stream = sys.stderr  # not setStream: it would flush the one swapped out
         super().emit(record)
 
     def format(self, record: logging.LogRecord) -> str:
