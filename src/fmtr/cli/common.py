@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from fmtr.query.shapes import Document, Table
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -150,7 +150,9 @@ def _rich_table(table: Table, title: str | None = None) -> RichTable:
     shown = RichTable(
         title=Text(title if title is not None else table.title),
         title_justify="left",
-        caption=Text(f"{hidden} more columns: --json or --csv") if hidden else None,
+        caption=Text(f"{hidden} more column{'s' * (hidden > 1)}: --json or --csv")
+        if hidden
+        else None,
         caption_justify="left",
     )
     cells = [[cell(col, row.get(col)) for col in columns] for row in table.rows]

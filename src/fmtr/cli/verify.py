@@ -57,6 +57,7 @@ def verify(
                 f"{c.printed_quantity} / {c.printed_cost}, rows sum {c.rows_quantity} / "
                 f"{c.rows_cost} ({c.rows} rows) {c.detail}",
                 markup=False,
+                soft_wrap=True,
             )
         if len(shown) < len(report.mismatches):
             out.print(f"... {len(report.mismatches) - len(shown)} more (--limit 0 for all)")
@@ -127,6 +128,7 @@ def compare_reference(
                     f"{c.edition} {side}: {x.country} | {x.course} | {x.quantity} | {x.cost}"
                     f" | {x.where}",
                     markup=False,
+                    soft_wrap=True,
                 )
 
 

@@ -443,39 +443,17 @@ def course(result: CourseResult, limit: int | None, offset: int) -> Table:
 
 
 HIT_COLUMNS = [
-    "training_id",
-    "fy",
-    "counted",
-    "country_code",
-    "programme_code",
-    "course_title",
-    "us_unit",
-    "student_unit",
-    "location",
-    "quantity_value",
-    "cost_cents",
-    "start_on",
-    "end_on",
-    "edition",
-    "file",
-    "pdf_page",
-    "report_page",
-    "url",
-]
+    "training_id", "fy", "counted", "country_code", "programme_code", "course_title", "us_unit",
+    "student_unit", "location", "quantity_value", "cost_cents", "start_on", "end_on", "edition",
+    "file", "pdf_page", "report_page", "url",
+]  # fmt: skip
 
 
 # What a narrow screen shows of a hit: where it was and what, and where it is printed.
 HIT_SHOWN = [
-    "fy",
-    "country_code",
-    "course_title",
-    "student_unit",
-    "location",
-    "quantity_value",
-    "cost_cents",
-    "file",
-    "pdf_page",
-]
+    "fy", "country_code", "course_title", "student_unit", "location", "quantity_value",
+    "cost_cents", "file", "pdf_page",
+]  # fmt: skip
 
 
 def hit(h: TrainingHit) -> dict[str, Any]:
@@ -511,22 +489,10 @@ def search(result: SearchResult, limit: int | None, offset: int) -> Table:
 
 # The columns of a training row the HTML search shows (the API and downloads have them all).
 ROW_COLUMNS_SHOWN = [
-    "training_id",
-    "edition",
-    "fy",
-    "country_code",
-    "programme_code",
-    "course_title",
-    "us_unit",
-    "student_unit",
-    "location",
-    "quantity",
-    "cost",
-    "start_date",
-    "end_date",
-    "counted",
+    "training_id", "edition", "fy", "country_code", "programme_code", "course_title", "us_unit",
+    "student_unit", "location", "quantity", "cost", "start_date", "end_date", "counted",
     "pdf_page",
-]
+]  # fmt: skip
 
 
 def training(
