@@ -18,6 +18,7 @@ from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import Database, connect, require_search_index
 from fmtr.query.unit_index import best, find_candidates, index_words, unit_index
+from fmtr.settings import ServerSettings
 
 
 @dataclass
@@ -230,7 +231,7 @@ def unit(
     text: str,
     *,
     threshold: float = 85,
-    max_units: int = 100,
+    max_units: int = ServerSettings.max_units,
     rows: bool = True,
     courses: bool = True,
 ) -> UnitResult:

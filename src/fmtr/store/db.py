@@ -26,14 +26,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from fmtr.errors import DatabaseUnavailable, QueryTimeout
+from fmtr.settings import ServerSettings
 
 DEFAULT_PATH = Path("data") / "fmtr.sqlite"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # SQLite calls the deadline's handler every this many virtual-machine instructions by default
 # (a millisecond or so): frequent enough to stop soon after the deadline, rare enough that the
 # Python call, which must take the GIL from the threads answering other questions, stays off
-# the hot path. The server's `progress_steps` setting changes it.
-PROGRESS_STEPS = 100_000
+# the hot path. The server's `progress_steps` setting, declared in fmtr.settings.
+PROGRESS_STEPS: int = ServerSettings.progress_steps
 
 
 def database_url(explicit: str | None = None) -> str:
