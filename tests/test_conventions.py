@@ -9,7 +9,7 @@ import logging
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -221,7 +221,8 @@ def test_timestamps_are_utc_and_never_go_through_sqlite3s_datetime_adapter(
     def refuse(value: object) -> str:
         raise AssertionError(f"a datetime went to sqlite3's adapter: {value!r}")
 
-    monkeypatch.setitem(sqlite3.adapters, (datetime, sqlite3.PrepareProtocol), refuse)
+    for kind in (datetime, date):  # both adapters are deprecated in Python 3.12
+        monkeypatch.setitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol), refuse)
     before = datetime.now(UTC)
     report = build_database(f"sqlite:///{tmp_path / 'db.sqlite'}", empty_corpus, jobs=1)
     assert report.ok
@@ -235,6 +236,23 @@ def test_timestamps_are_utc_and_never_go_through_sqlite3s_datetime_adapter(
     # What the database keeps of the corpus: its manifest's checksum, not the folder.
     assert run.corpus.startswith("manifest.tsv sha256:")
     assert str(tmp_path) not in run.corpus
+
+
+def test_questions_never_go_through_sqlite3s_date_adapters(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmtr.query import answers
+    from fmtr.store.db import open_read_only
+
+    def refuse(value: object) -> str:
+        raise AssertionError(f"a date went to sqlite3's adapter: {value!r}")
+
+    for kind in (datetime, date):
+        monkeypatch.setitem(sqlite3.adapters, (kind, sqlite3.PrepareProtocol), refuse)
+    db = open_read_only(str(fixture_db))
+    assert answers.suspensions(db, "PAK")["rows"].rows  # dates compared in SQL
+    assert answers.timeline(db, "PAK", "IMET")["years"].rows
+    assert answers.series(db, "COL", start="FY1999", end="FY2006").rows
 
 
 def test_a_naive_timestamp_is_refused() -> None:

@@ -1,5 +1,8 @@
 """Answers to users' questions, as plain data (dataclasses), from an Engine or a Connection.
 
+``fmtr.query.answers`` gives each question's answer as the one document the CLI and the API
+both render (laid out by ``fmtr.query.shapes``), with these functions' defaults.
+
 Every function resolves its input first (fmtr.query.resolve) and raises a QueryInputError with a
 suggestion when a country, programme or fiscal year names nothing; see docs/queries.md for how
 each figure is computed and docs/definitions.md for what the words mean.
