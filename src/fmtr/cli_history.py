@@ -136,8 +136,8 @@ def check_suspensions(
                 )
                 if on
             ),
-            f"{x.training.provenance.edition} {x.training.provenance.file} "
-            f"p{x.training.provenance.pdf_page}",
+            f"{x.training.stable_id} ({x.training.provenance.file} "
+            f"p{x.training.provenance.pdf_page})",
         ]
         for x in r.rows
     ]

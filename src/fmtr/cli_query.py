@@ -60,7 +60,7 @@ def _json(result: Any) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     table = Table(title=title, title_justify="left")
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "id")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     return table
@@ -209,6 +209,7 @@ def series(
 def _hit_rows(hits: list[Any]) -> list[list[Any]]:
     return [
         [
+            h.stable_id,
             h.fy,
             h.country_code,
             h.course_title,
@@ -222,7 +223,7 @@ def _hit_rows(hits: list[Any]) -> list[list[Any]]:
     ]
 
 
-_HIT_COLUMNS = ["FY", "ctry", "course", "student unit", "location", "qty", "cost", "source"]
+_HIT_COLUMNS = ["id", "FY", "ctry", "course", "student unit", "location", "qty", "cost", "source"]
 
 
 def unit(
