@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus_kit import cut_pdf, write_manifest
+from corpus_kit import LAYOUT_CUTS, LAYOUT_HTML, cut_pdf, write_layouts_corpus, write_manifest
 from fmtr.pipeline import build
 from fmtr.sources.catalog import documents, packaged_documents, read_catalog
 from fmtr.sources.ids import BLOCK, ROW, TOTAL, Ordinals, document_ids, edition_id, file_slug
@@ -99,28 +99,10 @@ def test_ordinals_are_unique_and_name_their_page(pages: list[int], paged: bool) 
 
 # --- builds ----------------------------------------------------------------------------------
 
-# Real pages of four layouts, cut at test time: FY2016-2017 (the FY2007+ PDF layout), FY2005-2006
-# (the single file of all regions), FY2000-2001 (page 20 holds the end of Africa and the start of
-# East Asia and Pacific), FY2001-2002, and a FY1999-2000 HTML file whole.
-_CUTS = [
-    ("FY2016-2017", "Africa", "FY2016-2017/Africa.pdf", [2, 3, 4]),
-    ("FY2005-2006", "All regions", "FY2005-2006/75058.pdf", [96, 97]),
-    ("FY2000-2001", "Africa", "FY2000-2001/3164.pdf", [19, 20, 21]),
-    ("FY2001-2002", "Africa", "FY2001-2002/10964.pdf", [2, 3]),
-]
-_HTML = ("FY1999-2000", "South Asia", "FY1999-2000/cta_sasia_all.html")
-
 
 @pytest.fixture()
 def layouts(corpus: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    for _, _, file, pages in _CUTS:
-        (root / file).parent.mkdir(parents=True, exist_ok=True)
-        cut_pdf(corpus / file, pages, root / file)
-    (root / _HTML[2]).parent.mkdir(parents=True, exist_ok=True)
-    (root / _HTML[2]).write_bytes((corpus / _HTML[2]).read_bytes())
-    write_manifest(root, [(e, r, f, "") for e, r, f, _ in _CUTS] + [(*_HTML, "HTML page")])
-    return root
+    return write_layouts_corpus(corpus, tmp_path / "corpus")
 
 
 # What each identifier names: the place and the cells, never the integer ids.
@@ -162,7 +144,7 @@ def integer_ids(db: Path) -> dict[str, int]:
 def test_same_ids_whatever_the_jobs_and_the_order_documents_load_in(
     layouts: Path, tmp_path: Path
 ) -> None:
-    files = [f for _, _, f, _ in _CUTS] + [_HTML[2]]
+    files = [f for _, _, f, _ in LAYOUT_CUTS] + [LAYOUT_HTML[2]]
     one = tmp_path / "one.sqlite"
     report = build(open_database(str(one)), layouts, jobs=1)
     assert report.ok and len(report.loaded) == 5
@@ -203,7 +185,7 @@ def test_re_extracting_one_document_leaves_every_other_id_unchanged(
     before = named(db)
     # FY2016-2017 Africa loses its first page: that document's rows move, no other's.
     cut_pdf(corpus / "FY2016-2017/Africa.pdf", [3, 4], layouts / "FY2016-2017/Africa.pdf")
-    write_manifest(layouts, [(e, r, f, "") for e, r, f, _ in _CUTS] + [(*_HTML, "HTML page")])
+    write_manifest(layouts, [(e, r, f, "") for e, r, f, _ in LAYOUT_CUTS] + [(*LAYOUT_HTML, "")])
     report = build(engine, layouts, jobs=2)
     assert [d.file for d in report.loaded] == ["FY2016-2017/Africa.pdf"]
     after = named(db)
@@ -218,7 +200,7 @@ def test_re_extracting_one_document_leaves_every_other_id_unchanged(
 def test_the_catalog_a_test_corpus_writes_names_documents_alike(layouts: Path) -> None:
     ids = {d.file: d.stable_id for d in documents(read_catalog(layouts / "manifest.tsv"))}
     assert ids["FY2016-2017/Africa.pdf"] == "2016-africa"
-    assert ids[_HTML[2]] == "1999-cta-sasia-all"
+    assert ids[LAYOUT_HTML[2]] == "1999-cta-sasia-all"
 
 
 def test_an_id_finds_its_row_and_so_does_the_old_integer_id(layouts: Path, tmp_path: Path) -> None:

@@ -338,9 +338,9 @@ def compare_reference(
 def _register_commands() -> None:
     # The question commands, the participation history and the server live in modules of their
     # own; each is a thin layer over fmtr.query.
-    from fmtr import cli_history, cli_query, cli_web
+    from fmtr import cli_history, cli_query, cli_release, cli_web
 
-    for module in (cli_query, cli_history, cli_web):
+    for module in (cli_query, cli_history, cli_web, cli_release):
         module.register(app)
 
 

@@ -32,6 +32,10 @@ class BadYearSpan(QueryInputError):
     pass
 
 
+class UnknownIdentifier(QueryInputError):
+    """An identifier that names no training row (fmtr.query.cite)."""
+
+
 class EmptySearch(QueryInputError):
     """A search text with no word to look for ("", "--", "*")."""
 

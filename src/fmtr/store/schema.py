@@ -175,6 +175,19 @@ class UnplacedLine(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class DataRelease(Base):
+    """What release a database is (``fmtr release`` writes one row in the copy it publishes; a
+    working database has none): the version to cite, and the release it follows."""
+
+    __tablename__ = "data_release"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)  # "2025.06.01"
+    created_at: Mapped[datetime]
+    fmtr_version: Mapped[str] = mapped_column(String(20))
+    previous_version: Mapped[str | None] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)  # where it is published, when given
+
+
 class BuildRun(Base):
     """One `fmtr build`: when, on what, with what outcome."""
 

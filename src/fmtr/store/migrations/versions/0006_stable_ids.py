@@ -1,4 +1,5 @@
-"""Stable identifiers for editions, documents, programme blocks, training rows, printed totals.
+"""Stable identifiers for editions, documents, programme blocks, training rows, printed totals;
+the release stamp.
 
 Revision ID: 0006_stable_ids
 Revises: 0004
@@ -10,6 +11,9 @@ fills them; the upgrade fills them for the rows already loaded, so that a databa
 without a new build names its rows as a fresh build would. ``training_provenance`` shows the
 row's identifier beside its integer id, and the cleaned codes, fiscal year, ``counted`` flag and
 values a user filters and sums by (Datasette's facets on the view).
+
+``data_release``: the release a database is (``fmtr release`` writes one row in the copy it
+publishes; a working database has none), so that a citation names it.
 """
 
 from __future__ import annotations
@@ -158,9 +162,19 @@ def upgrade() -> None:
         op.create_index(f"ux_{table}_stable_id", table, ["stable_id"], unique=True)
     op.execute("DROP VIEW training_provenance")
     op.execute(_VIEW)
+    op.create_table(
+        "data_release",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("version", sa.String(40), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("fmtr_version", sa.String(20), nullable=False),
+        sa.Column("previous_version", sa.String(40)),
+        sa.Column("url", sa.Text),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("data_release")
     op.execute("DROP VIEW training_provenance")
     op.execute(_OLD_VIEW)
     for table in _TABLES:
