@@ -249,3 +249,31 @@ def test_a_database_loaded_before_the_ids_gets_them_from_its_migration(
     con.close()
     migrate(engine)
     assert named(old) == named(fresh)
+
+
+def test_migration_0006_goes_down_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from fmtr.store import db as store_db
+
+    engine = open_database(str(tmp_path / "fmtr.sqlite"))
+    cfg = Config()
+    cfg.set_main_option("script_location", str(store_db._MIGRATIONS))
+
+    def columns(table: str) -> list[str]:
+        con = sqlite3.connect(tmp_path / "fmtr.sqlite")
+        out = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+        con.close()
+        return out
+
+    assert "stable_id" in columns("training") and "counted" in columns("training_provenance")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    assert "stable_id" not in columns("training") and columns("data_release") == []
+    assert "stable_id" not in columns("training_provenance")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    assert "stable_id" in columns("training") and "counted" in columns("training_provenance")

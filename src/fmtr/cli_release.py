@@ -110,7 +110,45 @@ def _diff_json(report: Any) -> dict[str, Any]:
     return data
 
 
+def release(
+    directory: Annotated[Path, typer.Argument(help="The release folder (new or empty).")],
+    db: Db = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="The previous release (its folder), for CHANGES.md."),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="The release's version (default: the date).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Where the release will be published (cited).")
+    ] = None,
+) -> None:
+    """Write a versioned, self-describing release: the SQLite database, one CSV and one Parquet
+    file per table, a Frictionless Data package, Datasette metadata, CITATION.cff, README.md,
+    CHANGES.md (against --previous) and SHA256SUMS. The database given is only read."""
+    from fmtr.release.package import ReleaseError, make_release
+
+    source = _source(db)
+    try:
+        made = make_release(source, directory, version=version, previous=previous, url=url)
+    except ReleaseError as exc:
+        raise _fail(str(exc)) from None
+    _print(f"fmtr release {made.version} in {made.directory}")
+    for f in made.files:
+        rows = f" ({f.rows:,} rows)" if f.rows is not None else ""
+        _print(f"  {f.path:<40} {f.bytes:>12,} bytes{rows}")
+    if made.changes is not None:
+        c = made.changes
+        since = made.previous_version or str(previous)
+        _print(
+            f"changes since {since}: {len(c.changes):,} things added, removed, changed or moved; "
+            f"{len(c.figures):,} figures moved (CHANGES.md)"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add the citing and publishing commands to fmtr's Typer app."""
     app.command("cite")(cite)
     app.command("diff")(diff)
+    app.command("release")(release)

@@ -39,14 +39,12 @@ _TABLES = {
 
 _OLD_VIEW = """
 CREATE VIEW training_provenance AS
-SELECT t.id AS training_id, t.stable_id, e.name AS edition, d.file, t.page AS pdf_page,
+SELECT t.id AS training_id, e.name AS edition, d.file, t.page AS pdf_page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL
             ELSE t.page + d.report_page_offset END AS report_page,
        d.url, b.region, b.country, b.programme, b.fiscal_year, b.department,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
-       t.start_date, t.end_date,
-       b.country_code, b.programme_code, b.fy, coalesce(b.counted, 0) AS counted,
-       t.quantity_value, t.cost_cents
+       t.start_date, t.end_date
 FROM training t
 JOIN programme_block b ON b.id = t.block_id
 JOIN document d ON d.id = b.document_id
@@ -59,7 +57,9 @@ SELECT t.id AS training_id, t.stable_id, e.name AS edition, d.file, t.page AS pd
             ELSE t.page + d.report_page_offset END AS report_page,
        d.url, b.region, b.country, b.programme, b.fiscal_year, b.department,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
-       t.start_date, t.end_date
+       t.start_date, t.end_date,
+       b.country_code, b.programme_code, b.fy, coalesce(b.counted, 0) AS counted,
+       t.quantity_value, t.cost_cents
 FROM training t
 JOIN programme_block b ON b.id = t.block_id
 JOIN document d ON d.id = b.document_id
