@@ -257,6 +257,11 @@ def test_datasette_serves_the_release_documented(releases: Releases) -> None:
             "/fmtr/row_by_identifier.json?stable_id=2016-AFRICA-p1-1&_shape=objects"
         )
         out["row"] = (row.status_code, row.json())
+        # A facet's link filters as Datasette sends it (counted=1, a string): rows come back.
+        counted = await ds.client.get(
+            "/fmtr/training_provenance.json?counted=1&country_code=BWA&_shape=objects"
+        )
+        out["filtered"] = (counted.status_code, counted.json())
         home = await ds.client.get("/")
         out["home"] = (home.status_code, home.text)
         return out
@@ -292,5 +297,9 @@ def test_datasette_serves_the_release_documented(releases: Releases) -> None:
     ] == expected
     status, row = got["row"]
     assert status == 200 and [r["course_title"] for r in row["rows"]] == [course]
+    status, filtered = got["filtered"]
+    assert status == 200 and filtered["filtered_table_rows_count"] == sum(
+        r["rows"] for r in expected
+    )
     status, home = got["home"]
     assert status == 200 and "CC0 1.0" in home

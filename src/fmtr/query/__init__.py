@@ -5,6 +5,7 @@ suggestion when a country, programme or fiscal year names nothing; see docs/quer
 each figure is computed and docs/definitions.md for what the words mean.
 """
 
+from fmtr.query.cite import cite, cite_figure, cite_row
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -12,6 +13,7 @@ from fmtr.query.errors import (
     SearchIndexStale,
     UnknownCountry,
     UnknownFiscalYear,
+    UnknownIdentifier,
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
@@ -36,7 +38,11 @@ __all__ = [
     "SearchIndexStale",
     "UnknownCountry",
     "UnknownFiscalYear",
+    "UnknownIdentifier",
     "UnknownProgramme",
+    "cite",
+    "cite_figure",
+    "cite_row",
     "compare",
     "country_profile",
     "course",

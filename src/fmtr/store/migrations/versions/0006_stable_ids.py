@@ -10,7 +10,9 @@ columns are nullable only because a column added to a table holding rows must be
 fills them; the upgrade fills them for the rows already loaded, so that a database migrated
 without a new build names its rows as a fresh build would. ``training_provenance`` shows the
 row's identifier beside its integer id, and the cleaned codes, fiscal year, ``counted`` flag and
-values a user filters and sums by (Datasette's facets on the view).
+values a user filters and sums by (Datasette's facets on the view). Computed columns are CAST
+to INTEGER so that they have integer affinity: a filter counted = '1' (as Datasette sends it)
+then matches 1.
 
 ``data_release``: the release a database is (``fmtr release`` writes one row in the copy it
 publishes; a working database has none), so that a citation names it.
@@ -53,12 +55,12 @@ JOIN edition e ON e.id = d.edition_id
 _VIEW = """
 CREATE VIEW training_provenance AS
 SELECT t.id AS training_id, t.stable_id, e.name AS edition, d.file, t.page AS pdf_page,
-       CASE WHEN d.report_page_offset IS NULL THEN NULL
-            ELSE t.page + d.report_page_offset END AS report_page,
+       CAST(CASE WHEN d.report_page_offset IS NULL THEN NULL
+            ELSE t.page + d.report_page_offset END AS INTEGER) AS report_page,
        d.url, b.region, b.country, b.programme, b.fiscal_year, b.department,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
        t.start_date, t.end_date,
-       b.country_code, b.programme_code, b.fy, coalesce(b.counted, 0) AS counted,
+       b.country_code, b.programme_code, b.fy, CAST(coalesce(b.counted, 0) AS INTEGER) AS counted,
        t.quantity_value, t.cost_cents
 FROM training t
 JOIN programme_block b ON b.id = t.block_id
