@@ -67,6 +67,8 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
         None,
     ),
     (["row", "3"], "/api/v1/training/3", None),
+    (["row", "2002-fixture-p1-1"], "/api/v1/training/2002-fixture-p1-1", None),
+    (["cite", "PAK/IMET/FY2002"], "/api/v1/cite?id=PAK/IMET/FY2002", None),
     (["timeline", "Pakistan"], "/api/v1/timeline?country=Pakistan", None),
     (
         ["timeline", "PAK", "--programme", "IMET"],
@@ -85,7 +87,10 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
 
 # Commands that are no question of the database (or not one the API can answer: it serves the
 # packaged events registry only, and rows as pages, checked below against `fmtr export`).
-NOT_QUESTIONS = {"build", "migrate", "fetch", "verify", "compare-reference", "serve", "export"}
+NOT_QUESTIONS = {
+    "build", "migrate", "fetch", "verify", "compare-reference", "serve", "export", "diff",
+    "release",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

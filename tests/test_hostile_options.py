@@ -61,7 +61,7 @@ TEXT = st.text(
 HOSTILE = st.one_of(st.sampled_from(NASTY), TEXT)
 
 # Commands that write: their hostile values become relative paths in the test's folder.
-WRITES = {"build", "migrate", "fetch", "events add", "export"}
+WRITES = {"build", "migrate", "fetch", "events add", "export", "release"}
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +123,9 @@ def _bases(root: Path) -> dict[str, tuple[list[str], list[str]]]:
         "build": ([], ["--corpus", str(root / "corpus"), "--db", "built.sqlite", "--jobs", "1"]),
         "fetch": ([], ["--dest", "fetched", "--catalog", str(root / "empty.tsv")]),
         "serve": ([], db),
+        "cite": (["PAK/IMET/FY2002"], db),
+        "diff": ([str(root / "fmtr.sqlite"), str(root / "migrate.sqlite")], []),
+        "release": (["released"], db),
     }
 
 

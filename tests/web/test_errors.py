@@ -29,6 +29,7 @@ FAILING = [
     ("/api/v1/search", "/api/v1/search?q=--", 400, "empty_search"),
     ("/api/v1/training", "/api/v1/training?limit=501", 400, "bad_input"),
     ("/api/v1/training/{training_id}", "/api/v1/training/99999", 404, "not_found"),
+    ("/api/v1/cite", "/api/v1/cite?id=2016-nowhere-p1-1", 404, "unknown_identifier"),
     ("/api/v1/timeline", "/api/v1/timeline?country=Pakstan", 404, "unknown_country"),
     ("/api/v1/suspensions", "/api/v1/suspensions?programme=IMTE", 404, "unknown_programme"),
     ("/api/v1/events", "/api/v1/events?country=Atlantis", 404, "unknown_country"),

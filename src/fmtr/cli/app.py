@@ -19,7 +19,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from fmtr import __version__
-from fmtr.cli import build, common, history, questions, serve, verify
+from fmtr.cli import build, common, history, questions, release, serve, verify
 from fmtr.errors import FmtrError
 
 log = logging.getLogger("fmtr.cli")
@@ -117,7 +117,7 @@ def main_options(
     common.configure_logging(log_level)
 
 
-for _group in (build, verify, questions, history, serve):
+for _group in (build, verify, questions, history, serve, release):
     _group.register(app)
 
 

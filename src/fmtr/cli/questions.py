@@ -233,14 +233,17 @@ def search(
 
 
 def row(
-    training_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="A training row's id.")],
+    training_id: Annotated[
+        str,
+        typer.Argument(help="A training row's identifier (2016-africa-p50-3) or integer id."),
+    ],
     db: Db = None,
     as_json: Json = False,
 ) -> None:
     """One training row with every field: verbatim cells, cleaned values, its block, and where
     it is printed (edition, file, page, official link).
 
-    Example: fmtr row 1234
+    Example: fmtr row 2016-africa-p50-3
     """
     show(answers.row(open_db(db), training_id), as_json)
 

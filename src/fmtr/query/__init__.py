@@ -8,6 +8,7 @@ suggestion when a country, programme or fiscal year names nothing; see docs/quer
 each figure is computed and docs/definitions.md for what the words mean.
 """
 
+from fmtr.query.cite import cite, cite_figure, cite_row
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -15,6 +16,7 @@ from fmtr.query.errors import (
     SearchIndexStale,
     UnknownCountry,
     UnknownFiscalYear,
+    UnknownIdentifier,
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
@@ -39,7 +41,11 @@ __all__ = [
     "SearchIndexStale",
     "UnknownCountry",
     "UnknownFiscalYear",
+    "UnknownIdentifier",
     "UnknownProgramme",
+    "cite",
+    "cite_figure",
+    "cite_row",
     "compare",
     "country_profile",
     "course",

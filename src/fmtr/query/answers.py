@@ -205,13 +205,24 @@ def training(
     return shapes.training(selection, limit, offset, shown)
 
 
-def row(db: Database, training_id: int) -> dict[str, Any]:
-    """One training row with every field and its provenance; NotFound when there is none."""
+def row(db: Database, training_id: int | str) -> dict[str, Any]:
+    """One training row with every field and its provenance, by its stable identifier
+    (2016-africa-p50-3) or its integer id; NotFound when there is none."""
     with connect(db) as conn:
         found = training_row(conn, training_id)
     if found is None:
         raise NotFound(f"no training row {training_id}")
     return found.as_dict()
+
+
+def cite(db: Database, identifier: str) -> dict[str, Any]:
+    """The citation of a training row (its stable identifier) or of a figure
+    (COUNTRY/PROGRAMME/FY): text, BibTeX and CSL-JSON, with the release read from."""
+    from dataclasses import asdict
+
+    from fmtr.query.cite import cite as ask
+
+    return shapes.jsonable(asdict(ask(db, identifier)))
 
 
 # --- participation history -----------------------------------------------------------------

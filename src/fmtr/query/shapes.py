@@ -443,15 +443,15 @@ def course(result: CourseResult, limit: int | None, offset: int) -> Table:
 
 
 HIT_COLUMNS = [
-    "training_id", "fy", "counted", "country_code", "programme_code", "course_title", "us_unit",
-    "student_unit", "location", "quantity_value", "cost_cents", "start_on", "end_on", "edition",
-    "file", "pdf_page", "report_page", "url",
+    "stable_id", "training_id", "fy", "counted", "country_code", "programme_code", "course_title",
+    "us_unit", "student_unit", "location", "quantity_value", "cost_cents", "start_on", "end_on",
+    "edition", "file", "pdf_page", "report_page", "url",
 ]  # fmt: skip
 
 
 # What a narrow screen shows of a hit: where it was and what, and where it is printed.
 HIT_SHOWN = [
-    "fy", "country_code", "course_title", "student_unit", "location", "quantity_value",
+    "stable_id", "fy", "country_code", "course_title", "student_unit", "location", "quantity_value",
     "cost_cents", "file", "pdf_page",
 ]  # fmt: skip
 
@@ -460,6 +460,7 @@ def hit(h: TrainingHit) -> dict[str, Any]:
     """A training row as a question's answer lists it, with its provenance."""
     p = h.provenance
     return {
+        "stable_id": h.stable_id,
         "training_id": h.training_id,
         "fy": h.fy,
         "counted": h.counted,
@@ -489,7 +490,7 @@ def search(result: SearchResult, limit: int | None, offset: int) -> Table:
 
 # The columns of a training row the HTML search shows (the API and downloads have them all).
 ROW_COLUMNS_SHOWN = [
-    "training_id", "edition", "fy", "country_code", "programme_code", "course_title", "us_unit",
+    "stable_id", "edition", "fy", "country_code", "programme_code", "course_title", "us_unit",
     "student_unit", "location", "quantity", "cost", "start_date", "end_date", "counted",
     "pdf_page",
 ]  # fmt: skip
@@ -594,7 +595,7 @@ def suspension_rows(check: SuspensionCheck) -> dict[str, Any]:
         ],
         title=f"{len(check.rows)} training rows meet a suspension",
         shown=["suspension", "surely_inside", "began_before", "fy", "programme_code"]
-        + ["course_title", "start_on", "end_on", "file", "pdf_page"],
+        + ["course_title", "start_on", "end_on", "stable_id"],
     )
     # The rows first: they are what a CSV of this answer gives.
     return {"rows": rows, "suspensions": suspensions}

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from fmtr.errors import InputError, NotFound
+from fmtr.sources.ids import document_ids
 
 # The note of a cut-out region file says which pages of the official report it holds.
 _OFFICIAL_PAGES = re.compile(r"pages (\d+)-(\d+) of the official report")
@@ -55,6 +56,15 @@ class Document:
     url: str
     sha256: str
     entries: tuple[CatalogEntry, ...]
+    # Its stable identifier ("2016-africa", fmtr.sources.ids): given by ``documents``, which
+    # sees the edition's other files; from the file's name alone when made one by one.
+    stable_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.stable_id:
+            object.__setattr__(
+                self, "stable_id", document_ids([(self.edition, self.file)])[self.file]
+            )
 
     @property
     def kind(self) -> str:
@@ -119,9 +129,15 @@ def documents(entries: list[CatalogEntry]) -> list[Document]:
     by_file: dict[str, list[CatalogEntry]] = {}
     for e in entries:
         by_file.setdefault(e.file, []).append(e)
+    ids = document_ids((es[0].edition, f) for f, es in by_file.items())
     return [
         Document(
-            edition=es[0].edition, file=f, url=es[0].url, sha256=es[0].sha256, entries=tuple(es)
+            edition=es[0].edition,
+            file=f,
+            url=es[0].url,
+            sha256=es[0].sha256,
+            entries=tuple(es),
+            stable_id=ids[f],
         )
         for f, es in by_file.items()
     ]

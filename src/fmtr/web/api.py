@@ -307,9 +307,32 @@ def training(
 @router.get("/training/{training_id}", summary="One training row with its provenance")
 async def training_one(
     request: Request,
-    training_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="A training row's id")],
+    training_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=80,
+            description="A training row's stable identifier (2016-africa-p50-3) or integer id",
+        ),
+    ],
 ) -> dict[str, Any]:
     return await _answer(request, lambda conn: answers.row(conn, training_id))
+
+
+@router.get("/cite", summary="The citation of a training row or a figure")
+def cite(
+    conn: Conn,
+    id: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="A training row's identifier (2016-africa-p50-3) or a figure "
+            "(COUNTRY/PROGRAMME/FY: PAK/IMET/FY2010)",
+        ),
+    ],
+) -> dict[str, Any]:
+    return answers.cite(conn, id)
 
 
 # --- participation history ---------------------------------------------------------------------
