@@ -99,6 +99,12 @@ class ServerSettings:
     access_log: bool = setting(
         True, "Log one line per request (method, path, status, milliseconds) on stderr."
     )
+    root_path: str = setting(
+        "",
+        "The path the server is reached under behind a proxy (/fmtr): every link of the pages "
+        "and the API's documentation starts with it; a request may come with it or without "
+        "it (a proxy that strips it).",
+    )
     render_cache: str = setting(
         "",
         "Folder for rendered source page images (empty: fmtr-render in the system's "

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from fmtr.errors import DatabaseUnavailable
@@ -18,6 +19,11 @@ from fmtr.web.cache import AnswerCache
 from fmtr.web.deps import Served
 
 HERE = Path(__file__).parent
+
+
+def _favicon() -> FileResponse:
+    # Browsers ask for it on every page they show without a <link rel="icon">: the API's JSON.
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
 
 
 def create_app(
@@ -33,7 +39,7 @@ def create_app(
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
-    from fmtr.web import api, pages
+    from fmtr.web import api, api_docs, citing, pages
 
     settings = settings or ServerSettings()
     url = database_url(db)
@@ -51,8 +57,10 @@ def create_app(
             '`{"error": {"status", "code", "message", "suggestion"}}`.'
         ),
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # The docs page is fmtr.web.api_docs: Swagger UI served from the package, not a CDN.
+        docs_url=None,
         redoc_url=None,
+        root_path=settings.root_path.rstrip("/"),
     )
     render_cache = (
         Path(settings.render_cache)
@@ -75,9 +83,13 @@ def create_app(
         statement_seconds=settings.statement_seconds,
         progress_steps=settings.progress_steps,
     )
+    app.mount(api_docs.ASSETS_PATH, StaticFiles(directory=api_docs.swagger_ui_files()))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_docs.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(citing.router)
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     if settings.answer_cache:
         app.add_middleware(
             AnswerCache,

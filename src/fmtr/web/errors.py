@@ -89,17 +89,38 @@ def body(error: FmtrError) -> dict[str, Any]:
     }
 
 
+def _is_api(request: Request) -> bool:
+    root = str(request.scope.get("root_path") or "").rstrip("/")
+    return request.url.path.removeprefix(root).startswith("/api/")
+
+
+class _Unexpected(FmtrError):
+    """What a reader is told of a bug: nothing of its trace (the log has it)."""
+
+    status = 500
+    code = "internal_error"
+
+
 def install(app: FastAPI, statement_seconds: float) -> None:
-    """Register the one handler: JSON under /api/, the error page elsewhere."""
+    """Register the one handler: JSON under /api/, the error page elsewhere; anything else
+    raised (a bug) answers 500 the same way, its trace only in the log."""
     from fmtr.web import pages
+
+    def answer(request: Request, error: FmtrError) -> Response:
+        if _is_api(request):
+            return JSONResponse(body(error), status_code=error.status)
+        return pages.error_page(request, error.status, str(error), error)
 
     async def handle(request: Request, exc: Exception) -> Response:
         error = as_fmtr_error(exc, statement_seconds)
         if error is None:
             raise exc
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(body(error), status_code=error.status)
-        return pages.error_page(request, error.status, str(error))
+        return answer(request, error)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette's ServerErrorMiddleware calls this, then raises ``exc`` again for the log.
+        return answer(request, _Unexpected("the server met an error it did not expect"))
 
     for kind in (FmtrError, RequestValidationError, HTTPException, sqlite3.OperationalError):
         app.add_exception_handler(kind, handle)
+    app.add_exception_handler(Exception, unexpected)
