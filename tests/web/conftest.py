@@ -110,3 +110,40 @@ def live_server(web_app: Any) -> Iterator[str]:
 def corpus_live_server(corpus_web_app: Any) -> Iterator[str]:
     """The app on the corpus's editions, with the corpus for source page images."""
     yield from _serve(corpus_web_app)
+
+
+# The policy fmtr's server sends with every page (no inline script or style, nothing from
+# elsewhere): the browser tests serve under it, so that a page that needs more shows here.
+STRICT_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class StrictPolicy:
+    """ASGI wrapper adding STRICT_POLICY to a response that has no policy of its own."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def sent(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", STRICT_POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sent)
+
+
+@pytest.fixture(scope="session")
+def strict_server(web_app: Any) -> Iterator[str]:
+    """The app on the written database, under the strict policy, for the browser."""
+    yield from _serve(StrictPolicy(web_app))
+
+
+@pytest.fixture(scope="session")
+def strict_corpus_server(corpus_web_app: Any) -> Iterator[str]:
+    yield from _serve(StrictPolicy(corpus_web_app))

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from fmtr.web.pages import render
+from fmtr.web.pages import render, served_under
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(served_under)])
 
 DOCS_PATH = "/api/v1/docs"
 # Where the Swagger UI files are served (mounted before /static, which would take them).

@@ -109,8 +109,8 @@ class Chart:
 
 
 def nice_step(raw: float, *, integer: bool) -> float:
-    """The round step at least ``raw``: 1, 2, 2.5 or 5 times a power of ten (a whole number
-    for counts: no step of 0.25 trainees)."""
+    """The round step at least ``raw``: 1, 2, 2.5 or 5 times a power of ten (``integer``: a
+    whole number, 1, 2 or 5 below ten)."""
     if raw <= 0:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -206,7 +206,8 @@ def stacked_bars(
         totals[r[stack_by]] = totals.get(r[stack_by], 0) + v
     ordered = sorted(totals, key=lambda s: (order(s), -totals[s], s))
     maximum = max((sum(v.values()) for v in per_year.values()), default=0)
-    axis_top, tick_values = axis(max(maximum, top or 0), integer=unit != "$")
+    # Whole steps for both: no quarter of a trainee, no tick at $0.25.
+    axis_top, tick_values = axis(max(maximum, top or 0), integer=True)
     plot_w = width - LEFT - RIGHT
     plot_h = height - BOTTOM - TOP
     slot = plot_w / max(len(years), 1)

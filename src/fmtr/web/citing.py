@@ -19,9 +19,9 @@ from fmtr.query.cite import cite_figure
 from fmtr.query.resolve import resolve_country
 from fmtr.web.deps import connection
 from fmtr.web.error_page import MAX_ID, MAX_TEXT, MAX_YEAR
-from fmtr.web.pages import render, url
+from fmtr.web.pages import render, served_under, url
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(served_under)])
 Conn = Annotated[Connection, Depends(connection)]
 
 

@@ -33,7 +33,6 @@ from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
 from fmtr.web.error_page import FIELDS, MAX_ID, MAX_TEXT, MAX_YEAR, kept_form, suggestion_link
 from fmtr.web.palette import look, rank
 
-router = APIRouter(include_in_schema=False)
 # Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
 # them explicitly: Starlette's default escapes only names ending in .html.
 templates = Jinja2Templates(
@@ -55,6 +54,15 @@ templates.env.filters["number"] = shapes.number
 # The path the app is served under (the root_path setting, or a proxy's prefix), for the page
 # being rendered: every link a page writes starts with it. Set by ``render``, read by ``url``.
 _ROOT: ContextVar[str] = ContextVar("fmtr_root", default="")
+
+
+async def served_under(request: Request) -> None:
+    """Every page's first dependency: the path the app is served under, for ``url``. Async, so
+    that it runs in the request's own context, which the endpoint's thread inherits."""
+    _ROOT.set(str(request.scope.get("root_path") or "").rstrip("/"))
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(served_under)])
 
 
 def url(path: str) -> str:
@@ -307,7 +315,7 @@ def units(
     if len(q.strip()) >= 2:
         table = answers.units(conn, q, page.limit, page.offset, cfg.settings.max_units)
         for row in table.rows:  # each group links to its rows: every variant's key
-            row["href"] = "/search?" + urlencode([("unit_key", k) for k in row["keys"]])
+            row["href"] = url("/search?" + urlencode([("unit_key", k) for k in row["keys"]]))
     return render(request, "units.jinja", q=q, table=table, limit=page.limit, offset=page.offset)
 
 

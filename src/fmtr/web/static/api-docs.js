@@ -7,7 +7,7 @@ window.addEventListener("DOMContentLoaded", function () {
   window.ui = SwaggerUIBundle({
     url: node.getAttribute("data-openapi"),
     domNode: node,
-    deepLinking: true,
+    deepLinking: false,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     tryItOutEnabled: false,
