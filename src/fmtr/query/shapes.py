@@ -179,7 +179,9 @@ def countries(found: list[RecipientTotals], limit: int | None, offset: int) -> T
         for r in found
     ]
     title = f"{len(found)} recipients with counted training"
-    return Table(cols, _page_list(rows, limit, offset), len(found), limit, offset, title=title)
+    shown = ["name", "trainees", "cost_cents", "first_fy", "last_fy"]
+    page = _page_list(rows, limit, offset)
+    return Table(cols, page, len(found), limit, offset, title=title, shown=shown)
 
 
 def _recipient(r: Recipient) -> dict[str, str]:
@@ -276,12 +278,19 @@ def _named_columns(column: str) -> list[str]:
     return [column, "spellings", *_SUMS, "first_fy", "last_fy"]
 
 
+def _named_shown(column: str) -> list[str]:
+    """What a narrow screen keeps of a list of names: the name and its figures."""
+    return [column, "trainees", "cost_cents", "last_fy"]
+
+
 def names(page: NamesPage, what: str, limit: int | None, offset: int) -> Table:
     column = NAME_LISTS[what][1]
     title = f"{page.recipient.name}: {what}, most frequent first"
     rows = _named(page.names, column)
     meta = _recipient(page.recipient)
-    return Table(_named_columns(column), rows, page.total, limit, offset, meta, title)
+    return Table(
+        _named_columns(column), rows, page.total, limit, offset, meta, title, _named_shown(column)
+    )
 
 
 def country(profile: CountryProfile) -> dict[str, Any]:
@@ -293,6 +302,7 @@ def country(profile: CountryProfile) -> dict[str, Any]:
             _named_columns(NAME_LISTS[what][1]),
             _named(found, NAME_LISTS[what][1]),
             title=f"top {what}",
+            shown=_named_shown(NAME_LISTS[what][1]),
         )
         for what, found in (
             ("courses", profile.top_courses),
@@ -315,6 +325,7 @@ def country(profile: CountryProfile) -> dict[str, Any]:
             for p in profile.programmes
         ],
         title="programmes",
+        shown=["programme_code", "first_fy", "last_fy", "trainees", "cost_cents"],
     )
     sources = Table(
         ["edition", "file", "url", "blocks", "first_page", "last_page"],
@@ -345,7 +356,8 @@ def programmes(found: list[ProgrammeTotals]) -> Table:
         }
         for p in found
     ]
-    return Table(cols, rows, len(rows), title="programmes, most trainees first")
+    shown = ["programme_code", "trainees", "cost_cents", "rows"]
+    return Table(cols, rows, len(rows), title="programmes, most trainees first", shown=shown)
 
 
 def trend(found: ProgrammeTrend) -> Table:
@@ -438,7 +450,8 @@ def top(result: TopResult, limit: int | None, offset: int, years: bool = False) 
         f"{programme or 'all programmes'}, FY{result.first_fy}-FY{result.last_fy}, by "
         f"{result.by}: {len(rows)} of {result.recipients_total} recipients"
     )
-    return Table(cols, rows, result.recipients_total, limit, offset, meta, title)
+    shown = ["rank", "name", "trainees", "cost_cents"]
+    return Table(cols, rows, result.recipients_total, limit, offset, meta, title, shown)
 
 
 def series(s: Series) -> Table:

@@ -141,16 +141,20 @@ def _clip(fy: int) -> int:
     return min(max(fy, FIRST_FY), LAST_FY)
 
 
-def _lookup(path: str, name: str) -> RedirectResponse:
-    """The page of ``name`` (a form's box: "Pakistan", "pk", "IMET"); the page says what it
-    names or what it did not."""
-    return RedirectResponse(url(path + quote(name.strip() or "-", safe="")), status_code=303)
+def _lookup(request: Request, path: str, key: str, name: str) -> RedirectResponse:
+    """The page of ``name`` (a form's ``key`` box: "Pakistan", "pk", "IMET"), with the form's
+    other fields as its query; the page says what ``name`` names or what it did not."""
+    rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != key])
+    target = url(path + quote(name.strip() or "-", safe="")) + (f"?{rest}" if rest else "")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/country", response_class=HTMLResponse)
-def country_lookup(country: Annotated[str, Query(max_length=MAX_TEXT)] = "") -> Response:
+def country_lookup(
+    request: Request, country: Annotated[str, Query(max_length=MAX_TEXT)] = ""
+) -> Response:
     return (
-        _lookup("/country/", country)
+        _lookup(request, "/country/", "country", country)
         if country.strip()
         else RedirectResponse(url("/countries"), 303)
     )
@@ -241,9 +245,11 @@ def programmes(request: Request, conn: Conn) -> HTMLResponse:
 
 
 @router.get("/programme", response_class=HTMLResponse)
-def programme_lookup(programme: Annotated[str, Query(max_length=MAX_TEXT)] = "") -> Response:
+def programme_lookup(
+    request: Request, programme: Annotated[str, Query(max_length=MAX_TEXT)] = ""
+) -> Response:
     return (
-        _lookup("/programme/", programme)
+        _lookup(request, "/programme/", "programme", programme)
         if programme.strip()
         else RedirectResponse(url("/programmes"), 303)
     )
@@ -378,8 +384,14 @@ def _row_or_404(conn: Connection, ident: str) -> TrainingRecord:
 
 
 @router.get("/training", response_class=HTMLResponse)
-def training_lookup(id: Annotated[str, Query(max_length=MAX_ID)] = "") -> Response:
-    return _lookup("/training/", id) if id.strip() else RedirectResponse(url("/search"), 303)
+def training_lookup(
+    request: Request, id: Annotated[str, Query(max_length=MAX_ID)] = ""
+) -> Response:
+    return (
+        _lookup(request, "/training/", "id", id)
+        if id.strip()
+        else RedirectResponse(url("/search"), 303)
+    )
 
 
 @router.get("/training/{ident}", response_class=HTMLResponse)
