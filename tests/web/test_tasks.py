@@ -79,6 +79,10 @@ class User:
         self.steps += 1
 
     def shot(self, name: str) -> None:
+        # Whatever the width, the page itself never scrolls sideways (a wide table or chart
+        # scrolls in its own box).
+        width = WIDTHS[self.width][0]
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= width, name
         SHOTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}-{self.width}.png"), full_page=True)
 
@@ -369,4 +373,10 @@ def test_task6_phone_source_image_full_size(
     natural = full.evaluate("document.images[0].naturalWidth")
     assert natural > 2 * shown["width"]  # the page image at its own size, to zoom and pan
     full.screenshot(path=str(SHOTS / "task6-phone-row-full-size-390.png"))
+    # A tap on the fitted image shows it at its own size (the browser's image viewer).
+    box = full.locator("img").bounding_box()
+    assert box is not None
+    full.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    full.wait_for_function("document.images[0].width === document.images[0].naturalWidth")
+    full.screenshot(path=str(SHOTS / "task6-phone-row-zoomed-390.png"))
     u.close()
