@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fmtr.errors import DatabaseUnavailable
 from fmtr.settings import ServerSettings
@@ -19,6 +20,21 @@ from fmtr.web.cache import AnswerCache
 from fmtr.web.deps import Served
 
 HERE = Path(__file__).parent
+
+
+class RootPath:
+    """ASGI middleware: the path the server is reached under behind a proxy (the root_path
+    setting), for the routing (which takes a request with it or without it) and for every
+    link the pages and the API's documentation write."""
+
+    def __init__(self, app: ASGIApp, root: str) -> None:
+        self.app = app
+        self.root = root
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "root_path": self.root}
+        await self.app(scope, receive, send)
 
 
 def _favicon() -> FileResponse:
@@ -60,7 +76,6 @@ def create_app(
         # The docs page is fmtr.web.api_docs: Swagger UI served from the package, not a CDN.
         docs_url=None,
         redoc_url=None,
-        root_path=settings.root_path.rstrip("/"),
     )
     render_cache = (
         Path(settings.render_cache)
@@ -97,6 +112,8 @@ def create_app(
             max_entries=settings.cache_entries,
             max_body=settings.cache_body_bytes,
         )
+    if settings.root_path.strip("/"):
+        app.add_middleware(RootPath, root="/" + settings.root_path.strip("/"))
     app.add_middleware(AccessLog)  # outermost: it times answers from the cache too
     errors.install(app, settings.statement_seconds)
     return app
