@@ -602,11 +602,18 @@ ROW_COLUMNS_SHOWN = [
 ]  # fmt: skip
 
 
+# What a phone keeps of a training row: when, what (its link to the row) and who, how many,
+# what it cost.
+ROW_COLUMNS_PHONE = ["fy", "course_title", "student_unit", "quantity", "cost"]
+
+
 def training(
     selection: Selection, limit: int | None, offset: int, shown: list[str] | None = None
 ) -> Table:
     rows = [dict(zip(selection.columns, r, strict=True)) for r in selection.rows]
-    return Table(shown or list(selection.columns), rows, None, limit, offset)
+    columns = shown or list(selection.columns)
+    phone = [c for c in ROW_COLUMNS_PHONE if c in columns] or None
+    return Table(columns, rows, None, limit, offset, shown=phone)
 
 
 # --- participation history ---------------------------------------------------------------------
