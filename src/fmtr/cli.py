@@ -89,9 +89,10 @@ def build(
     ] = None,
 ) -> None:
     """Extract every document of the corpus into the database (unchanged files are skipped)."""
-    from fmtr.pipeline import build_database
+    from fmtr.pipeline import BuildStopped, build_database
     from fmtr.sources.catalog import documents
     from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir
+    from fmtr.sources.integrity import ManifestRefused
     from fmtr.store.db import database_url
     from fmtr.store.swap import BuildLocked
 
@@ -116,6 +117,15 @@ def build(
             report = build_database(url, root, jobs=jobs, only=edition, observer=observer)
         except BuildLocked as exc:
             raise _fail(str(exc), code=3) from None
+        except BuildStopped as exc:
+            raise _fail(str(exc), code=1) from None
+        except ManifestRefused as exc:
+            for problem in exc.problems:
+                err_console.print(f"error {problem}", highlight=False, markup=False, soft_wrap=True)
+            raise _fail(
+                f"build refused: {len(exc.problems)} manifest line(s) to fix; nothing was written",
+                code=1,
+            ) from None
     for error in report.errors:
         err_console.print(f"error {error}", highlight=False, markup=False, soft_wrap=True)
     for kind, names in (
@@ -202,7 +212,14 @@ def fetch(
     if catalog is None:
         from importlib import resources
 
-        (dest / "manifest.tsv").write_text(
+        from fmtr.sources.integrity import OutsideFolder, resolve_inside
+
+        try:
+            manifest = resolve_inside(dest, "manifest.tsv")
+        except OutsideFolder as exc:
+            raise _fail(f"manifest.tsv not written: {exc}", code=1) from None
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(
             resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8"), "utf-8"
         )
     if errors:

@@ -30,7 +30,8 @@ from fmtr import __version__
 from fmtr.extract import family_of
 from fmtr.extract.model import ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog
+from fmtr.sources.corpus import corpus_catalog, manifest_name
+from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
 from fmtr.store import schema as s
 from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
 from fmtr.store.load import (
@@ -45,7 +46,14 @@ from fmtr.store.load import (
 )
 from fmtr.store.read import iter_documents
 from fmtr.store.search import index_is_current, rebuild_search_index, unindex_document
-from fmtr.store.swap import build_lock, start_aside, swap_in
+from fmtr.store.swap import (
+    build_lock,
+    disk_full,
+    free_space,
+    remove_aside,
+    start_aside,
+    swap_in,
+)
 from fmtr.verify.reconcile import (
     MISMATCH,
     UNPARSEABLE,
@@ -130,12 +138,15 @@ def _pages_to_read(doc: Document) -> int:
 # --- main side -------------------------------------------------------------------------------
 
 
-def _check_file(root: Path, doc: Document) -> tuple[str | None, ExtractError | None]:
-    path = root / doc.file
+def _check_file(root: Path, doc: Document, manifest: str) -> tuple[str | None, ExtractError | None]:
+    path = root / doc.file  # inside the corpus: _catalog checked every manifest path
     if not path.is_file():
         return None, ExtractError(doc.file, None, f"file not found in corpus {root}")
+    # An empty checksum used to skip the check: the manifest then vouched for any content.
+    if (problem := sha256_problem(doc, manifest)) is not None:
+        return None, ExtractError(doc.file, None, problem)
     digest = sha256_hex_of_file(path)
-    if doc.sha256 and digest != doc.sha256:
+    if digest != doc.sha256.lower():
         return None, ExtractError(
             doc.file, None, f"sha256 mismatch: catalog {doc.sha256[:12]}…, file {digest[:12]}…"
         )
@@ -195,12 +206,15 @@ def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary
         ]
 
 
-def _selected(root: Path, only: Iterable[str] | None) -> list[Document]:
-    docs = documents(corpus_catalog(root))
-    if only is not None:
-        wanted = set(only)
-        docs = [d for d in docs if d.edition in wanted or d.file in wanted]
-    return docs
+def _catalog(root: Path) -> tuple[list[Document], str]:
+    """The corpus's documents and how errors name its manifest; ManifestRefused when a path
+    leaves the corpus or names a file another row names (nothing is read before this)."""
+    entries = corpus_catalog(root)
+    manifest = manifest_name(root)
+    problems = check_paths(root, entries, manifest)
+    if problems:
+        raise ManifestRefused(problems)
+    return documents(entries), manifest
 
 
 def _plan(
@@ -210,20 +224,35 @@ def _plan(
     report: BuildReport,
     obs: BuildObserver,
 ) -> tuple[list[Document], list[tuple[Document, str]]]:
-    """The documents of this build and those to (re)load; bad and unchanged files go to report."""
-    docs = _selected(root, only)
+    """The documents of this build and those to (re)load; bad and unchanged files go to report.
+
+    Raises ManifestRefused, before anything is written, when two documents have the same
+    content: the same report under two names would count twice."""
+    everything, manifest = _catalog(root)
+    docs = everything
+    if only is not None:
+        wanted = set(only)
+        docs = [d for d in everything if d.edition in wanted or d.file in wanted]
     todo: list[tuple[Document, str]] = []
+    # Files not read now count with the content they were loaded with.
+    digests = {d.file: known[d.file] for d in everything if d.file in known}
     for doc in docs:
-        digest, error = _check_file(root, doc)
+        digest, error = _check_file(root, doc, manifest)
         if error is not None:
             report.errors.append(error)
             obs.failed(doc, error)
-        elif known.get(doc.file) == digest:
+            digests.pop(doc.file, None)
+            continue
+        assert digest is not None
+        digests[doc.file] = digest
+        if known.get(doc.file) == digest:
             report.skipped.append(doc.file)
             obs.skipped(doc)
         else:
-            assert digest is not None
             todo.append((doc, digest))
+    problems = check_contents(digests, everything, manifest)
+    if problems:
+        raise ManifestRefused(problems)
     return docs, todo
 
 
@@ -239,33 +268,59 @@ def build_database(
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
     build changes nothing. Other databases are built in place, one transaction per document.
 
-    Raises BuildLocked when another build is running on the same file."""
+    Raises BuildLocked when another build is running on the same file, ManifestRefused for a
+    manifest that reaches outside the corpus or lists a report twice, and BuildStopped when the
+    disk fills up (the build's temporary files are then removed; the served file is as it was).
+    """
     path = sqlite_path(url)
     if path is None:
         return build(open_database(url), root, jobs=jobs, only=only, observer=observer)
+    _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
+    # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
+    # link to the served file must neither build beside a build of that file nor be replaced
+    # by a plain file.
+    path = path.resolve()
     with build_lock(path):
         if path.exists() and schema_is_current(url):
             # Nothing changed: answer from the served file without copying it.
             served = make_engine(url)
-            with served.connect() as conn:
-                known = loaded_documents(conn)
-            t0 = time.perf_counter()
-            report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
-            _, todo = _plan(root, only, known, report, SilentObserver())
-            if not todo and (only is not None or not _stale_documents(known, root)):
-                report.editions = _summaries(served, {})
-                report.seconds = time.perf_counter() - t0
+            try:
+                with served.connect() as conn:
+                    known = loaded_documents(conn)
+                t0 = time.perf_counter()
+                report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
+                _, todo = _plan(root, only, known, report, SilentObserver())
+                if not todo and (only is not None or not _stale_documents(known, root)):
+                    report.editions = _summaries(served, {})
+                    report.seconds = time.perf_counter() - t0
+                    return report
+            finally:
                 served.dispose()
-                return report
-            served.dispose()
-        aside = start_aside(path)
-        engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
-        finally:
-            engine.dispose()
-        swap_in(aside, path)
+            aside = start_aside(path)
+            engine = open_database(f"sqlite:///{aside}", building=True)
+            try:
+                report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
+            finally:
+                engine.dispose()
+            swap_in(aside, path)
+        except BaseException as exc:
+            # Whatever stopped it (a full disk, a refused manifest, Ctrl-C), the copy goes: left
+            # behind, a full disk would stay full.
+            remove_aside(path)
+            if disk_full(exc):
+                raise BuildStopped(
+                    f"the disk is full: the build of {path} stopped "
+                    f"({free_space(path.parent)} left on its disk); its temporary files were "
+                    "removed and the served database is as it was"
+                ) from None
+            raise
         return report
+
+
+class BuildStopped(Exception):
+    """A build that could not finish for a reason outside the corpus (a full disk); the message
+    is one line."""
 
 
 class _EditionProof:
@@ -319,7 +374,7 @@ class _EditionProof:
 
 def _stale_documents(known: dict[str, str], root: Path) -> bool:
     """Whether the database holds documents the corpus no longer lists (a build removes them)."""
-    return bool(set(known) - {d.file for d in documents(corpus_catalog(root))})
+    return bool(set(known) - {d.file for d in _catalog(root)[0]})
 
 
 def build(
@@ -368,8 +423,13 @@ def _build(
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
+    with engine.connect() as conn:
+        known = loaded_documents(conn)
+    # Planned before the build run is recorded: a refused manifest writes nothing.
+    report = BuildReport(0)
+    docs, todo = _plan(root, only, known, report, obs)
     with engine.begin() as conn:
-        run_id = int(
+        report.run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
                     started_at=datetime.now(UTC).replace(tzinfo=None),
@@ -382,10 +442,8 @@ def _build(
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )
-        known = loaded_documents(conn)
-    report = BuildReport(run_id)
+    run_id = report.run_id
     seconds: dict[str, float] = {}
-    docs, todo = _plan(root, only, known, report, obs)
     proof = _EditionProof(engine, docs, todo)
     if bulk and todo:
         with engine.begin() as conn:

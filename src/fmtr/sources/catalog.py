@@ -31,6 +31,7 @@ class CatalogEntry:
     url: str
     note: str
     sha256: str
+    line: int = 0  # the manifest line (1 is the header), for error messages; 0: not from one
 
     @property
     def report_page_offset(self) -> int | None:
@@ -81,6 +82,7 @@ def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
     else:
         text = path.read_text("utf-8")
     rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    # A row's line number: the header is line 1 (the TSV has no quoted line breaks).
     return [
         CatalogEntry(
             edition=r["fiscal_year"],
@@ -91,6 +93,7 @@ def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
             url=r["official_url"],
             note=r["note"],
             sha256=r["sha256"],
+            line=rows.line_num,
         )
         for r in rows
     ]

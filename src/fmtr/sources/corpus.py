@@ -31,3 +31,8 @@ def corpus_catalog(root: Path) -> list[CatalogEntry]:
     """The corpus's own manifest when it has one, else the packaged catalog."""
     manifest = root / "manifest.tsv"
     return read_catalog(manifest if manifest.exists() else None)
+
+
+def manifest_name(root: Path) -> str:
+    """How errors name the manifest ``corpus_catalog`` reads."""
+    return "manifest.tsv" if (root / "manifest.tsv").exists() else "the packaged catalog"
