@@ -87,8 +87,21 @@ def build(
     edition: Annotated[
         list[str] | None, typer.Option("--edition", help="Only these editions or files.")
     ] = None,
+    worker_memory: Annotated[
+        int | None,
+        typer.Option(
+            "--worker-memory",
+            help="Memory ceiling of each worker process, MiB (default 1024; 0: none). A file "
+            "that needs more fails with one line; the full corpus peaks at 125 MiB.",
+            show_default=False,
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Extract every document of the corpus into the database (unchanged files are skipped)."""
+    from dataclasses import replace
+
+    from fmtr import pipeline
     from fmtr.pipeline import BuildStopped, build_database
     from fmtr.sources.catalog import documents
     from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir
@@ -114,7 +127,12 @@ def build(
     with progress:
         observer = _ProgressObserver(progress, total)
         try:
-            report = build_database(url, root, jobs=jobs, only=edition, observer=observer)
+            limits = pipeline.LIMITS
+            if worker_memory is not None:
+                limits = replace(limits, worker_memory=worker_memory << 20)
+            report = build_database(
+                url, root, jobs=jobs, only=edition, observer=observer, limits=limits
+            )
         except BuildLocked as exc:
             raise _fail(str(exc), code=3) from None
         except BuildStopped as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ from fmtr.extract.model import ExtractError, ProgrammeBlock
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
 from fmtr.sources.corpus import corpus_catalog, manifest_name
 from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
+from fmtr.sources.limits import Limits, memory_problem, size_problem
 from fmtr.store import schema as s
 from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
 from fmtr.store.load import (
@@ -138,12 +140,16 @@ def _pages_to_read(doc: Document) -> int:
 # --- main side -------------------------------------------------------------------------------
 
 
-def _check_file(root: Path, doc: Document, manifest: str) -> tuple[str | None, ExtractError | None]:
+def _check_file(
+    root: Path, doc: Document, manifest: str, limits: Limits
+) -> tuple[str | None, ExtractError | None]:
     path = root / doc.file  # inside the corpus: _catalog checked every manifest path
     if not path.is_file():
         return None, ExtractError(doc.file, None, f"file not found in corpus {root}")
     # An empty checksum used to skip the check: the manifest then vouched for any content.
     if (problem := sha256_problem(doc, manifest)) is not None:
+        return None, ExtractError(doc.file, None, problem)
+    if (problem := size_problem(doc.kind, path.stat().st_size, limits)) is not None:
         return None, ExtractError(doc.file, None, problem)
     digest = sha256_hex_of_file(path)
     if digest != doc.sha256.lower():
@@ -223,6 +229,7 @@ def _plan(
     known: dict[str, str],
     report: BuildReport,
     obs: BuildObserver,
+    limits: Limits,
 ) -> tuple[list[Document], list[tuple[Document, str]]]:
     """The documents of this build and those to (re)load; bad and unchanged files go to report.
 
@@ -237,7 +244,7 @@ def _plan(
     # Files not read now count with the content they were loaded with.
     digests = {d.file: known[d.file] for d in everything if d.file in known}
     for doc in docs:
-        digest, error = _check_file(root, doc, manifest)
+        digest, error = _check_file(root, doc, manifest, limits)
         if error is not None:
             report.errors.append(error)
             obs.failed(doc, error)
@@ -263,6 +270,7 @@ def build_database(
     jobs: int = 1,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
+    limits: Limits | None = None,
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
@@ -272,9 +280,12 @@ def build_database(
     manifest that reaches outside the corpus or lists a report twice, and BuildStopped when the
     disk fills up (the build's temporary files are then removed; the served file is as it was).
     """
+    limits = limits or LIMITS
     path = sqlite_path(url)
     if path is None:
-        return build(open_database(url), root, jobs=jobs, only=only, observer=observer)
+        return build(
+            open_database(url), root, jobs=jobs, only=only, observer=observer, limits=limits
+        )
     _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
     # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
     # link to the served file must neither build beside a build of that file nor be replaced
@@ -289,7 +300,7 @@ def build_database(
                     known = loaded_documents(conn)
                 t0 = time.perf_counter()
                 report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
-                _, todo = _plan(root, only, known, report, SilentObserver())
+                _, todo = _plan(root, only, known, report, SilentObserver(), limits)
                 if not todo and (only is not None or not _stale_documents(known, root)):
                     report.editions = _summaries(served, {})
                     report.seconds = time.perf_counter() - t0
@@ -300,7 +311,9 @@ def build_database(
             aside = start_aside(path)
             engine = open_database(f"sqlite:///{aside}", building=True)
             try:
-                report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
+                report = build(
+                    engine, root, jobs=jobs, only=only, observer=observer, bulk=True, limits=limits
+                )
             finally:
                 engine.dispose()
             swap_in(aside, path)
@@ -385,6 +398,7 @@ def build(
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
+    limits: Limits | None = None,
 ) -> BuildReport:
     """Load every catalog document of the corpus at ``root`` that changed since the last build.
 
@@ -393,7 +407,15 @@ def build(
     only queries need are dropped while loading and made again at the end.
     """
     with _no_cyclic_gc():
-        return _build(engine, root, jobs=jobs, only=only, observer=observer, bulk=bulk)
+        return _build(
+            engine,
+            root,
+            jobs=jobs,
+            only=only,
+            observer=observer,
+            bulk=bulk,
+            limits=limits or LIMITS,
+        )
 
 
 @contextmanager
@@ -420,6 +442,7 @@ def _build(
     only: Iterable[str] | None,
     observer: BuildObserver | None,
     bulk: bool,
+    limits: Limits,
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
@@ -427,7 +450,7 @@ def _build(
         known = loaded_documents(conn)
     # Planned before the build run is recorded: a refused manifest writes nothing.
     report = BuildReport(0)
-    docs, todo = _plan(root, only, known, report, obs)
+    docs, todo = _plan(root, only, known, report, obs, limits)
     with engine.begin() as conn:
         report.run_id = int(
             conn.execute(
@@ -479,7 +502,7 @@ def _build(
     if todo:
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
-        _run_pool(root, todo, max(1, jobs), obs, store)
+        _run_pool(root, todo, max(1, jobs), obs, store, limits)
         if bulk:
             with engine.begin() as conn:
                 create_query_indexes(conn)
@@ -523,9 +546,9 @@ def _build(
     return report
 
 
-# Each file's time budget, counted from when a worker starts on it. The largest file of the
-# corpus takes a few seconds; a file past this is stopped and reported, the others go on.
-FILE_SECONDS = 300.0
+# What one file may cost (size, rows, a worker's memory and time); `fmtr build --worker-memory`
+# changes the memory ceiling.
+LIMITS = Limits()
 
 
 def _run_pool(
@@ -534,6 +557,7 @@ def _run_pool(
     jobs: int,
     obs: BuildObserver,
     store: Callable[[Document, str, Outcome, float], None],
+    limits: Limits,
 ) -> None:
     # "spawn", not "fork": PDFium is not safe to use in a child forked from a parent that has
     # already loaded it (the tests do), and spawn behaves the same on every platform.
@@ -556,76 +580,115 @@ def _run_pool(
         obs.started(doc, _pages_to_read(doc))
     crashed: list[tuple[Document, str]] = []
     work = list(todo)
+    batch = _Batch(ctx, queue, root, jobs, began, store, crashed, limits)
     try:
         while work:
-            work = _run_batch(ctx, queue, root, work, jobs, began, store, crashed)
-        # A worker that died (a crash in the PDF library on a hostile file) takes the whole pool
-        # down; run those documents again one per pool to find which one it was.
+            work = batch.run(work)
+        # A worker that died (a crash in the PDF library, or PDFium stopping the process at the
+        # memory ceiling) takes the whole pool down; the files it may have been reading run
+        # again one per pool, to find which one it was.
         for doc, digest in crashed:
-            with ProcessPoolExecutor(
-                1, mp_context=ctx, initializer=init_worker, initargs=(queue,)
-            ) as single:
-                try:
-                    result, secs = single.submit(extract_and_clean, root / doc.file, doc).result(
-                        timeout=FILE_SECONDS
-                    )
-                except BrokenProcessPool:
-                    result = ExtractError(doc.file, None, "the PDF reader crashed on this file")
-                    secs = 0.0
+            result, secs = _run_alone(ctx, queue, root, doc, limits)
             store(doc, digest, result, secs)
     finally:
         queue.put(None)
         relay_thread.join(timeout=5)
 
 
-def _run_batch(
-    ctx: Any,
-    queue: Any,
-    root: Path,
-    work: list[tuple[Document, str]],
-    jobs: int,
-    began: dict[str, float],
-    store: Callable[[Document, str, Outcome, float], None],
-    crashed: list[tuple[Document, str]],
-) -> list[tuple[Document, str]]:
-    """Run documents in one pool until all are done or one runs out of time; returns the
-    documents still to run (in a fresh pool) when a file over its budget forced a stop."""
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker, initargs=(queue,))
-    pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
-        pool.submit(extract_and_clean, root / doc.file, doc): (doc, digest) for doc, digest in work
-    }
-    try:
-        while pending:
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                doc, digest = pending.pop(fut)
-                try:
-                    result, secs = fut.result()
-                except BrokenProcessPool:
-                    crashed.append((doc, digest))
-                    continue
-                store(doc, digest, result, secs)
-            now = time.monotonic()
-            late = [
-                f
-                for f, (doc, _) in pending.items()
-                if doc.file in began and now - began[doc.file] > FILE_SECONDS
-            ]
-            if late:
-                for fut in late:
+def _run_alone(
+    ctx: Any, queue: Any, root: Path, doc: Document, limits: Limits
+) -> tuple[Outcome, float]:
+    with ProcessPoolExecutor(
+        1, mp_context=ctx, initializer=init_worker, initargs=(queue, limits)
+    ) as single:
+        future = single.submit(extract_and_clean, root / doc.file, doc)
+        processes = list(getattr(single, "_processes", {}).values())
+        try:
+            return future.result(timeout=limits.file_seconds)
+        except BrokenProcessPool:
+            for process in processes:
+                process.join(timeout=5)
+            aborted = any(p.exitcode == -signal.SIGABRT for p in processes)
+            if aborted and limits.worker_memory:
+                # PDFium's answer to a failed allocation is abort(): with the address space
+                # capped, that is this file needing more than the ceiling.
+                return ExtractError(doc.file, None, memory_problem(limits)), 0.0
+            return ExtractError(doc.file, None, "the PDF reader crashed on this file"), 0.0
+        except TimeoutError:
+            for process in processes:
+                process.kill()
+            reason = f"took longer than {limits.file_seconds:g} s (its time budget): stopped"
+            return ExtractError(doc.file, None, reason), limits.file_seconds
+
+
+@dataclass
+class _Batch:
+    ctx: Any
+    queue: Any
+    root: Path
+    jobs: int
+    began: dict[str, float]
+    store: Callable[[Document, str, Outcome, float], None]
+    crashed: list[tuple[Document, str]]
+    limits: Limits
+    # Files sent to a fresh pool after a crash they had not started on: once only, so that a
+    # file whose start the relay had not yet heard of cannot crash pool after pool.
+    requeued: set[str] = field(default_factory=set)
+
+    def run(self, work: list[tuple[Document, str]]) -> list[tuple[Document, str]]:
+        """Run documents in one pool until all are done, or one runs out of time or takes its
+        worker down; returns the documents still to run (in a fresh pool)."""
+        pool = ProcessPoolExecutor(
+            self.jobs,
+            mp_context=self.ctx,
+            initializer=init_worker,
+            initargs=(self.queue, self.limits),
+        )
+        pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
+            pool.submit(extract_and_clean, self.root / doc.file, doc): (doc, digest)
+            for doc, digest in work
+        }
+        rest: list[tuple[Document, str]] = []
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for fut in done:
                     doc, digest = pending.pop(fut)
-                    reason = f"took longer than {FILE_SECONDS:g} s (its time budget): stopped"
-                    store(doc, digest, ExtractError(doc.file, None, reason), FILE_SECONDS)
-                # A worker cannot be stopped on its own: stop them all, run the rest again.
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-                rest = list(pending.values())
-                for doc, _ in rest:
-                    began.pop(doc.file, None)
-                return rest
-        return []
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                    try:
+                        result, secs = fut.result()
+                    except BrokenProcessPool:
+                        # Only a file a worker had started on can have taken it down.
+                        if doc.file in self.began or doc.file in self.requeued:
+                            self.crashed.append((doc, digest))
+                        else:
+                            self.requeued.add(doc.file)
+                            rest.append((doc, digest))
+                        continue
+                    self.store(doc, digest, result, secs)
+                if rest:
+                    continue  # the pool is broken: collect every future, then start afresh
+                now = time.monotonic()
+                budget = self.limits.file_seconds
+                late = [
+                    f
+                    for f, (doc, _) in pending.items()
+                    if doc.file in self.began and now - self.began[doc.file] > budget
+                ]
+                if late:
+                    for fut in late:
+                        doc, digest = pending.pop(fut)
+                        reason = f"took longer than {budget:g} s (its time budget): stopped"
+                        self.store(doc, digest, ExtractError(doc.file, None, reason), budget)
+                    # A worker cannot be stopped on its own: stop them all, run the rest again.
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.kill()
+                    rest = list(pending.values())
+                    break
+            for doc, _ in rest:
+                self.began.pop(doc.file, None)
+            return rest
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass

@@ -7,6 +7,8 @@ The fixtures are in conftest.py beside this file; these are plain helpers."""
 from __future__ import annotations
 
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,34 @@ def assert_one_clear_error(root: Path, db: Path, digest: str, file: str) -> str:
     assert errors[0].startswith(f"error {file}"), errors[0]
     assert content_digest(db) == digest
     return errors[0]
+
+
+def deflate_bomb(size: int) -> bytes:
+    """``size`` zero bytes deflated twice (for ``/Filter [/FlateDecode /FlateDecode]``): 4 GiB
+    fit in 10 kB. Made without ever holding the bytes: after a full flush, zlib compresses each
+    MiB of zeros to the same bytes, so the first pass is one compressed MiB repeated; its
+    checksum (adler32) of n zeros is computed, not summed."""
+    mib = bytes(1 << 20)
+    packer = zlib.compressobj(9)
+    first = packer.compress(mib) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(mib) + packer.flush(zlib.Z_FULL_FLUSH)
+    count = size >> 20
+    adler = ((size % 65521) << 16) | 1  # a = 1 + sum of bytes = 1; b = n * a mod 65521
+    once = first + again * (count - 1) + b"\x03\x00" + struct.pack(">I", adler)
+    return zlib.compress(once, 9)
+
+
+def bomb_pdf(size: int) -> bytes:
+    """A one-page PDF whose page content inflates to ``size`` bytes (zeros)."""
+    stream = deflate_bomb(size)
+    pdf = minimal_pdf([["IMET - FY 2016 Department of Defense Training"]])
+    start = pdf.index(b"5 0 obj")
+    end = pdf.index(b"endobj", start)
+    content = (
+        b"5 0 obj\n<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % len(stream)
+        + stream
+        + b"\nendstream\n"
+    )
+    # The cross-reference offsets after the page content are now wrong: PDFium rebuilds the
+    # table, as it does for many real files.
+    return pdf[:start] + content + pdf[end:]

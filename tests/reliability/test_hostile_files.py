@@ -14,6 +14,7 @@ import pytest
 from hostile_kit import HTML, PDF, ROWS, assert_one_clear_error, minimal_pdf
 
 from corpus_kit import cut_pdf, write_manifest
+from fmtr.sources.limits import Limits
 
 # --- bad PDFs in place of a good one -------------------------------------------------------------
 
@@ -175,6 +176,8 @@ def test_a_file_over_its_time_budget_is_stopped_with_one_line(
     (root / HTML).write_bytes(_slow_page(400_000))
     write_manifest(root, ROWS)
     # The budget is the build process's (it stops the worker): patched here, it applies there.
-    monkeypatch.setattr(fmtr.pipeline, "FILE_SECONDS", 0.5)
+    # (and the 21 MB page is let through the size check, to reach the time budget)
+    limits = Limits(file_seconds=0.5, html_bytes=64 << 20)
+    monkeypatch.setattr(fmtr.pipeline, "LIMITS", limits)
     error = assert_one_clear_error(root, db, digest, HTML)
     assert "time budget" in error
