@@ -291,44 +291,60 @@ def build_database(
     # link to the served file must neither build beside a build of that file nor be replaced
     # by a plain file.
     path = path.resolve()
-    with build_lock(path):
-        if path.exists() and schema_is_current(url):
-            # Nothing changed: answer from the served file without copying it.
-            served = make_engine(url)
-            try:
-                with served.connect() as conn:
-                    known = loaded_documents(conn)
-                t0 = time.perf_counter()
-                report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
-                _, todo = _plan(root, only, known, report, SilentObserver(), limits)
-                if not todo and (only is not None or not _stale_documents(known, root)):
-                    report.editions = _summaries(served, {})
-                    report.seconds = time.perf_counter() - t0
-                    return report
-            finally:
-                served.dispose()
+    try:
+        with build_lock(path):
+            return _build_aside(url, path, root, jobs, only, observer, limits)
+    except Exception as exc:
+        if disk_full(exc):
+            raise BuildStopped(
+                f"the disk is full: the build of {path} stopped; its temporary files were "
+                f"removed ({free_space(path.parent)} free now) and the served database is as "
+                "it was"
+            ) from None
+        raise
+
+
+def _build_aside(
+    url: str,
+    path: Path,
+    root: Path,
+    jobs: int,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    limits: Limits,
+) -> BuildReport:
+    """build_database under the lock: a copy of the served file is built and swapped in."""
+    if path.exists() and schema_is_current(url):
+        # Nothing changed: answer from the served file without copying it.
+        served = make_engine(url)
         try:
-            aside = start_aside(path)
-            engine = open_database(f"sqlite:///{aside}", building=True)
-            try:
-                report = build(
-                    engine, root, jobs=jobs, only=only, observer=observer, bulk=True, limits=limits
-                )
-            finally:
-                engine.dispose()
-            swap_in(aside, path)
-        except BaseException as exc:
-            # Whatever stopped it (a full disk, a refused manifest, Ctrl-C), the copy goes: left
-            # behind, a full disk would stay full.
-            remove_aside(path)
-            if disk_full(exc):
-                raise BuildStopped(
-                    f"the disk is full: the build of {path} stopped "
-                    f"({free_space(path.parent)} left on its disk); its temporary files were "
-                    "removed and the served database is as it was"
-                ) from None
-            raise
-        return report
+            with served.connect() as conn:
+                known = loaded_documents(conn)
+            t0 = time.perf_counter()
+            report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
+            _, todo = _plan(root, only, known, report, SilentObserver(), limits)
+            if not todo and (only is not None or not _stale_documents(known, root)):
+                report.editions = _summaries(served, {})
+                report.seconds = time.perf_counter() - t0
+                return report
+        finally:
+            served.dispose()
+    try:
+        aside = start_aside(path)
+        engine = open_database(f"sqlite:///{aside}", building=True)
+        try:
+            report = build(
+                engine, root, jobs=jobs, only=only, observer=observer, bulk=True, limits=limits
+            )
+        finally:
+            engine.dispose()
+        swap_in(aside, path)
+    except BaseException:
+        # Whatever stopped it (a full disk, a refused manifest, Ctrl-C), the copy goes: left
+        # behind, a full disk would stay full.
+        remove_aside(path)
+        raise
+    return report
 
 
 class BuildStopped(Exception):

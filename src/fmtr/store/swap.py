@@ -86,19 +86,23 @@ def start_aside(db: Path) -> Path:
         # The backup API copies a consistent snapshot even while readers have the file open.
         src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         dst = sqlite3.connect(aside)
-        with dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
     return aside
 
 
 def swap_in(aside: Path, db: Path) -> None:
     """Make the finished copy the served database, atomically and durably."""
     con = sqlite3.connect(aside)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode=DELETE")  # folds the WAL back in and removes it
-    con.close()
+    try:  # closed also on error: an open file's space is not freed when a failed build unlinks it
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=DELETE")  # folds the WAL back in and removes it
+    finally:
+        con.close()
     with aside.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(aside, db)
