@@ -353,6 +353,15 @@ def export(
     all_editions: Annotated[
         bool, typer.Option("--all-editions", help="Also the non-counted FY2000/FY2001 rows.")
     ] = False,
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help="CSV and XLSX cells exactly as stored, also those a spreadsheet would evaluate "
+            "as a formula (by default such a cell, e.g. '-National Academy...', gets a leading "
+            "single quote in CSV and Excel's quote prefix in XLSX).",
+        ),
+    ] = False,
     db: Db = None,
 ) -> None:
     """Any selection of training rows with provenance columns (csv, json, parquet, xlsx)."""
@@ -376,6 +385,7 @@ def export(
         end=end,
         text=text,
         all_editions=all_editions,
+        raw_cells=raw_cells,
     )
     if out is not None:
         _err.print(f"{n:,} rows written to {out}")

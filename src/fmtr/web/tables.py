@@ -10,6 +10,8 @@ from typing import Any
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from fmtr.query.export import spreadsheet_safe
+
 
 @dataclass
 class Table:
@@ -48,9 +50,13 @@ def csv_text(table: Table) -> str:
     writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
     writer.writeheader()
     for row in table.rows:
-        # A list (a unit's variants) is one cell in a spreadsheet.
+        # A list (a unit's variants) is one cell in a spreadsheet; a cell a spreadsheet would
+        # evaluate is neutralised, as `fmtr export` does (the JSON answers stay verbatim).
         writer.writerow(
-            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+            {
+                k: spreadsheet_safe("; ".join(map(str, v)) if isinstance(v, list) else v)
+                for k, v in row.items()
+            }
         )
     return out.getvalue()
 
