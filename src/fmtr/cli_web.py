@@ -46,6 +46,22 @@ def register(app: typer.Typer) -> None:
         answer_cache: Annotated[
             bool, typer.Option(help="Keep API answers in memory until the database changes.")
         ] = True,
+        image_cache: Annotated[
+            Path | None,
+            typer.Option(
+                help="Folder for rendered source page images, private to you (default: your "
+                "cache folder, ~/.cache/fmtr/pages on Linux).",
+                show_default=False,
+            ),
+        ] = None,
+        image_cache_mb: Annotated[
+            int,
+            typer.Option(
+                help="At most this many MiB of page images (about 230 kB each); the least "
+                "recently shown go first.",
+                min=1,
+            ),
+        ] = 256,
     ) -> None:
         """Serve the explorer and the JSON API over the database, read-only."""
         from fmtr.store.db import database_url
@@ -58,7 +74,9 @@ def register(app: typer.Typer) -> None:
         url = database_url(db)
         try:
             # Opened once here, so that a missing file or a stale index is said before serving.
-            checked = create_app(url, corpus=corpus_dir)
+            checked = create_app(
+                url, corpus=corpus_dir, cache_dir=image_cache, cache_bytes=image_cache_mb << 20
+            )
         except (FileNotFoundError, ValueError) as exc:
             typer.echo(f"fmtr: {exc}", err=True)
             raise typer.Exit(2) from None
@@ -74,6 +92,8 @@ def register(app: typer.Typer) -> None:
             FMTR_SERVE_CORPUS=str(corpus_dir or ""),
             FMTR_SERVE_ANSWER_CACHE="1" if answer_cache else "0",
             FMTR_SERVE_THREADS=str(workers),
+            FMTR_SERVE_IMAGE_CACHE=str(image_cache or ""),
+            FMTR_SERVE_IMAGE_CACHE_BYTES=str(image_cache_mb << 20),
         )
         typer.echo(f"fmtr: serving http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
         options = {

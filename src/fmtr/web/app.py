@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from fmtr.query.errors import (
     UnknownCountry,
     UnknownProgramme,
 )
+from fmtr.sources.page_cache import DEFAULT_BYTES, PageCache, default_folder
 from fmtr.store.search import index_is_current
 from fmtr.web.cache import AnswerCache
 from fmtr.web.db import PROGRESS_STEPS, QueryTimeout, read_only_engine, sqlite_path
@@ -38,6 +38,7 @@ def create_app(
     statement_seconds: float = 2.0,
     progress_steps: int = PROGRESS_STEPS,
     cache_dir: Path | None = None,
+    cache_bytes: int = DEFAULT_BYTES,
     answer_cache: bool = True,
 ) -> FastAPI:
     """The app over the SQLite database ``db`` (URL or path), opened read-only.
@@ -46,6 +47,8 @@ def create_app(
     ``statement_seconds``: a statement running longer is interrupted with a 503 (SQLite checks
     every ``progress_steps`` instructions).
     ``answer_cache``: keep API answers in memory until the file changes (see fmtr.web.cache).
+    ``cache_dir``, ``cache_bytes``: where rendered page images are kept (default: the user's
+    own cache folder), and at most how many bytes of them (fmtr.sources.page_cache).
     """
     from fmtr.web import api, pages
 
@@ -67,7 +70,9 @@ def create_app(
         db_path=path,
         corpus=corpus,
         statement_seconds=statement_seconds,
-        cache_dir=cache_dir or Path(tempfile.gettempdir()) / "fmtr-render",
+        page_cache=(
+            PageCache(cache_dir or default_folder(), cache_bytes) if corpus is not None else None
+        ),
     )
     app.state.engine = read_only_engine(path, statement_seconds, progress_steps=progress_steps)
     with app.state.engine.connect() as conn:
@@ -141,10 +146,13 @@ def app_from_env() -> FastAPI:
     import anyio.to_thread
 
     corpus = os.environ.get("FMTR_SERVE_CORPUS")
+    images = os.environ.get("FMTR_SERVE_IMAGE_CACHE")
     app = create_app(
         os.environ["FMTR_SERVE_DB"],
         corpus=Path(corpus) if corpus else None,
         answer_cache=os.environ.get("FMTR_SERVE_ANSWER_CACHE", "1") == "1",
+        cache_dir=Path(images) if images else None,
+        cache_bytes=int(os.environ.get("FMTR_SERVE_IMAGE_CACHE_BYTES", DEFAULT_BYTES)),
     )
     threads = int(os.environ.get("FMTR_SERVE_THREADS", "2"))
     if app.state.index_current:

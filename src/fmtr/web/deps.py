@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import Request
 from sqlalchemy import Connection, Engine
 
+from fmtr.sources.page_cache import PageCache
+
 MAX_PAGE = 500  # rows per page, API and HTML alike
 DEFAULT_PAGE = 50
 
@@ -19,7 +21,7 @@ class Settings:
     db_path: Path
     corpus: Path | None
     statement_seconds: float
-    cache_dir: Path
+    page_cache: PageCache | None  # None: no corpus, no page images
 
 
 def connection(request: Request) -> Iterator[Connection]:
