@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,22 @@ def spreadsheet_safe(value: Any) -> Any:
     return "'" + value if evaluable(value) else value
 
 
+# A row needing care holds an evaluable cell or a carriage return (see write_csv). Its cells are
+# joined in one C call ("%s" formatting) behind a separator, searched for a separator followed
+# by a sign (substring search), and only then matched exactly: the csv module writes the other
+# rows as they are (a Python check of every cell made an export of every row twice as slow;
+# this costs about half as much again).
+_SEP = "\x1f"
+_CELL_STARTS = tuple(_SEP + c for c in _FORMULA_START)
+_EVALUABLE = re.compile(f"{_SEP}[=+\\-@\t\r][^{_SEP}]*?[^\\W_]|\r")
+
+
+def _needs_care(joined: str) -> bool:
+    return "\r" in joined or (
+        any(start in joined for start in _CELL_STARTS) and _EVALUABLE.search(joined) is not None
+    )
+
+
 def write_csv(selection: Selection, out: IO[str], *, raw_cells: bool = False) -> None:
     writer = csv.writer(out, lineterminator="\n")
     # Rows ending in "\n" make the csv module leave a carriage return inside a cell unquoted,
@@ -155,12 +172,15 @@ def write_csv(selection: Selection, out: IO[str], *, raw_cells: bool = False) ->
     # (and a formula). A row holding one is written with every cell quoted.
     quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(selection.columns)
+    joined = f"{_SEP}%s" * len(selection.columns)
     for row in selection.rows:
-        cells = row if raw_cells else [spreadsheet_safe(v) for v in row]
-        if any(isinstance(v, str) and "\r" in v for v in cells):
-            quoted.writerow(cells)
+        text = joined % row
+        if not _needs_care(text):
+            writer.writerow(row)
+        elif "\r" in text:
+            quoted.writerow(row if raw_cells else [spreadsheet_safe(v) for v in row])
         else:
-            writer.writerow(cells)
+            writer.writerow(row if raw_cells else [spreadsheet_safe(v) for v in row])
 
 
 def write_json(selection: Selection, out: IO[str]) -> None:
