@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,20 +148,17 @@ def spreadsheet_safe(value: Any) -> Any:
     return "'" + value if evaluable(value) else value
 
 
-# A row needing care holds an evaluable cell or a carriage return (see write_csv). Its cells are
-# joined in one C call ("%s" formatting) behind a separator, searched for a separator followed
-# by a sign (substring search), and only then matched exactly: the csv module writes the other
-# rows as they are (a Python check of every cell made an export of every row twice as slow;
-# this costs about half as much again).
+# A row needing care may hold an evaluable cell or a carriage return (see write_csv). Its cells
+# are joined in one C call ("%s" formatting), each behind a separator, and searched for a
+# separator followed by a sign: only such a row is checked cell by cell, and the csv module
+# writes the others as they are (a Python check of every cell made an export of every row
+# twice as slow; this costs about half as much again).
 _SEP = "\x1f"
 _CELL_STARTS = tuple(_SEP + c for c in _FORMULA_START)
-_EVALUABLE = re.compile(f"{_SEP}[=+\\-@\t\r][^{_SEP}]*?[^\\W_]|\r")
 
 
-def _needs_care(joined: str) -> bool:
-    return "\r" in joined or (
-        any(start in joined for start in _CELL_STARTS) and _EVALUABLE.search(joined) is not None
-    )
+def _may_need_care(joined: str) -> bool:
+    return "\r" in joined or any(start in joined for start in _CELL_STARTS)
 
 
 def write_csv(selection: Selection, out: IO[str], *, raw_cells: bool = False) -> None:
@@ -174,13 +170,14 @@ def write_csv(selection: Selection, out: IO[str], *, raw_cells: bool = False) ->
     writer.writerow(selection.columns)
     joined = f"{_SEP}%s" * len(selection.columns)
     for row in selection.rows:
-        text = joined % row
-        if not _needs_care(text):
+        if not _may_need_care(joined % row):
             writer.writerow(row)
-        elif "\r" in text:
-            quoted.writerow(row if raw_cells else [spreadsheet_safe(v) for v in row])
+            continue
+        cells = row if raw_cells else [spreadsheet_safe(v) for v in row]
+        if any(isinstance(v, str) and "\r" in v for v in cells):
+            quoted.writerow(cells)
         else:
-            writer.writerow(row if raw_cells else [spreadsheet_safe(v) for v in row])
+            writer.writerow(cells)
 
 
 def write_json(selection: Selection, out: IO[str]) -> None:
