@@ -5,14 +5,15 @@ one transaction, so a failure leaves that document as the database had it and th
 documents still load. A document whose sha256 is unchanged since it was loaded is skipped.
 Each edition is reconciled with its printed totals as soon as its documents are in, while the
 workers go on. A SQLite database is built on a copy and swapped in whole (fmtr.store.swap).
-`fmtr verify` and `fmtr compare-reference` read the database back (verify_database,
-compare_with_reference).
+Reading the database back (`fmtr verify`, `fmtr compare-reference`) is fmtr.verify's.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -28,14 +29,16 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
+from fmtr.errors import Unavailable
 from fmtr.extract import family_of
 from fmtr.extract.model import ExtractError, ProgrammeBlock
+from fmtr.settings import BuildSettings
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog, manifest_name
+from fmtr.sources.corpus import corpus_catalog, corpus_identity, manifest_name
 from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
-from fmtr.sources.limits import Limits, memory_problem, size_problem
+from fmtr.sources.limits import memory_problem, size_problem
 from fmtr.store import schema as s
-from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
+from fmtr.store.db import open_database, read_only_engine, schema_is_current, sqlite_path
 from fmtr.store.load import (
     LoadedDocument,
     create_query_indexes,
@@ -57,17 +60,16 @@ from fmtr.store.swap import (
     swap_in,
 )
 from fmtr.verify.reconcile import (
-    MISMATCH,
-    UNPARSEABLE,
     Check,
     EditionVerdict,
+    VerifyReport,
     known_source_errors,
     reconcile,
     summarise,
 )
-from fmtr.verify.reference import EditionComparison, compare, make_line, read_reference
-from fmtr.verify.reference import Line as RefLine
 from fmtr.worker import Outcome, extract_and_clean, init_worker
+
+log = logging.getLogger(__name__)  # fmtr prints nothing itself: whoever runs a build listens
 
 
 class BuildObserver(Protocol):
@@ -141,15 +143,15 @@ def _pages_to_read(doc: Document) -> int:
 
 
 def _check_file(
-    root: Path, doc: Document, manifest: str, limits: Limits
+    root: Path, doc: Document, manifest: str, settings: BuildSettings
 ) -> tuple[str | None, ExtractError | None]:
     path = root / doc.file  # inside the corpus: _catalog checked every manifest path
     if not path.is_file():
-        return None, ExtractError(doc.file, None, f"file not found in corpus {root}")
+        return None, ExtractError(doc.file, None, f"file not found in the corpus folder {root}")
     # An empty checksum used to skip the check: the manifest then vouched for any content.
     if (problem := sha256_problem(doc, manifest)) is not None:
         return None, ExtractError(doc.file, None, problem)
-    if (problem := size_problem(doc.kind, path.stat().st_size, limits)) is not None:
+    if (problem := size_problem(doc.kind, path.stat().st_size, settings)) is not None:
         return None, ExtractError(doc.file, None, problem)
     digest = sha256_hex_of_file(path)
     if digest != doc.sha256.lower():
@@ -229,7 +231,7 @@ def _plan(
     known: dict[str, str],
     report: BuildReport,
     obs: BuildObserver,
-    limits: Limits,
+    settings: BuildSettings,
 ) -> tuple[list[Document], list[tuple[Document, str]]]:
     """The documents of this build and those to (re)load; bad and unchanged files go to report.
 
@@ -244,7 +246,7 @@ def _plan(
     # Files not read now count with the content they were loaded with.
     digests = {d.file: known[d.file] for d in everything if d.file in known}
     for doc in docs:
-        digest, error = _check_file(root, doc, manifest, limits)
+        digest, error = _check_file(root, doc, manifest, settings)
         if error is not None:
             report.errors.append(error)
             obs.failed(doc, error)
@@ -263,29 +265,44 @@ def _plan(
     return docs, todo
 
 
+_DEFAULTS = BuildSettings()
+
+
 def build_database(
     url: str,
     root: Path,
     *,
-    jobs: int = 1,
+    jobs: int = _DEFAULTS.jobs,
+    file_seconds: float = _DEFAULTS.file_seconds,
+    worker_memory: int = _DEFAULTS.worker_memory,
+    max_pdf_mb: int = _DEFAULTS.max_pdf_mb,
+    max_html_mb: int = _DEFAULTS.max_html_mb,
+    max_rows_per_pdf_page: int = _DEFAULTS.max_rows_per_pdf_page,
+    max_rows_per_html_page: int = _DEFAULTS.max_rows_per_html_page,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
-    limits: Limits | None = None,
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
     build changes nothing. Other databases are built in place, one transaction per document.
+    The settings (``jobs`` to ``max_rows_per_html_page``) are fmtr.settings.BuildSettings'.
 
     Raises BuildLocked when another build is running on the same file, ManifestRefused for a
     manifest that reaches outside the corpus or lists a report twice, and BuildStopped when the
     disk fills up (the build's temporary files are then removed; the served file is as it was).
     """
-    limits = limits or LIMITS
+    settings = BuildSettings(
+        jobs=jobs,
+        file_seconds=file_seconds,
+        worker_memory=worker_memory,
+        max_pdf_mb=max_pdf_mb,
+        max_html_mb=max_html_mb,
+        max_rows_per_pdf_page=max_rows_per_pdf_page,
+        max_rows_per_html_page=max_rows_per_html_page,
+    )
     path = sqlite_path(url)
     if path is None:
-        return build(
-            open_database(url), root, jobs=jobs, only=only, observer=observer, limits=limits
-        )
+        return _build_settled(open_database(url), root, settings, only, observer, bulk=False)
     _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
     # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
     # link to the served file must neither build beside a build of that file nor be replaced
@@ -293,7 +310,7 @@ def build_database(
     path = path.resolve()
     try:
         with build_lock(path):
-            return _build_aside(url, path, root, jobs, only, observer, limits)
+            return _build_aside(url, path, root, settings, only, observer)
     except Exception as exc:
         if disk_full(exc):
             raise BuildStopped(
@@ -308,22 +325,22 @@ def _build_aside(
     url: str,
     path: Path,
     root: Path,
-    jobs: int,
+    settings: BuildSettings,
     only: Iterable[str] | None,
     observer: BuildObserver | None,
-    limits: Limits,
 ) -> BuildReport:
     """build_database under the lock: a copy of the served file is built and swapped in."""
     if path.exists() and schema_is_current(url):
         # Nothing changed: answer from the served file without copying it.
-        served = make_engine(url)
+        served = read_only_engine(url)
         try:
             with served.connect() as conn:
                 known = loaded_documents(conn)
             t0 = time.perf_counter()
             report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
-            _, todo = _plan(root, only, known, report, SilentObserver(), limits)
+            _, todo = _plan(root, only, known, report, SilentObserver(), settings)
             if not todo and (only is not None or not _stale_documents(known, root)):
+                log.info("nothing changed since the last build of %s", path)
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
                 return report
@@ -333,9 +350,7 @@ def _build_aside(
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(
-                engine, root, jobs=jobs, only=only, observer=observer, bulk=True, limits=limits
-            )
+            report = _build_settled(engine, root, settings, only, observer, bulk=True)
         finally:
             engine.dispose()
         swap_in(aside, path)
@@ -344,12 +359,16 @@ def _build_aside(
         # behind, a full disk would stay full.
         remove_aside(path)
         raise
+    log.info("build run %d swapped in as %s", report.run_id, path)
     return report
 
 
-class BuildStopped(Exception):
+class BuildStopped(Unavailable):
     """A build that could not finish for a reason outside the corpus (a full disk); the message
-    is one line."""
+    is one line. Exit 1, as a build whose documents failed: the database is as it was."""
+
+    code = "build_stopped"
+    exit_code = 1
 
 
 class _EditionProof:
@@ -401,6 +420,15 @@ class _EditionProof:
         return VerifyReport(sorted(self.verdicts, key=lambda v: v.edition), self.checks)
 
 
+def _stored(error: ExtractError, root: Path) -> str:
+    """An error as the database keeps it: without the builder's corpus folder (a message may
+    name it), so that no local path of the machine that built it is stored."""
+    message = str(error)
+    for folder in {str(root.resolve()), str(root)}:
+        message = message.replace(f"{folder}/", "").replace(folder, "<corpus>")
+    return message
+
+
 def _stale_documents(known: dict[str, str], root: Path) -> bool:
     """Whether the database holds documents the corpus no longer lists (a build removes them)."""
     return bool(set(known) - {d.file for d in _catalog(root)[0]})
@@ -410,27 +438,56 @@ def build(
     engine: Engine,
     root: Path,
     *,
-    jobs: int = 1,
+    jobs: int = _DEFAULTS.jobs,
+    file_seconds: float = _DEFAULTS.file_seconds,
+    worker_memory: int = _DEFAULTS.worker_memory,
+    max_pdf_mb: int = _DEFAULTS.max_pdf_mb,
+    max_html_mb: int = _DEFAULTS.max_html_mb,
+    max_rows_per_pdf_page: int = _DEFAULTS.max_rows_per_pdf_page,
+    max_rows_per_html_page: int = _DEFAULTS.max_rows_per_html_page,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
-    limits: Limits | None = None,
 ) -> BuildReport:
     """Load every catalog document of the corpus at ``root`` that changed since the last build.
 
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
     only queries need are dropped while loading and made again at the end.
+    ``jobs``: worker processes (0: one per core); ``file_seconds``: each file's time budget;
+    ``worker_memory`` and the ``max_`` ceilings: what one file may cost
+    (fmtr.settings.BuildSettings says more of each).
     """
+    settings = BuildSettings(
+        jobs=jobs,
+        file_seconds=file_seconds,
+        worker_memory=worker_memory,
+        max_pdf_mb=max_pdf_mb,
+        max_html_mb=max_html_mb,
+        max_rows_per_pdf_page=max_rows_per_pdf_page,
+        max_rows_per_html_page=max_rows_per_html_page,
+    )
+    return _build_settled(engine, root, settings, only, observer, bulk=bulk)
+
+
+def _build_settled(
+    engine: Engine,
+    root: Path,
+    settings: BuildSettings,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    *,
+    bulk: bool,
+) -> BuildReport:
     with _no_cyclic_gc():
         return _build(
             engine,
             root,
-            jobs=jobs,
+            jobs=settings.jobs or os.cpu_count() or 1,
+            settings=settings,
             only=only,
             observer=observer,
             bulk=bulk,
-            limits=limits or LIMITS,
         )
 
 
@@ -458,7 +515,7 @@ def _build(
     only: Iterable[str] | None,
     observer: BuildObserver | None,
     bulk: bool,
-    limits: Limits,
+    settings: BuildSettings,
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
@@ -466,14 +523,15 @@ def _build(
         known = loaded_documents(conn)
     # Planned before the build run is recorded: a refused manifest writes nothing.
     report = BuildReport(0)
-    docs, todo = _plan(root, only, known, report, obs, limits)
+    docs, todo = _plan(root, only, known, report, obs, settings)
     with engine.begin() as conn:
         report.run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
-                    started_at=datetime.now(UTC).replace(tzinfo=None),
+                    started_at=datetime.now(UTC),
                     fmtr_version=__version__,
-                    corpus=str(root),
+                    # Which corpus (its manifest's sha256), never the builder's folder.
+                    corpus=corpus_identity(root),
                     jobs=jobs,
                     loaded=0,
                     skipped=0,
@@ -482,6 +540,11 @@ def _build(
             ).inserted_primary_key[0]  # type: ignore[index]
         )
     run_id = report.run_id
+    log.info("build run %d on %s", run_id, root)
+    log.info(
+        "%d documents to load, %d unchanged, %d refused", len(todo), len(report.skipped),
+        len(report.errors),
+    )  # fmt: skip
     seconds: dict[str, float] = {}
     proof = _EditionProof(engine, docs, todo)
     if bulk and todo:
@@ -518,7 +581,7 @@ def _build(
     if todo:
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
-        _run_pool(root, todo, max(1, jobs), obs, store, limits)
+        _run_pool(root, todo, max(1, jobs), obs, store, settings)
         if bulk:
             with engine.begin() as conn:
                 create_query_indexes(conn)
@@ -527,14 +590,14 @@ def _build(
         for err in report.errors:
             conn.execute(
                 insert(s.BuildError).values(
-                    build_run_id=run_id, file=err.file, page=err.page, message=str(err)
+                    build_run_id=run_id, file=err.file, page=err.page, message=_stored(err, root)
                 )
             )
         conn.execute(
             update(s.BuildRun)
             .where(s.BuildRun.id == run_id)
             .values(
-                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                finished_at=datetime.now(UTC),
                 loaded=len(report.loaded),
                 skipped=len(report.skipped),
                 failed=len(report.errors),
@@ -562,18 +625,13 @@ def _build(
     return report
 
 
-# What one file may cost (size, rows, a worker's memory and time); `fmtr build --worker-memory`
-# changes the memory ceiling.
-LIMITS = Limits()
-
-
 def _run_pool(
     root: Path,
     todo: list[tuple[Document, str]],
     jobs: int,
     obs: BuildObserver,
     store: Callable[[Document, str, Outcome, float], None],
-    limits: Limits,
+    settings: BuildSettings,
 ) -> None:
     # "spawn", not "fork": PDFium is not safe to use in a child forked from a parent that has
     # already loaded it (the tests do), and spawn behaves the same on every platform.
@@ -596,7 +654,7 @@ def _run_pool(
         obs.started(doc, _pages_to_read(doc))
     crashed: list[tuple[Document, str]] = []
     work = list(todo)
-    batch = _Batch(ctx, queue, root, jobs, began, store, crashed, limits)
+    batch = _Batch(ctx, queue, root, jobs, began, store, crashed, settings)
     try:
         while work:
             work = batch.run(work)
@@ -604,7 +662,7 @@ def _run_pool(
         # memory ceiling) takes the whole pool down; the files it may have been reading run
         # again one per pool, to find which one it was.
         for doc, digest in crashed:
-            result, secs = _run_alone(ctx, queue, root, doc, limits)
+            result, secs = _run_alone(ctx, queue, root, doc, settings)
             store(doc, digest, result, secs)
     finally:
         queue.put(None)
@@ -612,29 +670,29 @@ def _run_pool(
 
 
 def _run_alone(
-    ctx: Any, queue: Any, root: Path, doc: Document, limits: Limits
+    ctx: Any, queue: Any, root: Path, doc: Document, settings: BuildSettings
 ) -> tuple[Outcome, float]:
     with ProcessPoolExecutor(
-        1, mp_context=ctx, initializer=init_worker, initargs=(queue, limits)
+        1, mp_context=ctx, initializer=init_worker, initargs=(queue, settings)
     ) as single:
         future = single.submit(extract_and_clean, root / doc.file, doc)
         processes = list(getattr(single, "_processes", {}).values())
         try:
-            return future.result(timeout=limits.file_seconds)
+            return future.result(timeout=settings.file_seconds)
         except BrokenProcessPool:
             for process in processes:
                 process.join(timeout=5)
             aborted = any(p.exitcode == -signal.SIGABRT for p in processes)
-            if aborted and limits.worker_memory:
+            if aborted and settings.worker_memory:
                 # PDFium's answer to a failed allocation is abort(): with the address space
                 # capped, that is this file needing more than the ceiling.
-                return ExtractError(doc.file, None, memory_problem(limits)), 0.0
+                return ExtractError(doc.file, None, memory_problem(settings)), 0.0
             return ExtractError(doc.file, None, "the PDF reader crashed on this file"), 0.0
         except TimeoutError:
             for process in processes:
                 process.kill()
-            reason = f"took longer than {limits.file_seconds:g} s (its time budget): stopped"
-            return ExtractError(doc.file, None, reason), limits.file_seconds
+            reason = f"took longer than {settings.file_seconds:g} s (its time budget): stopped"
+            return ExtractError(doc.file, None, reason), settings.file_seconds
 
 
 @dataclass
@@ -646,7 +704,7 @@ class _Batch:
     began: dict[str, float]
     store: Callable[[Document, str, Outcome, float], None]
     crashed: list[tuple[Document, str]]
-    limits: Limits
+    settings: BuildSettings
     # Files sent to a fresh pool after a crash they had not started on: once only, so that a
     # file whose start the relay had not yet heard of cannot crash pool after pool.
     requeued: set[str] = field(default_factory=set)
@@ -658,7 +716,7 @@ class _Batch:
             self.jobs,
             mp_context=self.ctx,
             initializer=init_worker,
-            initargs=(self.queue, self.limits),
+            initargs=(self.queue, self.settings),
         )
         pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
             pool.submit(extract_and_clean, self.root / doc.file, doc): (doc, digest)
@@ -684,7 +742,7 @@ class _Batch:
                 if rest:
                     continue  # the pool is broken: collect every future, then start afresh
                 now = time.monotonic()
-                budget = self.limits.file_seconds
+                budget = self.settings.file_seconds
                 late = [
                     f
                     for f, (doc, _) in pending.items()
@@ -705,54 +763,3 @@ class _Batch:
             return rest
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass
-class VerifyReport:
-    editions: list[EditionVerdict]
-    checks: list[Check]
-
-    @property
-    def mismatches(self) -> list[Check]:
-        return [c for c in self.checks if c.status in (MISMATCH, UNPARSEABLE)]
-
-
-def verify_database(engine: Engine, editions: set[str] | None = None) -> VerifyReport:
-    """Reconcile every printed total in the database (or these editions) with its rows."""
-    listed = known_source_errors()
-    per_edition: dict[str, tuple[list[tuple[str, int, ProgrammeBlock]], list[Check]]] = {}
-    with engine.connect() as conn:
-        for doc in iter_documents(conn, editions):
-            blocks, _ = per_edition.setdefault(doc.edition, ([], []))
-            blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
-    # Whole editions at once, files in order: a block may run on from one file to the next.
-    for blocks, checks in per_edition.values():
-        checks.extend(reconcile(blocks, listed))
-    verdicts = [summarise(ed, b, c) for ed, (b, c) in sorted(per_edition.items())]
-    return VerifyReport(verdicts, [c for _, (_, cs) in sorted(per_edition.items()) for c in cs])
-
-
-def compare_with_reference(
-    engine: Engine, reference: Path, editions: Iterable[str] | None = None
-) -> list[EditionComparison]:
-    """Match the database's rows with a reference extraction, edition by edition."""
-    wanted = set(editions) if editions else None
-
-    def ours() -> Iterable[RefLine]:
-        with engine.connect() as conn:
-            for doc in iter_documents(conn):
-                if wanted and doc.edition not in wanted:
-                    continue
-                for block in doc.blocks:
-                    for row in block.rows:
-                        yield make_line(
-                            doc.edition,
-                            block.country,
-                            row.course_title,
-                            row.quantity,
-                            row.cost,
-                            f"{doc.file} p.{row.page}",
-                        )
-
-    theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)
-    return compare(ours(), theirs)

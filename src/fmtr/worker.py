@@ -16,13 +16,14 @@ from typing import Any
 from fmtr.clean.document import CleanDocument, clean_document
 from fmtr.extract import extract_document, pdfwords
 from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.settings import BuildSettings
 from fmtr.sources.catalog import Document
-from fmtr.sources.limits import Limits, memory_problem, rows_problem
+from fmtr.sources.limits import MiB, memory_problem, rows_problem
 
 Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
 
 _page_queue: Any = None
-_limits = Limits()
+_settings = BuildSettings()
 # Pages read and not yet reported, per file: a message per page cost the workers two seconds a
 # corpus (a pickle, a lock, a pipe write), so they go a few times a second.
 _unsent: dict[str, int] = {}
@@ -46,15 +47,15 @@ def _flush_pages() -> None:
     _unsent.clear()
 
 
-def init_worker(queue: Any, limits: Limits | None = None) -> None:
+def init_worker(queue: Any, settings: BuildSettings | None = None) -> None:
     """Runs once in each worker: page ticks and file starts go back to the build on ``queue``;
-    the worker's address space is capped at ``limits.worker_memory``."""
-    global _page_queue, _limits
+    the worker's address space is capped at ``settings.worker_memory`` MiB."""
+    global _page_queue, _settings
     _page_queue = queue
     pdfwords.PAGE_HOOK = _report_page
-    _limits = limits or Limits()
-    if _limits.worker_memory:
-        _cap_memory(_limits.worker_memory)
+    _settings = settings or BuildSettings()
+    if _settings.worker_memory:
+        _cap_memory(_settings.worker_memory * MiB)
 
 
 def _cap_memory(limit: int) -> None:
@@ -84,14 +85,14 @@ def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
         _page_queue.put(("start", doc.file, 0))  # the time budget counts from here
     try:
         extract = extract_document(path, doc)
-        if (implausible := rows_problem(doc.kind, _rows_per_page(extract), _limits)) is not None:
+        if (implausible := rows_problem(doc.kind, _rows_per_page(extract), _settings)) is not None:
             page, reason = implausible
             raise ExtractError(doc.file, page if doc.kind == "pdf" else None, reason)
         result: Outcome = (extract, clean_document(extract, doc.edition))
     except ExtractError as exc:
         result = exc
     except MemoryError:
-        result = ExtractError(doc.file, None, memory_problem(_limits))
+        result = ExtractError(doc.file, None, memory_problem(_settings))
     except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
         result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
     _flush_pages()

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_kit import cut_pdf, write_manifest
-from fmtr.cli import app
+from fmtr.cli.app import app
 from test_crash import content_digest
 
 runner = CliRunner()
@@ -90,14 +90,15 @@ def make_copy(served: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, Pat
     return tmp_path / "corpus", tmp_path / "fmtr.sqlite", digest
 
 
-def rebuild(root: Path, db: Path) -> tuple[int, list[str]]:
-    """`fmtr build` again: its exit code and its error lines."""
-    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1"])
+def rebuild(root: Path, db: Path, *options: str) -> tuple[int, list[str]]:
+    """`fmtr build` again (with these options): its exit code and its error lines."""
+    args = ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1", *options]
+    result = runner.invoke(app, args)
     return result.exit_code, [ln for ln in result.output.splitlines() if ln.startswith("error ")]
 
 
-def assert_one_clear_error(root: Path, db: Path, digest: str, file: str) -> str:
-    code, errors = rebuild(root, db)
+def assert_one_clear_error(root: Path, db: Path, digest: str, file: str, *options: str) -> str:
+    code, errors = rebuild(root, db, *options)
     assert code == 1, errors
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"error {file}"), errors[0]

@@ -14,10 +14,9 @@ import pytest
 from hostile_kit import HTML, PDF, ROWS, assert_one_clear_error, bomb_pdf, deflate_bomb
 from typer.testing import CliRunner
 
-import fmtr.pipeline
 from corpus_kit import write_manifest
-from fmtr.cli import app
-from fmtr.sources.limits import Limits
+from fmtr.cli.app import app
+from fmtr.settings import BuildSettings
 
 runner = CliRunner()
 
@@ -43,7 +42,7 @@ def edition_rows(db: Path, edition: str) -> int:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_decompression_bomb_stops_at_the_memory_ceiling_and_the_rest_loads(
-    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch, jobs: str
+    copy: tuple[Path, Path, str], jobs: str
 ) -> None:
     """A 10 kB PDF whose page inflates to 4 GiB took a worker to 5.1 GiB. Under a ceiling it
     stops there: one line naming the file and the limit, and the other file loads."""
@@ -52,9 +51,9 @@ def test_a_decompression_bomb_stops_at_the_memory_ceiling_and_the_rest_loads(
     write_manifest(root, ROWS)
     # A lower ceiling than the default 1,024 MiB keeps the test's memory modest; the build
     # process passes it to its workers.
-    monkeypatch.setattr(fmtr.pipeline, "LIMITS", Limits(worker_memory=384 << 20))
     db = root.parent / "fresh.sqlite"
-    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db), "--jobs", jobs])
+    args = ["build", "--corpus", str(root), "--db", str(db), "--jobs", jobs]
+    result = runner.invoke(app, [*args, "--worker-memory", "384"])
     assert result.exit_code == 1, result.output
     errors = [ln for ln in result.output.splitlines() if ln.startswith("error ")]
     assert errors == [
@@ -65,13 +64,15 @@ def test_a_decompression_bomb_stops_at_the_memory_ceiling_and_the_rest_loads(
     assert edition_rows(db, "FY2016-2017") == 0
 
 
-def test_the_worker_memory_option_sets_the_ceiling(copy: tuple[Path, Path, str]) -> None:
+def test_the_worker_memory_setting_comes_from_the_environment_too(
+    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root, _, _ = copy
     (root / PDF).write_bytes(bomb_pdf(4 << 30))
     write_manifest(root, ROWS)
     db = root.parent / "fresh.sqlite"
-    args = ["build", "--corpus", str(root), "--db", str(db), "--worker-memory", "300"]
-    result = runner.invoke(app, args)
+    monkeypatch.setenv("FMTR_BUILD_WORKER_MEMORY", "300")
+    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db)])
     assert result.exit_code == 1, result.output
     assert "(300 MiB, fmtr build --worker-memory)" in result.output
 
@@ -91,15 +92,14 @@ def test_a_200_mb_html_page_is_refused_before_it_is_read(copy: tuple[Path, Path,
 
 
 def test_an_html_page_with_far_more_rows_than_a_page_holds_is_refused(
-    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+    copy: tuple[Path, Path, str],
 ) -> None:
     """The real page three times over (804 rows) under a capacity lowered to 500 rows (the
     default, 30,000, is ten times the fullest page of the report)."""
     root, db, digest = copy
     (root / HTML).write_bytes((root / HTML).read_bytes() * 3)
     write_manifest(root, ROWS)
-    monkeypatch.setattr(fmtr.pipeline, "LIMITS", Limits(rows_per_html_page=500))
-    error = assert_one_clear_error(root, db, digest, HTML)
+    error = assert_one_clear_error(root, db, digest, HTML, "--max-rows-per-html-page", "500")
     assert error.endswith(
         "implausible for a report: 804 training rows on one page, where an HTML page of the "
         "report holds at most 500: not loaded"
@@ -107,13 +107,12 @@ def test_an_html_page_with_far_more_rows_than_a_page_holds_is_refused(
 
 
 def test_a_pdf_page_with_more_rows_than_it_can_hold_is_refused_naming_the_page(
-    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+    copy: tuple[Path, Path, str],
 ) -> None:
     root, db, digest = copy
     (root / PDF).write_bytes((root / PDF).read_bytes() + b"\n")  # changed, so it is read again
     write_manifest(root, ROWS)
-    monkeypatch.setattr(fmtr.pipeline, "LIMITS", Limits(rows_per_pdf_page=5))
-    error = assert_one_clear_error(root, db, digest, PDF)
+    error = assert_one_clear_error(root, db, digest, PDF, "--max-rows-per-pdf-page", "5")
     assert f"error {PDF}, page " in error and "where a PDF page of the report holds at most 5" in (
         error
     )
@@ -121,7 +120,7 @@ def test_a_pdf_page_with_more_rows_than_it_can_hold_is_refused_naming_the_page(
 
 def test_the_limits_stand_an_order_of_magnitude_above_the_corpus(corpus: Path) -> None:
     """The documented figures the limits stand on: every corpus file is far under them."""
-    limits = Limits()
+    limits = BuildSettings()
     sizes = {
         kind: max(
             p.stat().st_size
@@ -130,5 +129,6 @@ def test_the_limits_stand_an_order_of_magnitude_above_the_corpus(corpus: Path) -
         )
         for kind in ("pdf", "html")
     }
-    assert sizes["pdf"] * 10 < limits.pdf_bytes and sizes["html"] * 10 < limits.html_bytes
+    assert sizes["pdf"] * 10 < limits.max_pdf_mb << 20
+    assert sizes["html"] * 10 < limits.max_html_mb << 20
     assert os.path.getsize(corpus / "FY2008-2009/152774.pdf") == sizes["pdf"]

@@ -16,7 +16,7 @@ import pytest
 from hostile_kit import HTML, assert_one_clear_error, rebuild
 from typer.testing import CliRunner
 
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.sources.catalog import sha256_hex_of_file
 from fmtr.store.swap import build_lock
 from test_crash import content_digest

@@ -67,7 +67,7 @@ def corpora(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     """A database of 3 real pages, and a corpus of 28 pages that needs about 4 times its room."""
     from typer.testing import CliRunner
 
-    from fmtr.cli import app
+    from fmtr.cli.app import app
 
     base = tmp_path_factory.mktemp("diskfull")
     small, large = base / "small", base / "large"

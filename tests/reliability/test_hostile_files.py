@@ -14,7 +14,6 @@ import pytest
 from hostile_kit import HTML, PDF, ROWS, assert_one_clear_error, minimal_pdf
 
 from corpus_kit import cut_pdf, write_manifest
-from fmtr.sources.limits import Limits
 
 # --- bad PDFs in place of a good one -------------------------------------------------------------
 
@@ -168,16 +167,13 @@ def _slow_page(rows: int) -> bytes:
 
 
 def test_a_file_over_its_time_budget_is_stopped_with_one_line(
-    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+    copy: tuple[Path, Path, str],
 ) -> None:
-    import fmtr.pipeline
-
     root, db, digest = copy
     (root / HTML).write_bytes(_slow_page(400_000))
     write_manifest(root, ROWS)
-    # The budget is the build process's (it stops the worker): patched here, it applies there.
-    # (and the 21 MB page is let through the size check, to reach the time budget)
-    limits = Limits(file_seconds=0.5, html_bytes=64 << 20)
-    monkeypatch.setattr(fmtr.pipeline, "LIMITS", limits)
-    error = assert_one_clear_error(root, db, digest, HTML)
+    # The build's file_seconds setting, as an option (and the 21 MB page let through the size
+    # check, to reach the time budget).
+    options = ("--file-seconds", "0.5", "--max-html-mb", "64")
+    error = assert_one_clear_error(root, db, digest, HTML, *options)
     assert "time budget" in error

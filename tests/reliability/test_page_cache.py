@@ -148,13 +148,40 @@ def server_files(served: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, 
     return tmp_path / "corpus", tmp_path / "fmtr.sqlite", ids
 
 
-def client(db: Path, corpus: Path, cache: Path, cache_bytes: int = 64 << 20):  # type: ignore[no-untyped-def]
+def client(db: Path, corpus: Path, cache: Path, cache_bytes: int | None = None):  # type: ignore[no-untyped-def]
+    """A test client of the server with its page images in ``cache``; ``cache_bytes``: a bound
+    finer than the image_cache_mb setting's whole MiB, so that three pages overflow it."""
+    import dataclasses
+
     from fastapi.testclient import TestClient
 
+    from fmtr.settings import ServerSettings
     from fmtr.web.app import create_app
 
-    app = create_app(str(db), corpus=corpus, cache_dir=cache, cache_bytes=cache_bytes)
+    app = create_app(str(db), corpus=corpus, settings=ServerSettings(image_cache=str(cache)))
+    if cache_bytes is not None:
+        served = app.state.served
+        served.page_cache.close()
+        bounded = PageCache(cache, cache_bytes)
+        app.state.served = dataclasses.replace(served, page_cache=bounded)
     return TestClient(app)
+
+
+def test_the_settings_give_the_server_its_cache_folder_and_bound(
+    server_files: tuple[Path, Path, list[int]], tmp_path: Path
+) -> None:
+    from fmtr.settings import ServerSettings
+    from fmtr.web.app import create_app
+
+    corpus, db, _ = server_files
+    settings = ServerSettings(image_cache=str(tmp_path / "mine"), image_cache_mb=3)
+    cache = create_app(str(db), corpus=corpus, settings=settings).state.served.page_cache
+    assert cache.folder == tmp_path / "mine" and cache.max_bytes == 3 << 20
+    assert mode(tmp_path / "mine") == 0o700
+    # Without a corpus there is nothing to render: no folder is made.
+    settings = ServerSettings(image_cache=str(tmp_path / "unused"))
+    assert create_app(str(db), settings=settings).state.served.page_cache is None
+    assert not (tmp_path / "unused").exists()
 
 
 def test_the_server_caches_images_in_the_private_folder_within_its_bound(

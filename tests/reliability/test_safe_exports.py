@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus_kit import built_database
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.query.export import Selection, spreadsheet_safe, write_selection
 
 runner = CliRunner()
@@ -98,8 +98,9 @@ def test_xlsx_never_writes_a_formula(tmp_path: Path, raw: bool) -> None:
     assert {row[2].value for row in sheet.iter_rows(min_row=2)} == {-5}
 
 
-def test_the_web_csv_neutralises_too() -> None:
-    from fmtr.web.tables import Table, csv_text
+def test_every_answers_csv_neutralises_too() -> None:
+    """The CSV of every answer (the API's format=csv and the CLI's --csv) is written here."""
+    from fmtr.query.shapes import Table, csv_text
 
     table = Table(["cell", "variants"], [{"cell": c, "variants": [c, "x"]} for c in HOSTILE])
     rows = read_csv(csv_text(table))[1:]
@@ -167,6 +168,26 @@ def test_the_real_unit_is_neutralised_in_an_export(western: Path, tmp_path: Path
         assert sheet is not None
         (cell,) = [c for row in sheet.iter_rows() for c in row if c.value == FULL_UNIT]
         assert not cell.quotePrefix and cell.data_type == "s"
+
+
+def test_the_real_unit_is_neutralised_in_the_cli_and_api_csv(western: Path) -> None:
+    """`fmtr unit --csv` and /api/v1/units?format=csv write the same neutralised cell; the JSON
+    keeps it verbatim."""
+    from fastapi.testclient import TestClient
+
+    from fmtr.web.app import create_app
+
+    query = "National Academy of Strategic"
+    result = runner.invoke(app, ["unit", query, "--db", str(western), "--csv"])
+    assert result.exit_code == 0, result.output
+    cli = read_csv(result.stdout)
+    with TestClient(create_app(str(western))) as client:
+        api = client.get("/api/v1/units", params={"q": query, "format": "csv"})
+        document = client.get("/api/v1/units", params={"q": query})
+    assert api.status_code == 200 and read_csv(api.text) == cli
+    names = [r[cli[0].index("name")] for r in cli[1:]]
+    assert "'" + FULL_UNIT in names and FULL_UNIT not in names
+    assert FULL_UNIT in [r["name"] for r in document.json()["rows"]]
 
 
 def test_spreadsheet_safe_leaves_numbers_and_blanks() -> None:

@@ -15,20 +15,30 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+from fmtr.errors import InputError
 from fmtr.sources.catalog import CatalogEntry, Document
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class OutsideFolder(ValueError):
+class OutsideFolder(InputError):
     """A manifest path that does not stay inside its folder; the message says why."""
 
+    code = "outside_folder"
 
-class ManifestRefused(Exception):
-    """A manifest the build will not use; ``problems`` are one line each, naming the line."""
+
+class ManifestRefused(InputError):
+    """A manifest the build will not use; ``problems`` are one line each, naming the line,
+    and the message says how many. Exit 1, as a build whose documents fail: the corpus, not
+    the command, needs fixing."""
+
+    code = "manifest_refused"
+    exit_code = 1
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        super().__init__(
+            f"build refused: {len(problems)} manifest line(s) to fix; nothing was written"
+        )
         self.problems = problems
 
 

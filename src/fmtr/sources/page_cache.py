@@ -23,13 +23,19 @@ import stat
 import time
 from pathlib import Path
 
+from fmtr.errors import InputError
+from fmtr.settings import ServerSettings
+
 MiB = 1 << 20
-DEFAULT_BYTES = 256 * MiB  # about 1,100 page images
+# The image_cache_mb setting's default (fmtr.settings), about 1,100 page images.
+DEFAULT_BYTES = ServerSettings().image_cache_mb * MiB
 _TMP_AGE = 3600.0  # seconds: a temporary file older than this was left by a killed writer
 
 
-class PageCacheError(ValueError):
+class PageCacheError(InputError):
     """A cache folder that cannot be used safely; the message says which and why."""
+
+    code = "unsafe_cache_folder"
 
 
 def default_folder() -> Path:

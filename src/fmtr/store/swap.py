@@ -18,9 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fmtr.errors import Conflict, DatabaseUnavailable
 
-class BuildLocked(Exception):
+
+class BuildLocked(Conflict):
     """Another build holds the database's lock."""
+
+    code = "build_locked"
 
 
 @contextmanager
@@ -89,6 +93,11 @@ def start_aside(db: Path) -> Path:
         try:
             with dst:
                 src.backup(dst)
+        except sqlite3.DatabaseError as exc:  # "file is not a database": left as it is
+            aside.unlink(missing_ok=True)
+            if disk_full(exc):  # the build says so in one line (fmtr.pipeline.BuildStopped)
+                raise
+            raise DatabaseUnavailable(f"{db}: cannot build on it ({exc})") from None
         finally:
             src.close()
             dst.close()
