@@ -385,7 +385,7 @@ def prefixed(web_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from fmtr.web.app import create_app
 
     cache = str(tmp_path_factory.mktemp("render"))
-    app = create_app(str(web_db), settings=ServerSettings(root_path="/fmtr/", render_cache=cache))
+    app = create_app(str(web_db), settings=ServerSettings(root_path="/fmtr/", image_cache=cache))
     with TestClient(app) as c:
         yield c
 
