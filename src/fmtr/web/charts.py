@@ -15,9 +15,11 @@ from typing import Any
 
 from fmtr.web.palette import Look, look, rank
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 260, 64, 28, 18, 8
-# A bar narrower than this (in the SVG's units) gets no value label: the table has it.
-LABEL_MIN_SLOT = 26.0
+# One chart to a row on a wide screen (about 900 px: the SVG's units are about pixels there).
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 900, 280, 64, 28, 18, 8
+# The width of a character of a bar's label (10 units high), with room between two labels:
+# the bars carry their values only when every label fits its bar's slot (the table has them).
+LABEL_CHAR = 6.2
 
 
 @dataclass
@@ -211,7 +213,6 @@ def stacked_bars(
     plot_w = width - LEFT - RIGHT
     plot_h = height - BOTTOM - TOP
     slot = plot_w / max(len(years), 1)
-    labelled = slot >= LABEL_MIN_SLOT
     every = max(1, math.ceil(34 / slot))  # a four-digit year needs about 34 units
     bars: list[Bar] = []
     gaps: list[tuple[int, float, float]] = []
@@ -235,6 +236,7 @@ def stacked_bars(
             y -= h
             bar.segments.append(Segment(s, v, y, h, looks(s)))
         bars.append(bar)
+    labelled = all(slot >= LABEL_CHAR * (len(b.label) + 1) for b in bars)
     ticks = [(TOP + plot_h * (1 - t / axis_top), tick_label(t, unit)) for t in tick_values]
     chart = Chart(
         title,
