@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 # The corpus: $FMTR_CORPUS, else ../shared/fmtr-corpus when it exists.
 FMTR_CORPUS ?= $(wildcard $(abspath ../shared/fmtr-corpus))
 export FMTR_CORPUS
+# The funding data (the Greenbook workbook): $FMTR_FUNDING, else ../shared/fmtr-funding when it
+# exists (`fmtr build` would also find fmtr-funding beside the corpus by itself).
+FMTR_FUNDING ?= $(wildcard $(abspath ../shared/fmtr-funding))
+export FMTR_FUNDING
 FMTR_DB ?= data/fmtr.sqlite
 export FMTR_DB
 
@@ -34,7 +38,7 @@ system-deps:
 
 build: $(BIN)/.installed
 	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
-	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" --db "$(FMTR_DB)"
+	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" $(if $(FMTR_FUNDING),--funding "$(FMTR_FUNDING)") --db "$(FMTR_DB)"
 
 # `make run`: build (first time, or when the corpus changed), then serve the explorer.
 run: build

@@ -35,6 +35,15 @@ CorpusOpt = Annotated[
     Path | None,
     typer.Option("--corpus", help="Corpus folder (default: $FMTR_CORPUS).", show_default=False),
 ]
+FundingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--funding",
+        help="Funding folder, the Greenbook workbook (default: $FMTR_FUNDING, else fmtr-funding "
+        "beside the corpus folder).",
+        show_default=False,
+    ),
+]
 DbOpt = Annotated[
     str | None,
     typer.Option("--db", help="Database URL or SQLite path (default: $FMTR_DB, data/fmtr.sqlite)."),
@@ -81,6 +90,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 @app.command()
 def build(
     corpus: CorpusOpt = None,
+    funding: FundingOpt = None,
     db: DbOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = os.cpu_count()
     or 1,
@@ -88,15 +98,17 @@ def build(
         list[str] | None, typer.Option("--edition", help="Only these editions or files.")
     ] = None,
 ) -> None:
-    """Extract every document of the corpus into the database (unchanged files are skipped)."""
+    """Extract every document of the corpus, and load the funding data, into the database
+    (unchanged files are skipped)."""
     from fmtr.pipeline import build_database
     from fmtr.sources.catalog import documents
-    from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir
+    from fmtr.sources.corpus import CorpusNotFound, corpus_catalog, corpus_dir, funding_dir
     from fmtr.store.db import database_url
     from fmtr.store.swap import BuildLocked
 
     try:
         root = corpus_dir(corpus)
+        money = funding_dir(funding, root)
     except CorpusNotFound as exc:
         raise _fail(str(exc)) from None
     url = database_url(db)
@@ -113,7 +125,9 @@ def build(
     with progress:
         observer = _ProgressObserver(progress, total)
         try:
-            report = build_database(url, root, jobs=jobs, only=edition, observer=observer)
+            report = build_database(
+                url, root, jobs=jobs, only=edition, observer=observer, funding=money
+            )
         except BuildLocked as exc:
             raise _fail(str(exc), code=3) from None
     for error in report.errors:
@@ -151,6 +165,19 @@ def build(
         f"{report.seconds:.1f}",
     )
     console.print(table)
+    if report.funding_folder is None:
+        console.print(
+            "funding: no funding folder (--funding DIR or $FMTR_FUNDING): the Greenbook is not "
+            "loaded; the database keeps the funding data it had"
+        )
+    else:
+        for f in report.funding_loaded:
+            console.print(
+                f"funding: {f.file} loaded, {f.rows:,} rows in {report.funding_seconds:.1f} s",
+                highlight=False,
+            )
+        for name in report.funding_skipped:
+            console.print(f"funding: {name} unchanged", highlight=False)
     console.print(
         f"loaded {len(report.loaded)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.errors)} in {report.seconds:.1f} s"
@@ -168,12 +195,24 @@ def fetch(
     catalog: Annotated[
         Path | None, typer.Option("--catalog", help="A manifest TSV instead of the packaged one.")
     ] = None,
+    funding_dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--funding-dest",
+            help="Where to put the funding data (default: fmtr-funding beside --dest, where "
+            "`fmtr build` looks for it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Download the official report files (resumable, sha256-checked)."""
-    from fmtr.sources.catalog import documents, read_catalog
+    """Download the official report files and the funding data (resumable, sha256-checked)."""
+    from fmtr.sources.catalog import documents, read_catalog, read_funding_catalog
+    from fmtr.sources.corpus import FUNDING_FOLDER
     from fmtr.sources.fetch import fetch_all
 
     docs = documents(read_catalog(catalog))
+    money_dest = funding_dest or dest.resolve().parent / FUNDING_FOLDER
+    money = [d.as_document() for d in read_funding_catalog()]
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -191,13 +230,16 @@ def fetch(
 
     with progress:
         results, errors = fetch_all(docs, dest, base_url=base_url, progress=tick)
+        more, more_errors = fetch_all(money, money_dest, base_url=base_url, progress=tick)
+    results += more
+    errors += more_errors
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     for e in errors:
         err_console.print(f"error {e}", highlight=False, markup=False, soft_wrap=True)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing fetched"
-    console.print(f"{summary}; {len(errors)} failed; files in {dest}")
+    console.print(f"{summary}; {len(errors)} failed; files in {dest}, funding data in {money_dest}")
     # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it.
     if catalog is None:
         from importlib import resources
@@ -338,9 +380,9 @@ def compare_reference(
 def _register_commands() -> None:
     # The question commands, the participation history and the server live in modules of their
     # own; each is a thin layer over fmtr.query.
-    from fmtr import cli_history, cli_query, cli_web
+    from fmtr import cli_funding, cli_history, cli_query, cli_web
 
-    for module in (cli_query, cli_history, cli_web):
+    for module in (cli_query, cli_history, cli_web, cli_funding):
         module.register(app)
 
 

@@ -4,7 +4,11 @@ Each document is extracted and cleaned in a worker (fmtr.worker) and written by 
 one transaction, so a failure leaves that document as the database had it and the other
 documents still load. A document whose sha256 is unchanged since it was loaded is skipped.
 Each edition is reconciled with its printed totals as soon as its documents are in, while the
-workers go on. A SQLite database is built on a copy and swapped in whole (fmtr.store.swap).
+workers go on. The funding data (the Greenbook workbook, in its own folder) is read and cleaned
+before the documents, when its sha256 changed, and stored in one transaction at the end: a
+workbook that cannot be read, or names a recipient without a code, is reported and the funding
+the database held stays as it was. A SQLite database is built on a copy and swapped in whole
+(fmtr.store.swap).
 `fmtr verify` and `fmtr compare-reference` read the database back (verify_database,
 compare_with_reference).
 """
@@ -27,12 +31,15 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
+from fmtr.clean.funding import CleanFunding, clean_greenbook
 from fmtr.extract import family_of
+from fmtr.extract.greenbook import GreenbookError, read_greenbook
 from fmtr.extract.model import ExtractError, ProgrammeBlock
-from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog
+from fmtr.sources.catalog import Document, FundingDataset, documents, sha256_hex_of_file
+from fmtr.sources.corpus import corpus_catalog, funding_catalog
 from fmtr.store import schema as s
 from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
+from fmtr.store.funding import LoadedFunding, loaded_funding, replace_funding
 from fmtr.store.load import (
     LoadedDocument,
     create_query_indexes,
@@ -109,6 +116,10 @@ class BuildReport:
     unmapped_programmes: set[str] = field(default_factory=set)
     verify: VerifyReport | None = None  # None when nothing was loaded
     seconds: float = 0.0
+    funding_folder: Path | None = None  # None: no funding folder given or found
+    funding_loaded: list[LoadedFunding] = field(default_factory=list)
+    funding_skipped: list[str] = field(default_factory=list)  # unchanged funding files
+    funding_seconds: float = 0.0  # reading, cleaning and storing the funding files
 
     @property
     def ok(self) -> bool:
@@ -227,6 +238,90 @@ def _plan(
     return docs, todo
 
 
+@dataclass
+class FundingLoad:
+    """A funding workbook read and cleaned, waiting to be stored."""
+
+    dataset: FundingDataset
+    sha256: str
+    header_row: int
+    clean: CleanFunding
+    seconds: float
+
+
+def read_funding(
+    root: Path | None, known: dict[str, str], report: BuildReport
+) -> list[FundingLoad]:
+    """The funding files of the folder ``root`` whose sha256 differs from ``known`` (dataset ->
+    sha256 loaded), read and cleaned. A missing file, a sha256 that is not the catalog's, a
+    workbook that cannot be read or a recipient without a code go to ``report`` (errors,
+    unmapped_countries) and that file is not loaded."""
+    report.funding_folder = root
+    if root is None:
+        return []
+    out: list[FundingLoad] = []
+    for dataset in funding_catalog(root):
+        t0 = time.perf_counter()
+        path = root / dataset.file
+        if not path.is_file():
+            report.errors.append(
+                GreenbookError(dataset.file, None, f"file not found in funding folder {root}")
+            )
+            continue
+        digest = sha256_hex_of_file(path)
+        if dataset.sha256 and digest != dataset.sha256:
+            report.errors.append(
+                GreenbookError(
+                    dataset.file,
+                    None,
+                    f"sha256 mismatch: catalog {dataset.sha256[:12]}…, file {digest[:12]}…",
+                )
+            )
+            continue
+        if known.get(dataset.dataset) == digest:
+            report.funding_skipped.append(dataset.file)
+            continue
+        try:
+            sheet = read_greenbook(path, dataset.sheet or None, dataset.file)
+            clean = clean_greenbook(sheet)
+        except GreenbookError as exc:
+            report.errors.append(exc)
+            continue
+        if clean.unmapped_countries:
+            report.unmapped_countries |= clean.unmapped_countries
+            report.errors.append(
+                GreenbookError(
+                    dataset.file,
+                    None,
+                    f"{len(clean.unmapped_countries)} recipient names have no country code "
+                    "(listed below); the funding data was not loaded",
+                )
+            )
+            continue
+        out.append(FundingLoad(dataset, digest, sheet.header_row, clean, time.perf_counter() - t0))
+    report.funding_seconds += sum(f.seconds for f in out)
+    return out
+
+
+def _store_funding(
+    engine: Engine, loads: list[FundingLoad], run_id: int, report: BuildReport
+) -> None:
+    for f in loads:
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            loaded = replace_funding(
+                conn,
+                f.dataset,
+                f.clean,
+                header_row=f.header_row,
+                sha256=f.sha256,
+                build_run_id=run_id,
+                seconds=round(f.seconds + time.perf_counter() - t0, 3),
+            )
+        report.funding_loaded.append(loaded)
+        report.funding_seconds += time.perf_counter() - t0
+
+
 def build_database(
     url: str,
     root: Path,
@@ -234,6 +329,7 @@ def build_database(
     jobs: int = 1,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
+    funding: Path | None = None,
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
@@ -242,17 +338,28 @@ def build_database(
     Raises BuildLocked when another build is running on the same file."""
     path = sqlite_path(url)
     if path is None:
-        return build(open_database(url), root, jobs=jobs, only=only, observer=observer)
+        return build(
+            open_database(url), root, jobs=jobs, only=only, observer=observer, funding=funding
+        )
     with build_lock(path):
+        funding_read: tuple[list[FundingLoad], BuildReport] | None = None
         if path.exists() and schema_is_current(url):
             # Nothing changed: answer from the served file without copying it.
             served = make_engine(url)
             with served.connect() as conn:
                 known = loaded_documents(conn)
+                known_funding = loaded_funding(conn)
             t0 = time.perf_counter()
             report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
             _, todo = _plan(root, only, known, report, SilentObserver())
-            if not todo and (only is not None or not _stale_documents(known, root)):
+            # The funding is read before the copy: a bad workbook alone changes nothing.
+            funding_loads = read_funding(funding, known_funding, report)
+            funding_read = (funding_loads, report)
+            if (
+                not todo
+                and not funding_loads
+                and (only is not None or not _stale_documents(known, root))
+            ):
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
                 served.dispose()
@@ -261,7 +368,7 @@ def build_database(
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
+            report = _with_gc_off(engine, root, jobs, only, observer, True, funding, funding_read)
         finally:
             engine.dispose()
         swap_in(aside, path)
@@ -330,15 +437,39 @@ def build(
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
+    funding: Path | None = None,
 ) -> BuildReport:
-    """Load every catalog document of the corpus at ``root`` that changed since the last build.
+    """Load every catalog document of the corpus at ``root`` that changed since the last build,
+    and the funding files of the folder ``funding`` (None: leave the funding data as it is).
 
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
     only queries need are dropped while loading and made again at the end.
     """
+    return _with_gc_off(engine, root, jobs, only, observer, bulk, funding, None)
+
+
+def _with_gc_off(
+    engine: Engine,
+    root: Path,
+    jobs: int,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    bulk: bool,
+    funding: Path | None,
+    funding_read: tuple[list[FundingLoad], BuildReport] | None,
+) -> BuildReport:
     with _no_cyclic_gc():
-        return _build(engine, root, jobs=jobs, only=only, observer=observer, bulk=bulk)
+        return _build(
+            engine,
+            root,
+            jobs=jobs,
+            only=only,
+            observer=observer,
+            bulk=bulk,
+            funding=funding,
+            funding_read=funding_read,
+        )
 
 
 @contextmanager
@@ -365,6 +496,8 @@ def _build(
     only: Iterable[str] | None,
     observer: BuildObserver | None,
     bulk: bool,
+    funding: Path | None,
+    funding_read: tuple[list[FundingLoad], BuildReport] | None,
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
@@ -383,7 +516,17 @@ def _build(
             ).inserted_primary_key[0]  # type: ignore[index]
         )
         known = loaded_documents(conn)
+        known_funding = loaded_funding(conn)
     report = BuildReport(run_id)
+    if funding_read is None:
+        funding_loads = read_funding(funding, known_funding, report)
+    else:  # read by build_database before the copy: its findings go in this run's report
+        funding_loads, found = funding_read
+        report.funding_folder = found.funding_folder
+        report.funding_skipped = found.funding_skipped
+        report.funding_seconds = found.funding_seconds
+        report.unmapped_countries |= found.unmapped_countries
+        report.errors += [e for e in found.errors if isinstance(e, GreenbookError)]
     seconds: dict[str, float] = {}
     docs, todo = _plan(root, only, known, report, obs)
     proof = _EditionProof(engine, docs, todo)
@@ -451,9 +594,13 @@ def _build(
                 conn.execute(delete(s.Document).where(s.Document.id == doc_id))
     if report.loaded:
         report.verify = proof.report()
+    _store_funding(engine, funding_loads, run_id, report)
     with engine.connect() as conn:
         # Also after a migration that added precomputed tables, when no document changed.
         refresh = bool(report.loaded) or not index_is_current(conn)
+    if report.funding_loaded and not refresh:
+        with engine.begin() as conn:
+            save_reference_tables(conn)  # the recipient codes the funding rows use
     if refresh:
         with engine.begin() as conn:
             save_reference_tables(conn)
