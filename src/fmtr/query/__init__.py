@@ -16,6 +16,14 @@ from fmtr.query.errors import (
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.funding import (
+    NoFundingData,
+    UnknownAccount,
+    funding_series,
+    funding_top,
+    largest,
+    obligations_and_courses,
+)
 from fmtr.query.overview import (
     compare,
     editions,
@@ -32,8 +40,10 @@ from fmtr.query.text import course, prepare_units, search, unit
 __all__ = [
     "BadYearSpan",
     "EmptySearch",
+    "NoFundingData",
     "QueryInputError",
     "SearchIndexStale",
+    "UnknownAccount",
     "UnknownCountry",
     "UnknownFiscalYear",
     "UnknownProgramme",
@@ -42,7 +52,11 @@ __all__ = [
     "course",
     "editions",
     "export",
+    "funding_series",
+    "funding_top",
     "gaps",
+    "largest",
+    "obligations_and_courses",
     "programme_detail",
     "programme_trend",
     "prepare_units",

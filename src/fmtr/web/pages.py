@@ -113,7 +113,8 @@ def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
     profile = query.country_profile(conn, code, limit=15)
     series = shapes.country_series(profile)
     covered = covered_fiscal_years(conn)
-    history = timeline(conn, profile.recipient.code)
+    # The reports' years only, for now: the page does not show the obligations yet.
+    history = timeline(conn, profile.recipient.code, first_fy=FIRST_FY)
     during = suspension_trainings(conn, country=profile.recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
     # so that a resumption after the last loaded edition still shows where it falls.
