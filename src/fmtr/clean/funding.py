@@ -237,6 +237,8 @@ def clean_greenbook(sheet: GreenbookSheet) -> CleanFunding:
         current, constant = parse_dollars(cells[7]), parse_dollars(cells[8])
         if current is None or constant is None:
             i = 7 if current is None else 8
+            if cells[i] is None or (isinstance(cells[i], str) and not str(cells[i]).strip()):
+                raise fail(row, i, "is empty (whole dollars expected)")
             what = "has cents" if _decimal(cells[i]) is not None else "is not a number"
             raise fail(row, i, f"{what}: {_shown(cells[i])} (whole dollars expected)")
         key = (period.label, country, category, publication_row, agency, account)

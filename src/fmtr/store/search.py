@@ -211,7 +211,9 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql("DROP TABLE temp.unit_rows")
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        conn.exec_driver_sql(insert, names.result())
+        found = names.result()
+        if found:  # an empty list would be taken for no parameters at all
+            conn.exec_driver_sql(insert, found)
         pool.shutdown()
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
