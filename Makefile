@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 FMTR_CORPUS ?= $(wildcard $(abspath ../shared/fmtr-corpus))
 export FMTR_CORPUS
 # The funding data (the Greenbook workbook): $FMTR_FUNDING, else ../shared/fmtr-funding when it
-# exists (`fmtr build` would also find fmtr-funding beside the corpus by itself).
+# exists. Passed to `fmtr build` as --funding, not exported: the tests' builds of small made-up
+# corpora must not load the real workbook behind their back.
 FMTR_FUNDING ?= $(wildcard $(abspath ../shared/fmtr-funding))
-export FMTR_FUNDING
 FMTR_DB ?= data/fmtr.sqlite
 export FMTR_DB
 

@@ -307,25 +307,22 @@ def funding_series(
             params += ref.accounts
         rows = fast_rows(
             conn,
-            "SELECT o.period, o.account, sum(o.current_dollars), sum(o.constant_dollars), "
-            f"count(*), group_concat(o.row) FROM funding_obligation o WHERE {where} "
-            "GROUP BY o.period, o.account ORDER BY o.period, o.account",
+            "SELECT o.period, o.account, o.row, o.current_dollars, o.constant_dollars "
+            f"FROM funding_obligation o WHERE {where} ORDER BY o.row",
             params,
         )
     by_period: dict[str, FundingPoint] = {}
     total = Money()
     for label, fy in periods(first, last):
         by_period[label] = FundingPoint(label, fy, NONE_RECORDED, Money(), {}, [])
-    for period, acct, cur, con, n, sheet_rows in rows:
+    for period, acct, sheet_row, cur, con in rows:
         point = by_period[period]
-        money = Money(int(cur), int(con), int(n))
-        point.by_account[acct] = money
+        money = Money(int(cur), int(con), 1)
+        point.by_account.setdefault(acct, Money()).add(money)
         point.money.add(money)
-        point.rows += sorted(int(r) for r in str(sheet_rows).split(","))
+        point.rows.append(int(sheet_row))
         point.status = OBLIGATED
         total.add(money)
-    for point in by_period.values():
-        point.rows.sort()
     return FundingSeries(
         recipient,
         ref,
@@ -832,12 +829,15 @@ def funding_accounts(db: Database) -> list[AccountInfo]:
     with connect(db) as conn:
         funding_source(conn)
         rows = conn.exec_driver_sql(
-            "SELECT a.account, a.programme_code, a.pays_for, a.why, a.rows, "
-            "group_concat(DISTINCT o.category), min(o.fy), max(o.fy) FROM funding_account a "
+            "SELECT a.account, a.programme_code, a.pays_for, a.why, a.rows, o.category, "
+            "min(o.fy), max(o.fy) FROM funding_account a "
             "JOIN funding_obligation o ON o.account = a.account "
-            "GROUP BY a.account ORDER BY a.programme_code IS NULL, a.programme_code, a.account"
+            "GROUP BY a.account, a.programme_code, a.pays_for, a.why, a.rows, o.category"
         ).all()
-    return [
-        AccountInfo(a, p, f.split(), w, int(n), sorted(str(c).split(",")), lo, hi)
-        for a, p, f, w, n, c, lo, hi in rows
-    ]
+    found: dict[str, AccountInfo] = {}
+    for a, p, f, w, n, category, lo, hi in rows:
+        info = found.setdefault(a, AccountInfo(a, p, f.split(), w, int(n), [], None, None))
+        info.categories = sorted([*info.categories, category])
+        years = [y for y in (info.first_fy, info.last_fy, lo, hi) if y is not None]
+        info.first_fy, info.last_fy = (min(years), max(years)) if years else (None, None)
+    return sorted(found.values(), key=lambda i: (i.programme is None, i.programme or "", i.account))
