@@ -252,11 +252,16 @@ def obligations_by_year(
         f"FROM funding_obligation o WHERE o.country_code = ? AND {which} GROUP BY o.fy",
         (code, *params),
     )
-    first = fast_rows(
+    # A fact of the build (every recipient's rows): kept per build, as the years covered are.
+    first = per_build(
         conn,
-        f"SELECT min(o.fy) FROM funding_obligation o WHERE {which} AND o.current_dollars > 0",
-        params,
-    )[0][0]
+        f"funding_first_fy:{which}:{params}",
+        lambda c: fast_rows(
+            c,
+            f"SELECT min(o.fy) FROM funding_obligation o WHERE {which} AND o.current_dollars > 0",
+            params,
+        )[0][0],
+    )
     return {r[0]: Money(int(r[1]), int(r[2]), int(r[3])) for r in rows}, first
 
 
