@@ -60,6 +60,7 @@ bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
 	$(BIN)/python bench/query.py --db "$(FMTR_DB)"
 	$(BIN)/python bench/serve.py --db "$(FMTR_DB)"
+	$(if $(FMTR_FUNDING),$(BIN)/python bench/greenbook_reader.py --funding "$(FMTR_FUNDING)")
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
