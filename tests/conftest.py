@@ -1,4 +1,6 @@
-"""Shared fixtures: the corpus, read in place (helpers in corpus_kit.py)."""
+"""Shared fixtures: the corpus and the funding data, read in place (helpers in corpus_kit.py),
+the whole corpus built once, and the small database written by code (fixture_db.py) for the
+tests that need no real page."""
 
 from __future__ import annotations
 
@@ -43,3 +45,12 @@ def full_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine.dispose()
     assert [str(e) for e in report.errors] == []
     return db
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small database written by code (tests/fixture_db.py): no corpus needed. Tests must
+    not change it (copy it first)."""
+    from fixture_db import write_fixture_database
+
+    return write_fixture_database(tmp_path_factory.mktemp("fixture") / "fmtr.sqlite")

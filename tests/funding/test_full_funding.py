@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_kit import GREENBOOK
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.query import funding_series, funding_top, largest, obligations_and_courses
 from fmtr.query.history import timeline
-from fmtr.store.db import make_engine
+from fmtr.store.db import open_read_only
 
 runner = CliRunner()
 IMET = "International Military Education and Training"
@@ -53,7 +53,7 @@ def sheet(funding: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def db(full_db: Path, funding: Path) -> Any:
-    return make_engine(f"sqlite:///{full_db}")
+    return open_read_only(str(full_db))  # a read never writes
 
 
 def _fy(value: Any) -> str:
@@ -178,7 +178,19 @@ def test_largest_imet_recipient_2003_2017_under_every_measure(
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert {m["measure"]: m["leader"] for m in payload["measures"]} == leaders
+    assert {m["measure"]: m["country_code"] for m in payload["leaders"]["rows"]} == leaders
+    by_code = {x["country_code"]: x for x in payload["recipients"]["rows"]}
+    for name, code in CODES.items():  # in cents, as every answer gives money
+        assert by_code[code]["obligated_cents"] == money[name][0] * 100
+        assert by_code[code]["obligated_2020_cents"] == money[name][1] * 100
+    # The API gives the same document.
+    from fastapi.testclient import TestClient
+
+    from fmtr.web.app import create_app
+
+    with TestClient(create_app(str(full_db))) as client:
+        api = client.get("/api/v1/largest?programme=IMET&from=FY2003&to=FY2017")
+    assert api.status_code == 200 and api.json() == payload
 
 
 def test_top_imet_recipients_in_constant_dollars(sheet: list[dict[str, Any]], db: Any) -> None:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from workbooks import GOOD_ROWS, IMET, IMET_ACCOUNT, funding_folder, write_manifest, write_workbook
 
 from corpus_kit import MANIFEST_HEADER
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.pipeline import build_database
 
 runner = CliRunner()

@@ -33,7 +33,8 @@ from sqlalchemy import Connection
 
 from fmtr.clean.funding import TQ_LABEL
 from fmtr.clean.programmes import programme_code
-from fmtr.query.errors import BadYearSpan, QueryInputError, UnknownFiscalYear
+from fmtr.errors import Unavailable, UnknownName
+from fmtr.query.errors import BadYearSpan, UnknownFiscalYear
 from fmtr.query.figures import (
     NONE_REPORTED,
     NOT_COVERED,
@@ -69,12 +70,18 @@ def is_country(code: str, kind: str) -> bool:
     return kind in COUNTRY_KINDS or code in COUNTRY_CODES
 
 
-class UnknownAccount(QueryInputError):
-    pass
+class UnknownAccount(UnknownName):
+    """An account or programme that names no Greenbook account (or, where a programme is
+    needed, an account that is none of fmtr's programmes)."""
+
+    code = "unknown_account"
 
 
-class NoFundingData(QueryInputError):
-    """The database holds no funding data (built without the Greenbook)."""
+class NoFundingData(Unavailable):
+    """The database holds no funding data (built without the Greenbook): the question is
+    well formed, this database cannot answer it."""
+
+    code = "no_funding_data"
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,7 @@ def funding_source(conn: Connection) -> FundingSource:
     if found is None:
         raise NoFundingData(
             "the database holds no funding data: build it with the Greenbook "
-            "(`fmtr build --funding DIR`, or FMTR_FUNDING)"
+            "(`fmtr build --funding DIR`, or $FMTR_FUNDING)"
         )
     return found
 
@@ -515,7 +522,7 @@ def largest(
     programme: str = "IMET",
     start: str | int | None = None,
     end: str | int | None = None,
-    limit: int = 5,
+    limit: int | None = 5,
 ) -> Largest:
     """The largest recipient of a programme over a span under every measure at once, each
     country's rank under each, and why they can differ. Obligations are those of the

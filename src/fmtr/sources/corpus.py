@@ -1,10 +1,14 @@
-"""Where the corpus and the funding data live on this machine, and reading their manifests."""
+"""Where the corpus and the funding data live on this machine, reading their manifests, and
+naming the corpus in a database."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from importlib import resources
 from pathlib import Path
 
+from fmtr.errors import NotFound
 from fmtr.sources.catalog import (
     FUNDING_MANIFEST,
     CatalogEntry,
@@ -13,19 +17,22 @@ from fmtr.sources.catalog import (
     read_funding_catalog,
 )
 
+# The environment variable the CLI's --corpus option reads (fmtr.cli.common).
 ENV_VAR = "FMTR_CORPUS"
 
 
-class CorpusNotFound(Exception):
-    pass
+class CorpusNotFound(NotFound):
+    """No corpus given, or no folder where one was given."""
+
+    code = "corpus_not_found"
 
 
-def corpus_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The corpus folder: ``explicit``, else $FMTR_CORPUS. Raises CorpusNotFound."""
-    value = explicit or os.environ.get(ENV_VAR)
-    if not value:
+def corpus_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """The corpus folder ``explicit``. Raises CorpusNotFound when none is given or it is not a
+    folder."""
+    if not explicit:
         raise CorpusNotFound(f"no corpus given: pass --corpus DIR or set {ENV_VAR}")
-    path = Path(value)
+    path = Path(explicit)
     if not path.is_dir():
         raise CorpusNotFound(
             f"corpus folder {path} does not exist (run `fmtr fetch --dest {path}`)"
@@ -39,8 +46,23 @@ def corpus_catalog(root: Path) -> list[CatalogEntry]:
     return read_catalog(manifest if manifest.exists() else None)
 
 
+def corpus_identity(root: Path) -> str:
+    """What a database records of the corpus it was built from: its manifest's sha256 (the
+    manifest lists every file with its own sha256), never the builder's folder.
+    "manifest.tsv sha256:<hex>", or "packaged catalog.tsv sha256:<hex>" for a corpus without a
+    manifest of its own."""
+    manifest = root / "manifest.tsv"
+    if manifest.is_file():
+        data, name = manifest.read_bytes(), "manifest.tsv"
+    else:
+        data = resources.files("fmtr.sources").joinpath("catalog.tsv").read_bytes()
+        name = "packaged catalog.tsv"
+    return f"{name} sha256:{hashlib.sha256(data).hexdigest()}"
+
+
 # The funding data (the Greenbook workbook) lives in a folder of its own, read in place like the
-# corpus: $FMTR_FUNDING, or ``fmtr-funding`` beside the corpus folder.
+# corpus: the one given (the CLI's --funding, or $FMTR_FUNDING), or ``fmtr-funding`` beside the
+# corpus folder.
 FUNDING_ENV_VAR = "FMTR_FUNDING"
 FUNDING_FOLDER = "fmtr-funding"
 
@@ -48,12 +70,11 @@ FUNDING_FOLDER = "fmtr-funding"
 def funding_dir(
     explicit: str | os.PathLike[str] | None = None, corpus: Path | None = None
 ) -> Path | None:
-    """The funding folder: ``explicit``, else $FMTR_FUNDING (either must exist: a typo is an
-    error, not a build without money), else ``fmtr-funding`` beside ``corpus`` when it exists;
-    None when there is none. Raises CorpusNotFound."""
-    value = explicit or os.environ.get(FUNDING_ENV_VAR)
-    if value:
-        path = Path(value)
+    """The funding folder: ``explicit`` (it must exist: a typo is an error, not a build without
+    money), else ``fmtr-funding`` beside ``corpus`` when it exists; None when there is none.
+    Raises CorpusNotFound."""
+    if explicit:
+        path = Path(explicit)
         if not path.is_dir():
             raise CorpusNotFound(
                 f"funding folder {path} does not exist (run `fmtr fetch --funding-dest {path}`)"

@@ -1,7 +1,7 @@
 """The Greenbook's obligations beside the training (issue 14).
 
 Revision ID: 0007_funding
-Revises: 0004
+Revises: 0006_stable_ids
 
 - ``funding_file``: the loaded funding workbook (one row per dataset): file, sha256, official
   URL and home, sheet, header row, the span of fiscal years and preparation line its title
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_funding"
-down_revision = "0004"
+down_revision = "0006_stable_ids"
 branch_labels = None
 depends_on = None
 
