@@ -179,7 +179,10 @@ class FundingDataset:
     def as_document(self) -> Document:
         """The dataset as a catalog Document, so that fmtr.sources.fetch fetches it alike."""
         entry = CatalogEntry(self.dataset, "", self.file, None, None, self.url, self.note, "")
-        return Document(self.dataset, self.file, self.url, self.sha256, (entry,))
+        # Its name is its identifier: it is no edition's file (fmtr.sources.ids names those).
+        return Document(
+            self.dataset, self.file, self.url, self.sha256, (entry,), stable_id=self.dataset
+        )
 
 
 FUNDING_MANIFEST = "funding.tsv"
