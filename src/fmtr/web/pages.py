@@ -181,7 +181,8 @@ def country(
     series: shapes.Table = profile["series"]
     shown_rows = [r for r in series.rows if chosen is None or r["programme_code"] == chosen.code]
     covered = covered_fiscal_years(conn)
-    history = timeline(conn, recipient.code)
+    # The reports' years only, for now: the page does not show the obligations yet.
+    history = timeline(conn, recipient.code, first_fy=FIRST_FY)
     during = suspension_trainings(conn, country=recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
     # so that a resumption after the last loaded edition still shows where it falls.
