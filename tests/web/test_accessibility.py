@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "training-row": "/training/2018-fixture-south-central-asia-p1-1",
     "figure": "/figure/PAK/IMET/FY2018",
     "how-to-cite": "/cite",
+    "largest": "/largest?programme=IMET&from=FY2003&to=FY2017",
     "api-docs": "/api/v1/docs",
     "error-404": "/country/Pakstan",
     "error-400": "/programme/IMET?from=FY1900",

@@ -29,6 +29,7 @@ PAGES = [
     "/training/2018-fixture-south-central-asia-p1-1",
     "/figure/PAK/IMET/FY2018",
     "/cite",
+    "/largest?programme=IMET&from=FY2003&to=FY2017",
     "/api/v1/docs",
     "/country/Pakstan",  # an error page
 ]
@@ -138,7 +139,8 @@ def test_the_imet_line_is_one_glance_away(client: Any) -> None:
     assert "1991–2002" in line and "2018–2020" in line  # the registry's suspensions
     # IMET alone: the charts and the table hold IMET only.
     alone = _get(client, "/country/PAK?programme=IMET")
-    assert set(re.findall(r'data-series="([^"]+)"', alone)) == {"IMET"}
+    charts = alone[: alone.index('id="per-year"')]  # the training charts
+    assert set(re.findall(r'data-series="([^"]+)"', charts)) == {"IMET"}
     assert _cells(alone, "FY1999")[-1] == "$0 (none reported)"  # FMF only that year
     assert _get(client, "/country/PAK?programme=imet").count('data-series="IMET"') > 0
 
@@ -516,3 +518,110 @@ def test_how_to_cite_says_what_identifiers_promise(client: Any) -> None:
 def test_every_page_states_the_licence_of_the_data(client: Any, url: str) -> None:
     footer = client.get(url).text.split('<footer class="site">')[1]
     assert "public domain" in footer and "CC0 1.0" in footer and "MIT" in footer
+
+
+# --- issue 14: the money beside the training ---------------------------------------------
+
+
+def test_country_charts_show_the_obligations_from_the_first_year_with_data(
+    client: Any, web_db: Path
+) -> None:
+    db = sqlite3.connect(web_db)
+    first = db.execute(
+        "SELECT min(fy) FROM funding_obligation "
+        "WHERE programme_code = 'IMET' AND current_dollars > 0"
+    ).fetchone()[0]
+    obligated = dict(
+        db.execute(
+            "SELECT fy, sum(current_dollars) FROM funding_obligation WHERE country_code = 'PAK' "
+            "AND programme_code = 'IMET' AND fy IS NOT NULL GROUP BY fy "
+            "HAVING sum(current_dollars) > 0"
+        ).fetchall()
+    )
+    constant = dict(
+        db.execute(
+            "SELECT fy, sum(constant_dollars) FROM funding_obligation WHERE country_code = 'PAK' "
+            "AND programme_code = 'IMET' AND fy IS NOT NULL GROUP BY fy"
+        ).fetchall()
+    )
+    html = _get(client, "/country/PAK")
+    money = html[html.index('id="money"') : html.index('id="history"')]
+    assert f"since FY{first}" in money and first < 1999
+    chart = money[money.index('id="chart-obligations"') : money.index('id="chart-money-trainees"')]
+    years = [int(y) for y in re.findall(r'<text class="axis"[^>]*>(\d{4})</text>', chart)]
+    assert years[0] >= first and years[-1] <= 2020
+    # A bar per fiscal year with an obligation, its value the Greenbook's.
+    bars = dict(re.findall(r'<g class="bar" data-fy="(\d+)" data-total="([\d.]+)">', chart))
+    assert {int(fy): round(float(v)) for fy, v in bars.items()} == obligated
+    # The constant dollars as a line, a point per year the Greenbook covers.
+    points = dict(
+        re.findall(
+            r'<circle [^>]*data-fy="(\d+)" data-value="([\d.]+)"', chart.split("line-courses")[0]
+        )
+    )
+    for fy, dollars_2020 in constant.items():
+        assert round(float(points[str(fy)])) == max(dollars_2020, 0)
+    # Years with no obligation between years with one are gaps, told apart from years no
+    # source covers, and the registry's events stand on the same axis, not clipped.
+    gaps = {int(y) for y in re.findall(r'<g class="gap-year" data-fy="(\d+)"', chart)}
+    assert 1978 in gaps and 2019 in gaps and not gaps & set(obligated)
+    assert 'data-event="PAK-IMET-suspended-1991"' in chart
+    assert (
+        "clipped"
+        not in re.search(r'<g class="event[^"]*" data-event="PAK-IMET-suspended-1991"', chart)[0]
+    )
+    # The training on the same axis: years before the reports are "not covered".
+    trainees = money[money.index('id="chart-money-trainees"') :]
+    uncovered = {int(y) for y in re.findall(r'<g class="uncovered-year" data-fy="(\d+)"', trainees)}
+    assert set(range(first, 1999)) <= uncovered
+    assert "no loaded edition covers the year" in trainees
+    # The table of every year is the API's document.
+    api = client.get("/api/v1/funding/timeline?country=PAK&programme=IMET").json()
+    assert api["first_fy"] == first
+    assert 'href="/api/v1/funding/timeline?country=PAK&amp;programme=IMET&amp;format=csv"' in money
+
+
+def test_a_country_without_obligations_has_no_money_chart(client: Any) -> None:
+    html = _get(client, "/country/PAK?programme=CTFP")  # CTFP has no Greenbook account
+    assert 'id="money"' not in html
+
+
+def test_the_largest_recipient_under_every_measure(client: Any, web_db: Path) -> None:
+    db = sqlite3.connect(web_db)
+    money = db.execute(
+        "SELECT country_code, sum(current_dollars) s FROM funding_obligation "
+        "WHERE programme_code = 'IMET' AND fy BETWEEN 2003 AND 2017 AND country_code IN "
+        "(SELECT code FROM country WHERE kind = 'iso') GROUP BY 1 ORDER BY s DESC"
+    ).fetchall()
+    courses = db.execute(
+        "SELECT b.country_code, sum(t.cost_cents) s, sum(t.quantity_value) q FROM training t "
+        "JOIN programme_block b ON b.id = t.block_id WHERE b.counted = 1 "
+        "AND b.programme_code = 'IMET' AND b.fy BETWEEN 2003 AND 2017 GROUP BY 1 ORDER BY s DESC"
+    ).fetchall()
+    trainees = sorted(courses, key=lambda r: -r[2])
+    html = _get(client, "/largest?programme=IMET&from=FY2003&to=FY2017")
+    assert "<h1>The largest recipient of IMET, FY2003–FY2017</h1>" in html
+
+    def leader(measure: str) -> str:
+        row = re.search(rf'<tr data-measure="{measure}">(.*?)</tr>', html, re.S)[1]
+        return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2]).strip()
+
+    names = dict(db.execute("SELECT code, name FROM country").fetchall())
+    assert leader("obligations_current") == names[money[0][0]]
+    assert leader("course_costs") == names[courses[0][0]]
+    assert leader("trainees") == names[trainees[0][0]]
+    assert money[0][0] != courses[0][0]  # the fixture's measures disagree, and the page says so
+    assert "It depends on the measure." in html
+    verdict = re.sub(
+        r"<[^>]+>", "", re.search(r'<p class="glance" id="verdict">(.*?)</p>', html, re.S)[1]
+    )
+    assert names[money[0][0]] in verdict and names[courses[0][0]] in verdict
+    api = client.get("/api/v1/largest?programme=IMET&from=FY2003&to=FY2017").json()
+    for note in api["notes"] + api["why_measures_can_disagree"]:
+        assert note.replace("'", "&#39;").replace('"', "&#34;") in html or note in html
+    assert (
+        'href="/api/v1/largest?programme=IMET&amp;from=FY2003&amp;to=FY2017&amp;format=csv"' in html
+    )
+    # Reached from the programme's ranking, with its span.
+    ranking = _get(client, "/programme/IMET?from=FY2003&to=FY2017")
+    assert 'href="/largest?programme=IMET&amp;from=FY2003&amp;to=FY2017"' in ranking

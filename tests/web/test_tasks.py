@@ -142,6 +142,9 @@ def test_task1_pakistan_imet_per_year(user: User, web_db: Path) -> None:
     assert set(page.locator("#chart-trainees rect.segment").evaluate_all(
         "rs => rs.map(r => r.dataset.series)")) == {"IMET"}  # fmt: skip
     user.shot("task1-pakistan-imet")
+    # Further down, the money: IMET obligations since the first year with data.
+    assert page.locator("#chart-obligations g.bar").count() > 0
+    page.locator("#money").scroll_into_view_if_needed()
 
 
 # --- task 2 ---------------------------------------------------------------------------------
@@ -172,6 +175,23 @@ def test_task2_imet_ranking_fy2003_fy2017(user: User, web_db: Path) -> None:
         assert f"{trainees:,}" in cells and dollars(cents) in cells
     assert "FY2003-FY2017" in page.locator("#rank-span").inner_text()
     user.shot("task2-imet-ranking")
+    # The story's claim is about money: the same span under every measure at once.
+    user.click(page.get_by_role("link", name="The largest recipient under every measure"))
+    assert user.steps == 4
+    assert page.locator("h1").inner_text() == "The largest recipient of IMET, FY2003–FY2017"
+    money = _sql(
+        web_db,
+        """SELECT c.name, sum(f.current_dollars) AS s FROM funding_obligation f
+           JOIN country c ON c.code = f.country_code AND c.kind = 'iso'
+           WHERE f.programme_code = 'IMET' AND f.fy BETWEEN 2003 AND 2017
+           GROUP BY f.country_code ORDER BY s DESC""",
+    )
+    leader = page.locator("tr[data-measure='obligations_current'] td").nth(2).inner_text()
+    assert leader.strip() == money[0][0]
+    names = dict(_sql(web_db, "SELECT code, name FROM country"))
+    by_cost = page.locator("tr[data-measure='course_costs'] td").nth(2).inner_text()
+    assert by_cost.strip() == names[expected[0][0]]
+    user.shot("task2-imet-largest")
 
 
 # --- task 3 ---------------------------------------------------------------------------------

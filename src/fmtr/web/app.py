@@ -55,7 +55,7 @@ def create_app(
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
-    from fmtr.web import api, api_docs, citing, pages
+    from fmtr.web import api, api_docs, citing, largest, pages
 
     settings = settings or ServerSettings()
     url = database_url(db)
@@ -109,6 +109,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(citing.router)
+    app.include_router(largest.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     if settings.answer_cache:
         app.add_middleware(

@@ -50,6 +50,25 @@ class Bar:
 
 
 @dataclass
+class Point:
+    fy: int
+    x: float
+    y: float
+    value: float
+
+
+@dataclass
+class Line:
+    """A measure drawn as a line over the bars, on the bars' scale (``css``: its look, one of
+    the stylesheet's line classes; ``dashed``: told apart from the other line without colour)."""
+
+    name: str
+    css: str
+    runs: list[list[Point]]  # unbroken stretches: a year without a value breaks the line
+    dashed: bool = False
+
+
+@dataclass
 class EventPin:
     """A registry event drawn as a vertical line at its fiscal year, its sources on hover."""
 
@@ -89,6 +108,10 @@ class Chart:
     years: list[tuple[int, float, bool]]  # fiscal year, x of its centre, labelled on the axis
     text: str = ""  # the text alternative: every figure the chart shows
     labelled: bool = False  # each bar carries its value
+    lines: list[Line] = field(default_factory=list)
+    axis_top: float = 1.0  # the value the top of the plot stands for
+    gap_words: str = "none reported"  # what a shaded gap year means
+    uncovered_words: str = "no loaded edition covers the year"
     events: list[EventPin] = field(default_factory=list)
     suspensions: list[SuspensionBand] = field(default_factory=list)
     width: int = WIDTH
@@ -180,6 +203,11 @@ def runs(years: Iterable[int]) -> str:
     return ", ".join(f"FY{a}" if a == b else f"FY{a}-FY{b}" for a, b in out)
 
 
+def label_every(slot: float) -> int:
+    """Label every n-th year (n of 1, 2, 5, 10, 20): a four-digit year needs about 34 units."""
+    return next((n for n in (1, 2, 5, 10, 20) if n * slot >= 34), 25)
+
+
 def stacked_bars(
     rows: list[dict[str, Any]],
     *,
@@ -213,7 +241,7 @@ def stacked_bars(
     plot_w = width - LEFT - RIGHT
     plot_h = height - BOTTOM - TOP
     slot = plot_w / max(len(years), 1)
-    every = max(1, math.ceil(34 / slot))  # a four-digit year needs about 34 units
+    every = label_every(slot)
     bars: list[Bar] = []
     gaps: list[tuple[int, float, float]] = []
     uncovered: list[tuple[int, float, float]] = []
@@ -248,6 +276,7 @@ def stacked_bars(
         ticks,
         year_marks,
         labelled=labelled,
+        axis_top=axis_top,
         width=width,
         height=height,
     )
@@ -333,4 +362,79 @@ def mark_history(chart: Chart, markers: list[Any], suspensions: list[Any]) -> Ch
         )
     if chart.events:
         chart.text += " Events: " + "; ".join(f"FY{e.fy}: {e.label}" for e in chart.events) + "."
+    return chart
+
+
+def money_chart(
+    years: list[dict[str, Any]],
+    *,
+    title: str,
+    bar_look: Look,
+    bar_name: str,
+) -> Chart:
+    """Obligations over the long axis of a timeline (fmtr.query.answers.timeline's ``years``
+    rows): a bar per fiscal year of the obligations in current dollars, a line of the same in
+    constant 2020 dollars, and a dashed line of the course costs the reports list (from their
+    first year): one dollar scale for the three. A year the Greenbook records nothing between
+    years with obligations is a gap; a year no source covers is told apart from both."""
+    axis_years = [r["fy"] for r in years]
+    dollars = [
+        ("obligated_cents", "obligations, current dollars"),
+        ("obligated_2020_cents", "obligations, constant 2020 dollars"),
+        ("cost_cents", "course costs the reports list"),
+    ]
+    rows = [
+        {"fy": r["fy"], "series": bar_name, "value": max(r["obligated_cents"] or 0, 0)}
+        for r in years
+        if r["funding_status"] == "obligated"
+    ]
+    covered = {r["fy"] for r in years if r["funding_status"] != "not covered"}
+    highest = max(
+        ((r[k] or 0) / 100 for r in years for k, _ in dollars if r.get(k) is not None),
+        default=0,
+    )
+    chart = stacked_bars(
+        rows,
+        value="value",
+        stack_by="series",
+        years=axis_years,
+        covered=covered,
+        title=title,
+        unit="$",
+        scale=0.01,
+        top=highest,
+        looks=lambda _: bar_look,
+    )
+    # Only the Greenbook's gaps between obligations are gaps here; the years before the first
+    # and after the last obligation are plain.
+    gap_years = {r["fy"] for r in years if r.get("funding_gap") == "gap"}
+    chart.gaps = [g for g in chart.gaps if g[0] in gap_years]
+    chart.gap_words = "no obligation recorded between years with obligations"
+    chart.uncovered_words = "no source covers the year"
+    top = chart.top + chart.plot_height
+    scale = chart.plot_height / chart.axis_top
+    centres = {fy: x for fy, x, _ in chart.years}
+    for key, name, css, dashed in (
+        ("obligated_2020_cents", dollars[1][1], "line-constant", False),
+        ("cost_cents", dollars[2][1], "line-courses", True),
+    ):
+        runs: list[list[Point]] = [[]]
+        for r in years:
+            value = r.get(key)
+            if value is None or (key == "cost_cents" and r.get("status") == "not covered"):
+                if runs[-1]:
+                    runs.append([])
+                continue
+            v = max(value, 0) / 100
+            runs[-1].append(Point(r["fy"], centres[r["fy"]], top - v * scale, v))
+        chart.lines.append(Line(name, css, [run for run in runs if run], dashed))
+    chart.text = describe(chart)
+    for line in chart.lines:
+        points = [p for run in line.runs for p in run if p.value]
+        if points:
+            chart.text += (
+                f" {line.name[0].upper()}{line.name[1:]}: "
+                + "; ".join(f"FY{p.fy} {full(p.value, '$')}" for p in points)
+                + "."
+            )
     return chart

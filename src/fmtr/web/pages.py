@@ -28,7 +28,7 @@ from fmtr.query.resolve import (
     resolve_programme,
 )
 from fmtr.query.row import TrainingRecord, training_row
-from fmtr.web.charts import mark_history, stacked_bars
+from fmtr.web.charts import mark_history, money_chart, stacked_bars
 from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
 from fmtr.web.error_page import FIELDS, MAX_ID, MAX_TEXT, MAX_YEAR, kept_form, suggestion_link
 from fmtr.web.palette import look, rank
@@ -181,7 +181,8 @@ def country(
     series: shapes.Table = profile["series"]
     shown_rows = [r for r in series.rows if chosen is None or r["programme_code"] == chosen.code]
     covered = covered_fiscal_years(conn)
-    # The reports' years only, for now: the page does not show the obligations yet.
+    # The reports' years for the training charts; the money's charts below run from the first
+    # year with data.
     history = timeline(conn, recipient.code, first_fy=FIRST_FY)
     during = suspension_trainings(conn, country=recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
@@ -219,7 +220,14 @@ def country(
     order = sorted({r["programme_code"] for r in series.rows}, key=rank)
     per_year = shapes.year_programme(filtered, years, covered, order)
     imet = next((p for p in profile["programmes"].rows if p["programme_code"] == "IMET"), None)
-    imet_gaps = timeline(conn, recipient.code, "IMET").gaps if imet else None
+    money = _money(conn, recipient, chosen.code if chosen else "IMET")
+    imet_gaps = (
+        money["timeline"].gaps
+        if money and money["programme"] == "IMET"
+        else timeline(conn, recipient.code, "IMET", first_fy=FIRST_FY).gaps
+        if imet
+        else None
+    )
     return render(
         request,
         "country.jinja",
@@ -235,9 +243,58 @@ def country(
         history=history,
         imet=imet,
         imet_gaps=imet_gaps,
+        money=money,
         during=during.rows[: cfg.settings.max_suspension_rows],
         during_total=len(during.rows),
     )
+
+
+def _money(conn: Connection, recipient: Recipient, programme: str) -> dict[str, Any] | None:
+    """A programme's obligations (the Greenbook) beside its training, from the first year
+    with data: the timeline's document (the API's /funding/timeline) and its two charts on one
+    axis; None when the Greenbook records no obligation of the programme for the recipient."""
+    found = timeline(conn, recipient.code, programme)
+    document = shapes.timeline(found)
+    rows = document["years"].rows
+    if not found.accounts or not any(r["funding_status"] == "obligated" for r in rows):
+        return None
+    code = found.programme.code if found.programme else programme
+    obligations = mark_history(
+        money_chart(
+            rows,
+            title=f"{recipient.name}: {code} obligations per fiscal year (Greenbook), beside "
+            "the course costs the reports list",
+            bar_look=look(code),
+            bar_name=f"{code} obligated, current dollars",
+        ),
+        found.markers,
+        found.suspensions,
+    )
+    axis = [r["fy"] for r in rows]
+    trainees = mark_history(
+        stacked_bars(
+            [{"fy": r["fy"], "series": code, "trainees": r["trainees"]} for r in rows if r["rows"]],
+            value="trainees",
+            stack_by="series",
+            years=axis,
+            covered={r["fy"] for r in rows if r["status"] != "not covered"},
+            title=f"{recipient.name}: {code} trainees per fiscal year (training reports)",
+        ),
+        found.markers,
+        found.suspensions,
+    )
+    obligated = [r for r in rows if r["funding_status"] == "obligated"]
+    return {
+        "programme": code,
+        "timeline": found,
+        "document": document,
+        "obligations": obligations,
+        "trainees": trainees,
+        "first_obligation": obligated[0]["fy"],
+        "last_obligation": obligated[-1]["fy"],
+        "obligated_cents": sum(r["obligated_cents"] or 0 for r in rows),
+        "obligated_2020_cents": sum(r["obligated_2020_cents"] or 0 for r in rows),
+    }
 
 
 @router.get("/programmes", response_class=HTMLResponse)
