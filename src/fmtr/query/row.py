@@ -122,7 +122,10 @@ class TrainingRecord:
 
 
 def training_row(conn: Connection, training_id: int) -> TrainingRecord | None:
-    """The training row ``training_id`` with its provenance, or None when there is none."""
+    """The training row ``training_id`` with its provenance, or None when there is none (an
+    integer past SQLite's 64 bits included: no row has it)."""
+    if not -(2**63) <= training_id < 2**63:
+        return None
     row = conn.execute(_ROW_SQL, {"id": training_id}).mappings().first()
     if row is None:
         return None

@@ -307,7 +307,7 @@ def training(
 @router.get("/training/{training_id}", summary="One training row with its provenance")
 async def training_one(
     request: Request,
-    training_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="A training row's id")],
+    training_id: Annotated[int, Path(description="A training row's id")],
 ) -> dict[str, Any]:
     return await _answer(request, lambda conn: answers.row(conn, training_id))
 
