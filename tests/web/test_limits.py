@@ -143,6 +143,29 @@ def test_a_long_url_answers_414(limited: int) -> None:
     assert _status(_get(limited, "/api/v1/summary?" + "a" * 300)) == 200
 
 
+def test_a_request_trickling_a_body_is_answered_and_closed(limited: int) -> None:
+    head = b"POST /api/v1/summary HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+    with _connect(limited) as sock:
+        sock.sendall(head + b"a" * 100)
+        answer = sock.recv(65536)
+        assert _status(answer) == 405, answer[:200]
+        closed = False
+        for _ in range(int(GUARD * 10)):  # a byte of body every 0.1 s, as a slow client would
+            try:
+                sock.sendall(b"a")
+                sock.setblocking(False)
+                closed = sock.recv(65536) == b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed = True
+            sock.setblocking(True)
+            if closed:
+                break
+            time.sleep(0.1)
+    assert closed, "the server kept the connection for the trickled body"
+
+
 def test_a_malformed_request_still_answers_400(limited: int) -> None:
     with _connect(limited) as sock:
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")

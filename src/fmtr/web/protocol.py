@@ -12,6 +12,8 @@ was read for 17 s while other clients waited). ``GuardedProtocol`` adds, per con
 - a size limit for the line and headers (``max_header_bytes``: 431) and for the path and query
   (``max_url_bytes``: 414), checked as the bytes arrive, so no more than one read past the
   limit is ever held;
+- a request with a body (no route reads one) closes its connection once answered, so that a
+  body trickled a byte at a time holds nothing;
 
 and per process a ceiling of open connections (``max_connections``): a connection over it
 closes the connection that has waited longest without sending a whole request (an idle one, or
@@ -184,6 +186,10 @@ class GuardedProtocol(HttpToolsProtocol):
         self._waiting.pop(self, None)
         self._cancel_head_timer()
         super().on_headers_complete()
+        if self.cycle is not None and _has_body(self.headers):
+            # No route reads a body: the connection closes once answered, rather than wait
+            # for a body a client may trickle for ever.
+            self.cycle.keep_alive = False
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -257,6 +263,13 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+
+def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
 
 
 def guarded(limits: Limits) -> type[GuardedProtocol]:
