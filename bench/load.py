@@ -22,6 +22,8 @@ conditions (pass only the options that checkout knows).
   API one made distinct (an unknown parameter) so no cache answers it; p50/p95/max per run.
 - idle: ``--idle`` connections opened and left silent (re-opened when the server closes them, at
   most 4 x ``--idle`` opens), the probe meanwhile; how many the server closed, its descriptors.
+  The server starts with the descriptor limit of the shell (``ulimit -Sn 1024; python
+  bench/load.py ...`` as on a system's usual default); the clients raise theirs.
 - slow: ``--slow`` clients sending their headers a line a second, and one client sending a
   100 MB header (when it is refused, with which status, after how long), the probe meanwhile.
 - heavy: ``--heavy`` clients asking deep pages (``--heavy-kind deep``: the training listing at
@@ -44,6 +46,7 @@ import contextlib
 import functools
 import os
 import random
+import resource
 import socket
 import sqlite3
 import statistics
@@ -61,6 +64,9 @@ import httpx
 
 HOST = "127.0.0.1"
 LOG = Path(tempfile.gettempdir()) / "fmtr-load-server.log"
+# The descriptor limit this script was started with: the server gets it (`ulimit -Sn 1024`
+# measures a server on a system's usual default), the clients raise theirs to the hard limit.
+GIVEN_FILES = resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
 def free_port() -> int:
@@ -254,7 +260,11 @@ def start_server(
     cmd += ["--port", str(port), "--processes", str(processes), "--no-access-log", *options]
     # The server's log goes to a file: a pipe nobody reads would fill and stall the server.
     log = open(LOG, "wb")  # noqa: SIM115 - the server holds it until it exits
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+
+    def as_given() -> None:  # the server starts with the descriptor limit the shell gave
+        resource.setrlimit(resource.RLIMIT_NOFILE, GIVEN_FILES)
+
+    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=as_given)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -631,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 <= limit <= 20_000:
             raise SystemExit("counts are bounded to 20,000")
     args.seconds = min(args.seconds, 600.0)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (GIVEN_FILES[1], GIVEN_FILES[1]))
     data = read_data(args.db)
     port = free_port()
     options = [o for given in args.serve_option for o in given.split()]

@@ -8,6 +8,7 @@ sockets' own timeouts only keep a broken server from hanging the suite.
 
 from __future__ import annotations
 
+import re
 import resource
 import select
 import socket
@@ -184,6 +185,38 @@ def test_past_the_ceiling_the_oldest_idle_connection_gives_way(web_app: Any) -> 
                 sock.setblocking(False)
                 with pytest.raises(BlockingIOError):  # open, and silent
                     sock.recv(1)
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def _one_answer(sock: socket.socket) -> bytes:
+    """One response read off a kept-alive connection (head, then Content-Length bytes)."""
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return got
+        got += chunk
+    head, body = got.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_a_kept_alive_client_outlasts_newer_idle_connections(web_app: Any) -> None:
+    request = b"GET /api/v1/summary HTTP/1.1\r\nHost: x\r\n\r\n"
+    limits = Limits(header_seconds=10 * GUARD, max_connections=3)
+    with _serving(web_app, limits) as port, _connect(port) as kept:
+        kept.sendall(request)
+        assert _status(_one_answer(kept)) == 200  # answered, kept alive: the oldest
+        idle = [_connect(port) for _ in range(2)]
+        try:
+            assert _status(_get(port)) == 200  # past the ceiling
+            assert idle[0].recv(1) == b"", "an idle connection should have given way"
+            kept.sendall(request)  # the same connection still serves
+            assert _status(_one_answer(kept)) == 200
         finally:
             for sock in idle:
                 sock.close()

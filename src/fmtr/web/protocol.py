@@ -17,8 +17,9 @@ was read for 17 s while other clients waited). ``GuardedProtocol`` adds, per con
 
 and per process a ceiling of open connections (``max_connections``): a connection over it
 closes the connection that has waited longest without sending a whole request (an idle one, or
-a trickling one), so that a flood of idle connections cannot lock real clients out; when every
-connection is busy with a request, the new one is answered 503 and closed. The ceiling stays
+a trickling one; a kept-alive connection between two requests only when there is none), so that
+a flood of idle connections cannot lock real clients out; when every connection is busy with a
+request, the new one is answered 503 and closed. The ceiling stays
 below the file-descriptor budget (``open_files``, ``raise_open_files``) so that accepting never
 fails for want of descriptors.
 
@@ -97,10 +98,30 @@ class _Refused(Exception):
         self.status = status
 
 
-# Per server (one per process): the connections waiting for a request's head, oldest first.
-_WAITING: weakref.WeakKeyDictionary[ServerState, dict[GuardedProtocol, None]] = (
-    weakref.WeakKeyDictionary()
-)
+class _Waiting:
+    """A server's connections waiting for a request's head, oldest first: ``fresh`` ones have
+    not sent a whole request yet (idle since they opened, or trickling), ``kept`` ones have
+    been answered and are kept alive. Past the ceiling a fresh one gives way first, so that a
+    flood of idle connections never closes the kept-alive connection of a client at work."""
+
+    def __init__(self) -> None:
+        self.fresh: dict[GuardedProtocol, None] = {}
+        self.kept: dict[GuardedProtocol, None] = {}
+
+    def add(self, connection: GuardedProtocol, *, kept: bool) -> None:
+        self.discard(connection)
+        (self.kept if kept else self.fresh)[connection] = None  # the newest last in line
+
+    def discard(self, connection: GuardedProtocol) -> None:
+        self.fresh.pop(connection, None)
+        self.kept.pop(connection, None)
+
+    def oldest(self) -> GuardedProtocol | None:
+        return next(iter(self.fresh), None) or next(iter(self.kept), None)
+
+
+# Per server (one per process).
+_WAITING: weakref.WeakKeyDictionary[ServerState, _Waiting] = weakref.WeakKeyDictionary()
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -115,23 +136,23 @@ class GuardedProtocol(HttpToolsProtocol):
         self._head_bytes: int | None = 0  # bytes of the head being read; None: not reading one
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
-        self._waiting = _WAITING.setdefault(self.server_state, {})
+        self._waiting = _WAITING.setdefault(self.server_state, _Waiting())
 
     # -- the connection's life ------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.limits.max_connections:
-            oldest = next(iter(self._waiting), None)
+            oldest = self._waiting.oldest()
             if oldest is None:
                 self._refuse(503, "too many connections: try again shortly")
                 return
             oldest._close_waiting()
-        self._await_request()
+        self._waiting.add(self, kept=False)
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._waiting.pop(self, None)
+        self._waiting.discard(self)
         self._cancel_head_timer()
         super().connection_lost(exc)
 
@@ -183,7 +204,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if size > self.limits.max_header_bytes:
             raise _Refused(431, "request headers too large")
         self._head_bytes = None
-        self._waiting.pop(self, None)
+        self._waiting.discard(self)
         self._cancel_head_timer()
         super().on_headers_complete()
         if self.cycle is not None and _has_body(self.headers):
@@ -198,13 +219,9 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self.timeout_keep_alive_task is not None:  # idle until the next request
-            self._await_request()
+            self._waiting.add(self, kept=True)
 
     # -- waiting for a request ------------------------------------------------------------
-
-    def _await_request(self) -> None:
-        self._waiting.pop(self, None)
-        self._waiting[self] = None  # the newest waits last in line for eviction
 
     def _arm_head_timer(self) -> None:
         if self._head_timer is None and not self._refused:
@@ -229,7 +246,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _close_waiting(self) -> None:
         """Close a connection that has no request in progress."""
-        self._waiting.pop(self, None)
+        self._waiting.discard(self)
         self._cancel_head_timer()
         if not self.transport.is_closing():
             self.transport.close()
@@ -240,7 +257,7 @@ class GuardedProtocol(HttpToolsProtocol):
         """Answer ``status`` with ``message`` and close, reading (and dropping) what the client
         still sends for a moment, so that it sees the answer rather than a reset."""
         self._refused = True
-        self._waiting.pop(self, None)
+        self._waiting.discard(self)
         self._cancel_head_timer()
         self._unset_keepalive_if_required()
         if self.transport.is_closing():
