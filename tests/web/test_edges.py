@@ -236,6 +236,10 @@ def test_heavy_questions_past_the_queue_answer_503_and_light_ones_pass() -> None
         scope = {"type": "http", "method": "GET", "path": path, "query_string": b"q=x",
                  "headers": [], "app": None}  # fmt: skip
         await gate(scope, receive, send)
+        if sent[0]["status"] == 503:
+            headers = dict(sent[0]["headers"])
+            assert headers[b"retry-after"] == b"1"
+            assert b'"code":"busy"' in sent[1]["body"]
         return int(sent[0]["status"])
 
     async def run() -> tuple[int, int, int]:
