@@ -233,14 +233,17 @@ def search(
 
 
 def row(
-    training_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="A training row's id.")],
+    training_id: Annotated[
+        str,
+        typer.Argument(help="A training row's identifier (2016-africa-p50-3) or integer id."),
+    ],
     db: Db = None,
     as_json: Json = False,
 ) -> None:
     """One training row with every field: verbatim cells, cleaned values, its block, and where
     it is printed (edition, file, page, official link).
 
-    Example: fmtr row 1234
+    Example: fmtr row 2016-africa-p50-3
     """
     show(answers.row(open_db(db), training_id), as_json)
 
@@ -259,6 +262,15 @@ def export(
     all_editions: Annotated[
         bool, typer.Option("--all-editions", help="Also the non-counted FY2000/FY2001 rows.")
     ] = default(answers.training, "all_editions"),
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help="CSV and XLSX cells exactly as stored, also those a spreadsheet would evaluate "
+            "as a formula (by default such a cell, e.g. '-National Academy...', gets a leading "
+            "single quote in CSV and Excel's quote prefix in XLSX).",
+        ),
+    ] = False,
     db: Db = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Say what was written as JSON (with --out).")
@@ -286,6 +298,7 @@ def export(
         text=text,
         unit_keys=unit_key,
         all_editions=all_editions,
+        raw_cells=raw_cells,
     )
     if out is not None:
         if as_json:

@@ -8,6 +8,7 @@ suggestion when a country, programme or fiscal year names nothing; see docs/quer
 each figure is computed and docs/definitions.md for what the words mean.
 """
 
+from fmtr.query.cite import cite, cite_figure, cite_row
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -15,10 +16,19 @@ from fmtr.query.errors import (
     SearchIndexStale,
     UnknownCountry,
     UnknownFiscalYear,
+    UnknownIdentifier,
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.funding import (
+    NoFundingData,
+    UnknownAccount,
+    funding_series,
+    funding_top,
+    largest,
+    obligations_and_courses,
+)
 from fmtr.query.overview import (
     compare,
     editions,
@@ -35,17 +45,27 @@ from fmtr.query.text import course, prepare_units, search, unit
 __all__ = [
     "BadYearSpan",
     "EmptySearch",
+    "NoFundingData",
     "QueryInputError",
     "SearchIndexStale",
+    "UnknownAccount",
     "UnknownCountry",
     "UnknownFiscalYear",
+    "UnknownIdentifier",
     "UnknownProgramme",
+    "cite",
+    "cite_figure",
+    "cite_row",
     "compare",
     "country_profile",
     "course",
     "editions",
     "export",
+    "funding_series",
+    "funding_top",
     "gaps",
+    "largest",
+    "obligations_and_courses",
     "programme_detail",
     "programme_trend",
     "prepare_units",

@@ -8,7 +8,7 @@ answer.
 
 from __future__ import annotations
 
-from fmtr.errors import InputError, SearchIndexStale, UnknownName
+from fmtr.errors import InputError, NotFound, SearchIndexStale, UnknownName
 
 # The former name of the questions' input errors, kept for callers of the library.
 QueryInputError = InputError
@@ -30,6 +30,12 @@ class BadYearSpan(InputError):
     code = "bad_year_span"
 
 
+class UnknownIdentifier(NotFound):
+    """An identifier that names no training row (fmtr.query.cite)."""
+
+    code = "unknown_identifier"
+
+
 class EmptySearch(InputError):
     """A search text with no word to look for ("", "--", "*")."""
 
@@ -44,5 +50,6 @@ __all__ = [
     "SearchIndexStale",
     "UnknownCountry",
     "UnknownFiscalYear",
+    "UnknownIdentifier",
     "UnknownProgramme",
 ]

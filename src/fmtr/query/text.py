@@ -37,6 +37,7 @@ class Provenance:
 @dataclass
 class TrainingHit:
     training_id: int
+    stable_id: str  # "2016-africa-p50-3" (fmtr.sources.ids): what to cite
     fy: int | None
     counted: bool
     country_code: str | None
@@ -54,7 +55,7 @@ class TrainingHit:
 
 
 _HIT_COLUMNS = """
-t.id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
+t.id, t.stable_id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity_value, t.cost_cents,
        t.start_on, t.end_on, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
@@ -68,24 +69,12 @@ _HIT = f"SELECT {_HIT_COLUMNS} {_HIT_FROM}"
 
 
 def _hit(row: Any) -> TrainingHit:
-    (tid, fy, counted, code, country, prog, course, us, student, loc, q, c, start, end) = row[:14]
+    tid, sid, fy, counted, code, country, prog = row[:7]
+    course, us, student, loc, q, c, start, end = row[7:15]
     return TrainingHit(
-        tid,
-        fy,
-        bool(counted),
-        code,
-        country,
-        prog,
-        course,
-        us,
-        student,
-        loc,
-        q,
-        c,
-        start,
-        end,
-        Provenance(*row[14:19]),
-    )
+        tid, sid, fy, bool(counted), code, country, prog, course, us, student, loc, q, c, start,
+        end, Provenance(*row[15:20]),
+    )  # fmt: skip
 
 
 def _words(text: str) -> list[str]:
@@ -135,6 +124,7 @@ class CourseMatch:
     last_fy: int
     figures: Figures  # counted rows
     example: Provenance  # the first row that prints it
+    example_id: str  # that row's stable identifier
 
 
 @dataclass
@@ -184,6 +174,7 @@ def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
                     max(years),
                     g["f"],
                     example.provenance,
+                    example.stable_id,
                 )
             )
     return CourseResult(text, len(rows), len(groups), out)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from fmtr.errors import InputError, NotFound
+from fmtr.sources.ids import document_ids
 
 # The note of a cut-out region file says which pages of the official report it holds.
 _OFFICIAL_PAGES = re.compile(r"pages (\d+)-(\d+) of the official report")
@@ -34,6 +34,7 @@ class CatalogEntry:
     url: str
     note: str
     sha256: str
+    line: int = 0  # the manifest line (1 is the header), for error messages; 0: not from one
 
     @property
     def report_page_offset(self) -> int | None:
@@ -55,6 +56,15 @@ class Document:
     url: str
     sha256: str
     entries: tuple[CatalogEntry, ...]
+    # Its stable identifier ("2016-africa", fmtr.sources.ids): given by ``documents``, which
+    # sees the edition's other files; from the file's name alone when made one by one.
+    stable_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.stable_id:
+            object.__setattr__(
+                self, "stable_id", document_ids([(self.edition, self.file)])[self.file]
+            )
 
     @property
     def kind(self) -> str:
@@ -98,7 +108,8 @@ def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
         ) from None
 
 
-def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
+def _entries(rows: csv.DictReader[str]) -> list[CatalogEntry]:
+    # A row's line number: the header is line 1 (the TSV has no quoted line breaks).
     return [
         CatalogEntry(
             edition=r["fiscal_year"],
@@ -109,6 +120,7 @@ def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
             url=r["official_url"],
             note=r["note"],
             sha256=r["sha256"],
+            line=rows.line_num,
         )
         for r in rows
     ]
@@ -119,9 +131,15 @@ def documents(entries: list[CatalogEntry]) -> list[Document]:
     by_file: dict[str, list[CatalogEntry]] = {}
     for e in entries:
         by_file.setdefault(e.file, []).append(e)
+    ids = document_ids((es[0].edition, f) for f, es in by_file.items())
     return [
         Document(
-            edition=es[0].edition, file=f, url=es[0].url, sha256=es[0].sha256, entries=tuple(es)
+            edition=es[0].edition,
+            file=f,
+            url=es[0].url,
+            sha256=es[0].sha256,
+            entries=tuple(es),
+            stable_id=ids[f],
         )
         for f, es in by_file.items()
     ]
@@ -142,3 +160,66 @@ def sha256_hex_of_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class FundingDataset:
+    """One funding dataset of the catalog (``funding.tsv``): the Greenbook workbook.
+
+    ``url`` is where `fmtr fetch` downloads the file from, ``home`` the official page that
+    publishes it; ``sheet`` the worksheet that holds the data."""
+
+    dataset: str  # "greenbook"
+    file: str  # relative to the funding folder
+    sheet: str
+    url: str
+    home: str
+    note: str
+    bytes: int
+    sha256: str
+
+    def as_document(self) -> Document:
+        """The dataset as a catalog Document, so that fmtr.sources.fetch fetches it alike."""
+        entry = CatalogEntry(self.dataset, "", self.file, None, None, self.url, self.note, "")
+        # Its name is its identifier: it is no edition's file (fmtr.sources.ids names those).
+        return Document(
+            self.dataset, self.file, self.url, self.sha256, (entry,), stable_id=self.dataset
+        )
+
+
+FUNDING_MANIFEST = "funding.tsv"
+
+
+def read_funding_catalog(path: Path | None = None) -> list[FundingDataset]:
+    """Read a funding manifest; the packaged one when ``path`` is None. A file that is missing
+    or not a funding manifest is an error naming it (NotFound, InputError), as for
+    ``read_catalog``."""
+    if path is None:
+        text = resources.files("fmtr.sources").joinpath(FUNDING_MANIFEST).read_text("utf-8")
+    else:
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not a funding manifest (not UTF-8 text)") from None
+        except OSError as exc:
+            raise NotFound(
+                f"{path}: cannot read the funding manifest ({exc.strerror or exc})"
+            ) from None
+    try:
+        return [
+            FundingDataset(
+                dataset=r["dataset"],
+                file=r["file"],
+                sheet=r["sheet"],
+                url=r["official_url"],
+                home=r["home"],
+                note=r["note"],
+                bytes=int(r["bytes"]) if r["bytes"].strip() else 0,
+                sha256=r["sha256"],
+            )
+            for r in csv.DictReader(text.splitlines(), delimiter="\t")
+        ]
+    except (KeyError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{path or FUNDING_MANIFEST}: not a funding manifest ({type(exc).__name__}: {exc})"
+        ) from None

@@ -61,6 +61,10 @@ class Edition(Base):
     name: Mapped[str] = mapped_column(String(16), unique=True)  # "FY2016-2017"
     first_fiscal_year: Mapped[int]
     layout: Mapped[str] = mapped_column(String(16))  # extractor family
+    # Stable identifiers (fmtr.sources.ids, migration 0006): "2016". Nullable only because a
+    # column added to a table holding rows must be; every load fills it.
+    stable_id: Mapped[str | None] = mapped_column(String(16))
+    __table_args__ = (Index("ux_edition_stable_id", "stable_id", unique=True),)
 
 
 class Document(Base):
@@ -77,6 +81,8 @@ class Document(Base):
     report_page_offset: Mapped[int | None]
     build_run_id: Mapped[int | None] = mapped_column(ForeignKey("build_run.id"))
     seconds: Mapped[float | None] = mapped_column(Float)
+    stable_id: Mapped[str | None] = mapped_column(String(120))  # "2016-africa"
+    __table_args__ = (Index("ux_document_stable_id", "stable_id", unique=True),)
 
 
 class ProgrammeBlock(Base):
@@ -102,7 +108,9 @@ class ProgrammeBlock(Base):
     # True when these figures count for fiscal year ``fy``: the latest edition printing a
     # fiscal year is its record (FY 00 and FY 01 appear in two editions each).
     counted: Mapped[bool | None]
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p49-b2"
     __table_args__ = (
+        Index("ux_programme_block_stable_id", "stable_id", unique=True),
         UniqueConstraint("document_id", "seq"),
         Index("ix_block_country_programme_fy", "country_code", "programme_code", "fy"),
         Index("ix_block_programme_fy", "programme_code", "fy", "counted"),
@@ -137,7 +145,9 @@ class Training(Base):
     location_key: Mapped[str | None] = mapped_column(Text)
     student_unit_key: Mapped[str | None] = mapped_column(Text)
     us_unit_key: Mapped[str | None] = mapped_column(Text)
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p50-3"
     __table_args__ = (
+        Index("ux_training_stable_id", "stable_id", unique=True),
         Index("ix_training_block", "block_id"),
         Index("ix_training_block_figures", "block_id", "quantity_value", "cost_cents"),
         Index("ix_training_student_unit_key", "student_unit_key"),
@@ -163,7 +173,11 @@ class PrintedTotal(Base):
     rows_quantity: Mapped[int | None]
     rows_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_printed_total_block", "block_id"),)
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p50-t1"
+    __table_args__ = (
+        Index("ux_printed_total_stable_id", "stable_id", unique=True),
+        Index("ix_printed_total_block", "block_id"),
+    )
 
 
 class Country(Base):
@@ -195,6 +209,19 @@ class UnplacedLine(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     page: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+
+
+class DataRelease(Base):
+    """What release a database is (``fmtr release`` writes one row in the copy it publishes; a
+    working database has none): the version to cite, and the release it follows."""
+
+    __tablename__ = "data_release"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)  # "2025.06.01"
+    created_at: Mapped[datetime]
+    fmtr_version: Mapped[str] = mapped_column(String(20))
+    previous_version: Mapped[str | None] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)  # where it is published, when given
 
 
 class BuildRun(Base):
@@ -316,3 +343,82 @@ class StudentUnitFigures(Base):
     years: Mapped[str] = mapped_column(Text)
     countries: Mapped[str] = mapped_column(Text)
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+# Mirrors of the tables migration 0007_funding adds: the Greenbook's obligations
+# (fmtr.store.funding loads them, fmtr.clean.funding says what each value means).
+
+
+class FundingFile(Base):
+    """The loaded funding workbook, one row per dataset ("greenbook")."""
+
+    __tablename__ = "funding_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(32), unique=True)
+    file: Mapped[str] = mapped_column(String(200))  # relative to the funding folder
+    sha256: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    home: Mapped[str] = mapped_column(Text)
+    sheet: Mapped[str] = mapped_column(String(100))
+    header_row: Mapped[int]
+    first_fy: Mapped[int]  # the span the title prints
+    last_fy: Mapped[int]
+    prepared: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int]
+    build_run_id: Mapped[int | None] = mapped_column(ForeignKey("build_run.id"))
+    seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class FundingObligation(Base):
+    """One Greenbook row: an obligation per fiscal year, recipient, category, publication row,
+    agency and account, cells as printed beside the cleaned values."""
+
+    __tablename__ = "funding_obligation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("funding_file.id", ondelete="CASCADE"))
+    row: Mapped[int]  # the sheet row, as a spreadsheet numbers it
+    fiscal_year: Mapped[str] = mapped_column(String(8))  # as given: "2003", "1976.9"
+    fy: Mapped[int | None]  # None for the transition quarter
+    period: Mapped[str] = mapped_column(String(8))  # "FY2003", "TQ1976"
+    region: Mapped[str] = mapped_column(String(80))
+    country: Mapped[str] = mapped_column(String(120))
+    country_code: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))  # Economic | Military
+    publication_row: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(Text)
+    account: Mapped[str] = mapped_column(Text)
+    programme_code: Mapped[str | None] = mapped_column(String(16))
+    current_dollars: Mapped[int] = mapped_column(BigInteger)
+    constant_dollars: Mapped[int] = mapped_column(BigInteger)  # constant 2020 US dollars
+    __table_args__ = (
+        UniqueConstraint("file_id", "row"),
+        Index(
+            "ix_funding_programme",
+            "programme_code",
+            "fy",
+            "country_code",
+            "current_dollars",
+            "constant_dollars",
+        ),
+        Index(
+            "ix_funding_account",
+            "account",
+            "fy",
+            "country_code",
+            "current_dollars",
+            "constant_dollars",
+        ),  # fmt: skip
+        Index("ix_funding_country", "country_code", "fy"),
+    )
+
+
+class FundingAccount(Base):
+    """A funding account of the workbook and, when it is one, fmtr's programme
+    (fmtr/clean/funding_accounts.tsv)."""
+
+    __tablename__ = "funding_account"
+    account: Mapped[str] = mapped_column(Text, primary_key=True)
+    programme_code: Mapped[str | None] = mapped_column(String(16))
+    pays_for: Mapped[str] = mapped_column(Text)  # programme codes, space-separated
+    why: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int]

@@ -101,7 +101,8 @@ def country(request: Request, conn: Conn, code: str, cfg: Cfg) -> HTMLResponse:
     recipient = Recipient(profile["country_code"], profile["name"], profile["kind"])
     series: shapes.Table = profile["series"]
     covered = covered_fiscal_years(conn)
-    history = timeline(conn, recipient.code)
+    # The reports' years only, for now: the page does not show the obligations yet.
+    history = timeline(conn, recipient.code, first_fy=FIRST_FY)
     during = suspension_trainings(conn, country=recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
     # so that a resumption after the last loaded edition still shows where it falls.
@@ -282,9 +283,7 @@ async def training_source(conn: Conn, training_id: int, cfg: Cfg) -> Response:
         raise NotFound("the source page is not available on this server")
     cells = [row.cost, row.course_title, row.student_unit, row.location, row.us_unit]
     cells += [row.start_date, row.end_date, row.quantity]
-    rendered = await run_in_threadpool(
-        render_row, source, row.page, cells, cache_dir=cfg.render_cache
-    )
+    rendered = await run_in_threadpool(render_row, source, row.page, cells, cache=cfg.page_cache)
     return Response(
         rendered.png,
         media_type="image/png",
