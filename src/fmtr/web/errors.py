@@ -20,9 +20,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
-from fmtr.errors import FmtrError, InputError, QueryTimeout
+from fmtr.errors import DatabaseUnavailable, FmtrError, InputError, QueryTimeout
 
 
 class ErrorDetail(BaseModel):
@@ -101,26 +102,53 @@ class _Unexpected(FmtrError):
     code = "internal_error"
 
 
+def error_response(request: Request, error: FmtrError) -> Response:
+    """``error`` as fmtr answers it: JSON under /api/, the explorer's error page elsewhere
+    (the suggestion a link, the form kept)."""
+    from fmtr.web import pages
+
+    if _is_api(request):
+        response: Response = JSONResponse(body(error), status_code=error.status)
+    else:
+        response = pages.error_page(request, error.status, str(error), error)
+    retry = getattr(error, "retry_after", None)  # a busy server says when to come back
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
 def install(app: FastAPI, statement_seconds: float) -> None:
     """Register the one handler: JSON under /api/, the error page elsewhere; anything else
     raised (a bug) answers 500 the same way, its trace only in the log."""
-    from fmtr.web import pages
-
-    def answer(request: Request, error: FmtrError) -> Response:
-        if _is_api(request):
-            return JSONResponse(body(error), status_code=error.status)
-        return pages.error_page(request, error.status, str(error), error)
 
     async def handle(request: Request, exc: Exception) -> Response:
         error = as_fmtr_error(exc, statement_seconds)
         if error is None:
+            error = _database_gone(request, exc)
+        if error is None:
             raise exc
-        return answer(request, error)
+        return error_response(request, error)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         # Starlette's ServerErrorMiddleware calls this, then raises ``exc`` again for the log.
-        return answer(request, _Unexpected("the server met an error it did not expect"))
+        return error_response(request, _Unexpected("the server met an error it did not expect"))
 
-    for kind in (FmtrError, RequestValidationError, HTTPException, sqlite3.OperationalError):
+    for kind in (
+        FmtrError,
+        RequestValidationError,
+        HTTPException,
+        sqlite3.DatabaseError,
+        DBAPIError,
+    ):
         app.add_exception_handler(kind, handle)
     app.add_exception_handler(Exception, unexpected)
+
+
+def _database_gone(request: Request, exc: Exception) -> FmtrError | None:
+    """A database error met because the served file was removed or replaced while the question
+    ran (the watch then knows why: fmtr.web.watch) is a 503 with the reason, not a 500."""
+    if not isinstance(exc, sqlite3.DatabaseError | DBAPIError):
+        return None
+    watch = getattr(request.app.state, "watch", None)
+    reason = watch.reason() if watch is not None else None
+    return DatabaseUnavailable(reason) if reason else None

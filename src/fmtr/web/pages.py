@@ -32,6 +32,7 @@ from fmtr.web.charts import mark_history, money_chart, stacked_bars
 from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
 from fmtr.web.error_page import FIELDS, MAX_ID, MAX_TEXT, MAX_YEAR, kept_form, suggestion_link
 from fmtr.web.palette import look, rank
+from fmtr.web.security import is_web_link
 
 # Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
 # them explicitly: Starlette's default escapes only names ending in .html.
@@ -49,6 +50,7 @@ Listing = Annotated[Page, Depends(paging(setting=True))]
 templates.env.finalize = lambda value: "" if value is None else value
 templates.env.filters["money"] = shapes.dollars
 templates.env.filters["number"] = shapes.number
+templates.env.tests["web_link"] = is_web_link
 
 
 # The path the app is served under (the root_path setting, or a proxy's prefix), for the page
