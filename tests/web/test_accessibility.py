@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"  # git-ignored
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
@@ -84,6 +85,8 @@ def test_no_serious_violation(chromium: Any, strict_server: str, name: str, widt
     if name == "api-docs":  # Swagger UI drew the routes, from the app's own files
         page.wait_for_selector(".opblock", timeout=15000)
         assert page.locator(".opblock").count() > 20
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"api-docs-{width}.png"), full_page=True)
     violations = check(page)
     context.close()
     assert not refused, refused
@@ -113,3 +116,40 @@ def test_the_focus_ring_shows(chromium: Any, strict_server: str) -> None:
     assert contrast(hex_of(colour), hex_of(background)) >= 3
     assert contrast(hex_of(colour), "#ffffff") >= 3
     page.close()
+
+
+def test_the_api_docs_answer_offline(chromium: Any, strict_server: str) -> None:
+    # Every request leaving the app is refused and counted: Swagger UI must draw the routes and
+    # answer "Try it out" from the app's own files and API alone, under the app's policy.
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    refused: list[str] = []
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(strict_server + "/"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(strict_server + "/api/v1/docs")
+    summary = page.locator(".opblock", has_text="/api/v1/summary").first
+    summary.locator(".opblock-summary").click()
+    summary.get_by_role("button", name="Try it out").click()
+    summary.get_by_role("button", name="Execute").click()
+    status = summary.locator(".live-responses-table .response .response-col_status").first
+    status.wait_for(timeout=15000)
+    assert status.inner_text().strip().startswith("200")
+    body = summary.locator(".live-responses-table .response-col_description pre").first
+    assert '"trainees"' in body.inner_text()
+    SHOTS.mkdir(exist_ok=True)
+    summary.screenshot(path=str(SHOTS / "api-docs-try-it-out-1280.png"))
+    context.close()
+    assert not elsewhere, elsewhere
+    assert not refused, refused
