@@ -239,6 +239,18 @@ def test_a_bad_fiscal_year_keeps_the_ranking_form(client: Any) -> None:
     assert _get(client, link)
 
 
+def test_an_input_past_its_limit_says_so_in_words(client: Any) -> None:
+    # Not pydantic's "String should have at most 200 characters": what was given, what is taken.
+    html = _get(client, "/search?q=" + "a" * 500, 400)
+    assert re.search(r'role="alert">q: 500 characters given, at most 200 taken<', html)
+    assert "String should have" not in html
+    api = client.get("/api/v1/training?limit=0").json()["error"]
+    assert api["message"] == "limit: '0' given, at least 1 taken"
+    assert client.get("/api/v1/training?limit=x").json()["error"]["message"] == (
+        "limit: 'x' is not a whole number"
+    )
+
+
 def test_a_reversed_span_suggests_it_the_other_way(client: Any) -> None:
     page = Page(_get(client, "/programme/IMET?from=FY2002&to=FY1999", 400))
     assert page.all("a", id="suggestion")[0]["href"] == "/programme/IMET?to=FY2002&from=FY1999"

@@ -66,7 +66,7 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         return exc
     if isinstance(exc, RequestValidationError):
         problems = [
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {_plainly(e)}"
             for e in exc.errors()
         ]
         return InputError("; ".join(problems) or "invalid request")
@@ -77,6 +77,29 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         # past SQLAlchemy, which would have raised QueryTimeout itself.
         return QueryTimeout(statement_seconds)
     return None
+
+
+def _plainly(problem: Any) -> str:
+    """A validation problem in a reader's words, with the limit it broke (pydantic's own
+    message for the kinds not named here)."""
+    kind, ctx, given = problem.get("type"), problem.get("ctx") or {}, problem.get("input")
+    if kind == "string_too_long":
+        return f"{len(str(given)):,} characters given, at most {ctx['max_length']:,} taken"
+    if kind == "string_too_short":
+        return f"at least {ctx['min_length']:,} character(s) needed"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"{str(given)[:40]!r} is not a whole number"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        words = {
+            "greater_than_equal": ("at least", "ge"),
+            "less_than_equal": ("at most", "le"),
+            "greater_than": ("more than", "gt"),
+            "less_than": ("less than", "lt"),
+        }[kind]
+        return f"{str(given)[:40]!r} given, {words[0]} {ctx[words[1]]} taken"
+    if kind == "missing":
+        return "required"
+    return str(problem.get("msg", "invalid"))
 
 
 def body(error: FmtrError) -> dict[str, Any]:
