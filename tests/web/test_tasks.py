@@ -1,11 +1,13 @@
 """The everyday tasks of issue 13, done in headless Chromium as a person would (type, click,
-press keys), on the database written by code, under the server's strict policy; each answer
-checked against the database read directly, each step counted, and a screenshot of the answer
-at desktop width and at 390 px (a phone) saved to tests/screenshots/ (git-ignored).
+press keys, download), on the database written by code, under the server's strict policy; each
+answer (and each downloaded file) checked against the database read directly, each step counted,
+and a screenshot of the answer at desktop width and at 390 px (a phone) saved to
+tests/screenshots/ (git-ignored).
 
-    task 1  Pakistan's IMET per year          home -> country box -> "IMET alone"
+    task 1  Pakistan's IMET per year          home -> country box -> "IMET alone" (-> CSV)
     task 2  the IMET ranking, FY2003-FY2017   home -> Programmes -> IMET -> span -> Rank
     task 3  three countries compared          home -> Compare -> three countries -> Compare
+                                              (-> IMET alone -> CSV)
     task 4  bad input                         a misspelt country, a year out of range, a huge
                                               id, an over-long text, a page past the end
     task 5  keyboard only                     task 1 with Tab and Enter, the focus ring seen
@@ -15,6 +17,7 @@ at desktop width and at 390 px (a phone) saved to tests/screenshots/ (git-ignore
 
 from __future__ import annotations
 
+import csv
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -77,6 +80,15 @@ class User:
         self.page.press(box, "Enter")
         self.page.wait_for_load_state()
         self.steps += 1
+
+    def download(self, link: Any) -> list[dict[str, str]]:
+        """Click ``link`` (a download) and read the file the browser saved, as CSV rows."""
+        with self.page.expect_download() as info:
+            link.click()
+        self.steps += 1
+        path = info.value.path()
+        with open(path, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
 
     def shot(self, name: str) -> None:
         # Whatever the width, the page itself never scrolls sideways (a wide table or chart
@@ -142,6 +154,13 @@ def test_task1_pakistan_imet_per_year(user: User, web_db: Path) -> None:
     assert set(page.locator("#chart-trainees rect.segment").evaluate_all(
         "rs => rs.map(r => r.dataset.series)")) == {"IMET"}  # fmt: skip
     user.shot("task1-pakistan-imet")
+    # The table's download holds what it shows: IMET alone, every fiscal year.
+    got = user.download(page.locator("#per-year .downloads a", has_text="CSV"))  # step 3
+    reported = [r for r in got if r["status"] == "reported"]
+    assert [(int(r["fy"]), int(r["trainees"]), int(r["cost_cents"])) for r in reported] == [
+        tuple(r) for r in expected
+    ]
+    assert {r["status"] for r in got} <= {"reported", "none reported", "not covered"}
     # Further down, the money: IMET obligations since the first year with data.
     assert page.locator("#chart-obligations g.bar").count() > 0
     page.locator("#money").scroll_into_view_if_needed()
@@ -238,6 +257,20 @@ def test_task3_compare_three_countries(user: User, web_db: Path) -> None:
         page.locator("rect.segment").evaluate_all("rs => rs.map(r => r.dataset.series)")
     ) == {"IMET"}
     user.shot("task3-compare-imet")
+    got = user.download(page.locator("figure.pivot .downloads a", has_text="CSV"))
+    per_year = _sql(
+        web_db,
+        """SELECT b.fy, b.country_code, sum(t.quantity_value), sum(t.cost_cents)
+           FROM training t JOIN programme_block b ON b.id = t.block_id
+           WHERE b.counted = 1 AND b.programme_code = 'IMET' AND b.country_code IN (?, ?, ?)
+           GROUP BY b.fy, b.country_code""",
+        *codes,
+    )
+    assert {
+        (int(r["fy"]), r["country_code"], int(r["trainees"]), int(r["cost_cents"]))
+        for r in got
+        if int(r["rows"])
+    } == set(per_year)
 
 
 # --- task 4 ---------------------------------------------------------------------------------
