@@ -249,6 +249,9 @@ def test_an_input_past_its_limit_says_so_in_words(client: Any) -> None:
     assert client.get("/api/v1/training?limit=x").json()["error"]["message"] == (
         "limit: 'x' is not a whole number"
     )
+    assert "by: 'nope' given, 'cost' or 'trainees' taken" in _get(
+        client, "/programme/IMET?by=nope", 400
+    ).replace("&#39;", "'")
 
 
 def test_a_reversed_span_suggests_it_the_other_way(client: Any) -> None:

@@ -97,6 +97,8 @@ def _plainly(problem: Any) -> str:
             "less_than": ("less than", "lt"),
         }[kind]
         return f"{str(given)[:40]!r} given, {words[0]} {ctx[words[1]]} taken"
+    if kind in ("literal_error", "enum"):
+        return f"{str(given)[:40]!r} given, {ctx['expected']} taken"
     if kind == "missing":
         return "required"
     return str(problem.get("msg", "invalid"))
