@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     # Only for annotations: the build's worker processes import this module on start, and the
     # database layer would cost each of them a quarter of a second for nothing.
     from fmtr.store.load import LoadedDocument
+    from fmtr.verify.text import TextReport
 
 app = typer.Typer(help="fmtr: the verified database of US Foreign Military Training reports.")
 console = Console()
@@ -212,22 +213,41 @@ def fetch(
 @app.command()
 def verify(
     db: DbOpt = None,
+    corpus: CorpusOpt = None,
+    text: Annotated[
+        bool, typer.Option(help="Also check every word of the text cells on its page.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     limit: Annotated[int, typer.Option(help="Mismatches to list (0: all).")] = 50,
 ) -> None:
-    """Reconcile every printed total with the sum of the rows it covers."""
+    """Reconcile every printed total with the sum of the rows it covers, and find every word
+    of every text cell on its page with a second reader (poppler; html.parser for HTML)."""
     from fmtr.pipeline import verify_database
+    from fmtr.sources.corpus import CorpusNotFound, corpus_dir
     from fmtr.store.db import open_database
+    from fmtr.verify.text import TextCheckError, check_text
 
-    report = verify_database(open_database(db))
+    engine = open_database(db)
+    report = verify_database(engine)
+    words = None
+    if text:
+        try:
+            words = check_text(engine, corpus_dir(corpus))
+        except (CorpusNotFound, TextCheckError) as exc:
+            raise _fail(f"text check: {exc} (--no-text checks the sums only)") from None
     if as_json:
         import dataclasses
         import json
 
-        payload = {
+        payload: dict[str, object] = {
             "editions": [dataclasses.asdict(v) for v in report.editions],
             "problems": [dataclasses.asdict(c) for c in report.checks if c.status != "reconciled"],
         }
+        if words is not None:
+            payload["text"] = {
+                "editions": [dataclasses.asdict(v) for v in words.editions],
+                "differences": [dataclasses.asdict(d) for d in words.differences],
+            }
         console.print_json(json.dumps(payload, default=str))
     else:
         table = Table(title="Printed totals reconciled (blocks)")
@@ -270,8 +290,33 @@ def verify(
             )
         if len(shown) < len(report.mismatches):
             console.print(f"... {len(report.mismatches) - len(shown)} more (--limit 0 for all)")
-    if report.mismatches:
+        if words is not None:
+            _print_text_proof(words, limit)
+    if report.mismatches or (words is not None and words.unlisted):
         raise typer.Exit(1)
+
+
+def _print_text_proof(words: TextReport, limit: int) -> None:
+    from fmtr.verify.text import describe, kinds_text
+
+    table = Table(title="Text cells: every word found on its page by a second reader")
+    cols = ("edition", "rows", "all words found", "differences listed", "cells differing")
+    for col in cols:
+        table.add_column(col, justify="left" if col == "edition" else "right")
+    fields = ("rows", "rows_found", "rows_listed", "unlisted")
+    for w in words.editions:
+        table.add_row(w.edition, *(f"{getattr(w, f):,}" for f in fields))
+    table.add_section()
+    table.add_row("all", *(f"{sum(getattr(w, f) for w in words.editions):,}" for f in fields))
+    console.print(table)
+    for w in words.editions:
+        if w.differences:
+            console.print(f"{w.edition} cells differing: {kinds_text(w.differences)}")
+    unlisted = words.unlisted
+    for d in unlisted if limit == 0 else unlisted[:limit]:
+        console.print(describe(d), highlight=False, markup=False, soft_wrap=True)
+    if limit and len(unlisted) > limit:
+        console.print(f"... {len(unlisted) - limit} more (--limit 0 for all)")
 
 
 @app.command("compare-reference")
