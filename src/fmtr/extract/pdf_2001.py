@@ -44,6 +44,7 @@ from fmtr.extract.model import (
     PrintedTotal,
     ProgrammeBlock,
     TrainingRow,
+    join_lines,
 )
 from fmtr.extract.pdfwords import Page, iter_pages
 from fmtr.sources.catalog import Document
@@ -81,7 +82,9 @@ _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 # Column starts, in points right of the anchor (the column header's "Title").
 _TITLE_INDENT = 4.0  # titles start this far left of the anchor
 _QTY_FROM = 105.0  # a quantity is right-aligned to about +134; titles rarely reach +105
-_LOCATION = 137.0
+# A location's first line starts at +138 (its cell opens with a space), its wrapped lines at
+# +136.5; quantities end at +134.
+_LOCATION = 135.0
 _STUDENT = 272.0
 _US_UNIT = 395.0
 _COST = 566.0
@@ -347,7 +350,7 @@ def _continue_row(row: TrainingRow, cells: dict[str, str | None], page: int) -> 
     for col, value in cells.items():
         if value:
             old = getattr(row, col)
-            setattr(row, col, f"{old} {value}" if old else value)
+            setattr(row, col, join_lines([old, value]) if old else value)
     if page != row.page:
         row.last_page = page
 

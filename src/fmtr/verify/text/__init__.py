@@ -30,8 +30,11 @@ from fmtr.sources.catalog import sha256_hex_of_file
 from fmtr.store import schema as s
 from fmtr.verify.text import layouts
 from fmtr.verify.text.match import (
+    BELOW,
+    CENTRED,
     FIELDS,
     KINDS,
+    WINDOW,
     CellDifference,
     RowCells,
     check_rows,
@@ -142,13 +145,13 @@ def check_document(path: Path, edition: str, rows: list[RowCells]) -> list[CellD
         last = max(r.last_page or r.page for r in rows)
         # From the page before: a row's window may start under a header printed there.
         pages = read_pdf(path, max(1, first - 1), last)
-        reader = {
-            "pdf_2000": layouts.lines_pdf_2000,
-            "pdf_2001": layouts.lines_pdf_2001,
-            "pdf_2007": layouts.lines_pdf_2007,
+        reader, rule = {
+            "pdf_2000": (layouts.lines_pdf_2000, WINDOW),
+            "pdf_2001": (layouts.lines_pdf_2001, BELOW),
+            "pdf_2007": (layouts.lines_pdf_2007, CENTRED),
         }[family]
-        lines = reader(pages)
-    return check_rows(rows, lines)
+        return check_rows(rows, reader(pages), rule)
+    return check_rows(rows, lines, WINDOW)
 
 
 def _check_one(

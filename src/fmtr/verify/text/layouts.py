@@ -137,12 +137,13 @@ def lines_pdf_2007(pages: Iterable[PdfPage]) -> list[Line]:
         return name
 
     for page in pages:
-        for words in visual_lines(page.words):
+        page_lines = visual_lines(page.words)
+        for words in page_lines:
             text = " ".join(w[4] for w in words)
             if _RUNNING_2007.match(text):
                 continue
-            if len(words) == 1 and words[0][4].isdigit() and words[0][1] > page.height * 0.9:
-                continue  # the page number
+            if words is page_lines[-1] and len(words) == 1 and words[0][4].isdigit():
+                continue  # the page number, the page's lowest line
             header = _header_2007(words)
             if header is not None:
                 # Atop most pages and under each heading (the heading is the boundary).

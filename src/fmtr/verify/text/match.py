@@ -164,29 +164,38 @@ class _Pool:
                 return
 
 
-def check_rows(rows: list[RowCells], lines: list[Line]) -> list[CellDifference]:
+# How a row's wrapped lines lie around its own line, per layout family: "centred" (FY2007-2008
+# on: each cell centred on the row's line, column by column), "below" (FY2001-2002 .. FY2005-
+# 2006: cells top-aligned, wraps below the row's line), "window" (anywhere between the
+# neighbouring rows' lines: the HTML editions and FY2000-2001, whose titles wrap both ways).
+CENTRED, BELOW, WINDOW = "centred", "below", "window"
+
+
+def check_rows(rows: list[RowCells], lines: list[Line], rule: str = WINDOW) -> list[CellDifference]:
     """Every cell of every row looked for in the lines (see the module doc)."""
     anchors = _anchor_rows(rows, lines)
     bounds = [k for k, ln in enumerate(lines) if ln.boundary]
-    placed = [(a, i) for i, a in enumerate(anchors) if a is not None]
-    placed_at = [a for a, _ in placed]
+    placed_at = [a for a in anchors if a is not None]
+    own = _own_lines(rows, anchors, lines, rule) if rule != WINDOW else None
     pool = _Pool(lines)
     pages = [ln.page for ln in lines]
     out: list[CellDifference] = []
     for i, row in enumerate(rows):
-        order, lo, hi = _window(row, anchors[i], placed_at, bounds, lines)
+        mine = own[i] if own is not None else None
+        if mine is None:
+            order = _window(row, anchors[i], placed_at, bounds, lines)
+            mine = dict.fromkeys(FIELDS, order)
+        span = range(bisect_left(pages, row.page), bisect_right(pages, row.last_page or row.page))
         for f, cell in zip(FIELDS, row.cells, strict=True):
             if not cell:
                 continue
+            order = mine[f]
             tokens = [nfc(t) for t in cell.split()]
             missed: list[int] = []
             for j, t in enumerate(tokens):
                 if not (pool.take(order, f, t) or pool.take_broken(order, f, t)):
                     missed.append(j)
-            span = range(
-                bisect_left(pages, row.page), bisect_right(pages, row.last_page or row.page)
-            )
-            misses = [_diagnose(tokens, j, f, span, lo, hi, lines) for j in missed]
+            misses = [_diagnose(tokens, j, f, span, mine, lines) for j in missed]
             misses += [
                 Miss(t, SOURCE_CHARACTER)
                 for j, t in enumerate(tokens)
@@ -195,6 +204,73 @@ def check_rows(rows: list[RowCells], lines: list[Line]) -> list[CellDifference]:
             if misses:
                 out.append(CellDifference(row.seq, row.page, f, cell, tuple(misses)))
     return out
+
+
+def _own_lines(
+    rows: list[RowCells], anchors: list[int | None], lines: list[Line], rule: str
+) -> list[dict[str, list[int]] | None]:
+    """For each located row, the lines of each column that are its own, its own line first:
+    the lines between two rows' own lines go to the row above ("below"), or are shared column
+    by column, as many lines of a column to the row above as it has above its own line, the
+    rest to the row below ("centred"). A heading or a total ends a row's lines; lines outside
+    the row's pages are not its own."""
+    own: list[dict[str, list[int]] | None] = [None] * len(rows)
+    placed = [(a, i) for i, a in enumerate(anchors) if a is not None]
+    for a, i in placed:
+        own[i] = {f: [a] for f in FIELDS}
+    below: dict[str, int] = {}  # centred: lines of each column the row above still takes
+    if rule == CENTRED and placed:
+        # The first row's lines above its own line, from the last heading or total before it.
+        a, i = placed[0]
+        start = max((k for k in range(a) if lines[k].boundary), default=-1) + 1
+        first = own[i]
+        assert first is not None
+        for k in range(start, a):
+            if lines[k].page >= rows[i].page:
+                for f in lines[k].cells:
+                    first[f].append(k)
+                    below[f] = below.get(f, 0) + 1
+    for n, (a, i) in enumerate(placed):
+        end = placed[n + 1][0] if n + 1 < len(placed) else len(lines)
+        gap = range(a + 1, end)
+        stop = next((k for k in gap if lines[k].boundary), None)
+        mine = own[i]
+        assert mine is not None
+        row = rows[i]
+        last = row.last_page or row.page
+        nxt = own[placed[n + 1][1]] if n + 1 < len(placed) and stop is None else None
+        nxt_row = rows[placed[n + 1][1]] if nxt is not None else None
+        taken: dict[str, int] = {}
+        upper: dict[str, int] = {}
+        for k in gap if stop is None else range(a + 1, stop):
+            ln = lines[k]
+            for f in ln.cells:
+                if rule == BELOW or taken.get(f, 0) < below.get(f, 0):
+                    if ln.page <= last:
+                        mine[f].append(k)
+                    taken[f] = taken.get(f, 0) + 1
+                elif nxt is not None and nxt_row is not None and ln.page >= nxt_row.page:
+                    nxt[f].append(k)
+                    upper[f] = upper.get(f, 0) + 1
+        if rule == CENTRED and n + 1 < len(placed) and stop is not None:
+            # The next row opens after a heading or a total: its lines above its own line
+            # begin after the last of them.
+            j = placed[n + 1][1]
+            after = max(k for k in gap if lines[k].boundary) + 1
+            nxt_mine = own[j]
+            assert nxt_mine is not None
+            for k in range(after, placed[n + 1][0]):
+                if lines[k].page >= rows[j].page:
+                    for f in lines[k].cells:
+                        nxt_mine[f].append(k)
+                        upper[f] = upper.get(f, 0) + 1
+        below = upper
+    for mine in own:
+        if mine is not None:
+            for ks in mine.values():
+                # Search order: the row's own line, then the nearest lines first.
+                ks[1:] = sorted(ks[1:], key=lambda k, a=ks[0]: abs(k - a))  # type: ignore[misc]
+    return own
 
 
 def _anchor_rows(rows: list[RowCells], lines: list[Line]) -> list[int | None]:
@@ -252,17 +328,16 @@ def _window(
     placed_at: list[int],
     bounds: list[int],
     lines: list[Line],
-) -> tuple[list[int], int, int]:
-    """The row's lines in search order, and the exclusive limits of its window."""
+) -> list[int]:
+    """The row's lines in search order between its neighbours' own lines (and any heading or
+    total): its own line, the lines above it (nearest first), then those below."""
     last = row.last_page or row.page
     if anchor is None:
         # Not located: between the located rows around it (a weaker check, but still a check).
-        first = row.page
-        j = bisect_left(placed_at, _first_line_of_page(lines, first))
+        j = bisect_left(placed_at, _first_line_of_page(lines, row.page))
         lo = placed_at[j - 1] if j > 0 else -1
         hi = placed_at[j] if j < len(placed_at) else len(lines)
-        order = [k for k in range(lo + 1, hi) if row.page <= lines[k].page <= last]
-        return order, lo, hi
+        return [k for k in range(lo + 1, hi) if row.page <= lines[k].page <= last]
     j = bisect_left(placed_at, anchor)
     lo = placed_at[j - 1] if j > 0 else -1
     hi = placed_at[j + 1] if j + 1 < len(placed_at) else len(lines)
@@ -274,7 +349,7 @@ def _window(
     order = [anchor]
     order += [k for k in range(anchor - 1, lo, -1) if lines[k].page >= row.page]
     order += [k for k in range(anchor + 1, hi) if lines[k].page <= last]
-    return order, lo, hi
+    return order
 
 
 def _first_line_of_page(lines: list[Line], page: int) -> int:
@@ -288,15 +363,21 @@ def _first_line_of_page(lines: list[Line], page: int) -> int:
 
 
 def _diagnose(
-    tokens: list[str], j: int, field: str, span: range, lo: int, hi: int, lines: list[Line]
+    tokens: list[str],
+    j: int,
+    field: str,
+    span: range,
+    mine: dict[str, list[int]],
+    lines: list[Line],
 ) -> Miss:
     """What the second reading has where the word was not found (``span``: the indexes of the
-    lines of the row's pages; ``lo``, ``hi``: the exclusive limits of its window)."""
+    lines of the row's pages; ``mine``: the row's own lines, by column)."""
     word = tokens[j]
     if "\ufffe" in word:
         return Miss(word, BROKEN_HYPHEN)
-    window = [lines[k] for k in span if lo < k < hi]
-    here = {nfc(w) for ln in window for w in ln.cells.get(field, ())}
+    own = set(mine[field])
+    window = [lines[k] for k in sorted({k for ks in mine.values() for k in ks})]
+    here = {nfc(w) for k in own for w in lines[k].cells.get(field, ())}
     # A space the page does not print: the word and its neighbours make one word there.
     for a in range(max(0, j - 3), j + 1):
         for b in range(max(j + 1, a + 2), min(len(tokens), j + 4) + 1):
@@ -311,16 +392,15 @@ def _diagnose(
     alike = _same_but_characters(word, here)
     if alike:
         return Miss(word, CHARACTERS, alike)
-    for ln in window:
-        for f, ws in ln.cells.items():
-            if f != field and word in ws:
-                return Miss(word, WRONG_COLUMN, f)
+    for f, ks in mine.items():
+        if f != field and any(word in lines[k].cells.get(f, ()) for k in ks):
+            return Miss(word, WRONG_COLUMN, f)
     for k in span:
         ln = lines[k]
-        if not lo < k < hi and word in ln.cells.get(field, ()):
+        if k not in own and word in ln.cells.get(field, ()):
             return Miss(word, WRONG_ROW, f"page {ln.page}: {' '.join(ln.cells[field])}")
-    for ln in window:
-        ws = ln.cells.get(field, [])
+    for k in own:
+        ws = lines[k].cells.get(field, [])
         for a in range(len(ws)):
             for b in range(a + 2, min(len(ws), a + 4) + 1):
                 if "".join(ws[a:b]) == word:
@@ -330,7 +410,9 @@ def _diagnose(
     for p in range(1, len(word)):
         if word[:p] in near and word[p:] in near:
             return Miss(word, JOINED_WORDS, f"{word[:p]} | {word[p:]}")
-    return Miss(word, NOT_FOUND, " / ".join(" ".join(ln.cells.get(field, ())) for ln in window))
+    return Miss(
+        word, NOT_FOUND, " / ".join(" ".join(lines[k].cells.get(field, ())) for k in sorted(own))
+    )
 
 
 def _same_but_characters(word: str, candidates: set[str]) -> str:
