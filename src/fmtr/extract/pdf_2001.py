@@ -86,7 +86,7 @@ _QTY_FROM = 105.0  # a quantity is right-aligned to about +134; titles rarely re
 # +136.5; quantities end at +134.
 _LOCATION = 135.0
 _STUDENT = 272.0
-_US_UNIT = 395.0
+_US_UNIT = 397.0  # US units start at +397.5; student units run on to +396.4
 _COST = 566.0
 _START = 612.0
 _END = 646.0

@@ -81,7 +81,8 @@ _GLUE_GAP = 0.6
 # A lone hyphen is glued to the word before it only when it touches it ("CS07" "-" "1" is
 # "CS07-1"): where PDFium loses the space before a spaced hyphen ("TERRORISM - MET"), its
 # measure of the gap falls to 0.25 pt.
-_HYPHEN_GAP = 0.1
+_HYPHEN_GAP = 0.2
+_CELL_GAP = 8.0  # pt: a word this far after a hyphen's start is in the next cell
 
 
 @dataclass(slots=True)
@@ -199,8 +200,7 @@ def _make_line(number: int, group: list[_Item], rot: bool) -> _Line:
     glued = [
         k
         for k in range(1, len(group))
-        if lis[k] != lis[k - 1]
-        and group[k][1] - group[k - 1][2] < (_HYPHEN_GAP if texts[k] == "-" else _GLUE_GAP)
+        if lis[k] != lis[k - 1] and group[k][1] - group[k - 1][2] < _glue_gap(group, texts, k)
     ]
     # From the right, so that a word glued to its right neighbour is complete when it is itself
     # glued to its left one; the tests above used each item's own text, as they must.
@@ -208,6 +208,16 @@ def _make_line(number: int, group: list[_Item], rot: bool) -> _Line:
         texts[k - 1] += texts[k]
         del texts[k], x0s[k]
     return _Line(number, group[0][0], x0s, texts)
+
+
+def _glue_gap(group: list[_Item], texts: list[str], k: int) -> float:
+    """The widest gap at which item k is glued to the one before it."""
+    if texts[k] != "-":
+        return _GLUE_GAP
+    # A lone hyphen ending its cell's line ("PREP-" / "INTERNATIONAL") is glued as any word;
+    # one followed by more words of the cell keeps its space unless it touches the word before.
+    ends_cell = k + 1 == len(group) or group[k + 1][1] - group[k][1] > _CELL_GAP
+    return _GLUE_GAP if ends_cell else _HYPHEN_GAP
 
 
 def _is_furniture(line: _Line, page: WordPage, lowest: bool) -> bool:

@@ -15,7 +15,7 @@ Columns, per layout family (see docs/layouts.md for the families):
   page of the five editions: titles start 4.5 pt left of it, quantities end 134 pt right of it
   (right-aligned), locations start at +136.5, student units at +274.5, US units at +398, costs
   end at +608 (right-aligned), start dates start at +619 .. +625, end dates at +668 .. +676.
-  Column limits sit in the gaps between (+134, +272, +396, +566, +612, +650).
+  Column limits sit in the gaps between (+134, +272, +397, +566, +612, +650).
 - ``pdf_2000`` (FY2000-2001): two text columns per page, each with its own header "Title of  #
   Cost"; quantities end 130 pt right of "Title", costs 187 pt right of it (both right-aligned),
   everything else is the course title.
@@ -63,9 +63,14 @@ _SAME_LINE = 1.5  # pt: words whose bottoms differ by less are on one visual lin
 _X0 = itemgetter(0)
 
 
+# pt: poppler ends a word where the font changes even inside a printed word ("Intervenci"
+# "≤n", the last two letters in another font): words whose boxes touch are one word.
+_TOUCHING = 0.3
+
+
 def visual_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into visual lines by the bottom of their boxes, top to bottom, each line
-    left to right."""
+    left to right, touching words made one."""
     ordered = sorted(words, key=itemgetter(3))
     lines: list[list[Word]] = []
     top = -1e9
@@ -74,8 +79,16 @@ def visual_lines(words: list[Word]) -> list[list[Word]]:
             lines.append([])
             top = w[3]
         lines[-1].append(w)
-    for line in lines:
+    for k, line in enumerate(lines):
         line.sort(key=_X0)
+        merged = [line[0]]
+        for w in line[1:]:
+            last = merged[-1]
+            if w[0] - last[2] < _TOUCHING:
+                merged[-1] = (last[0], last[1], w[2], max(last[3], w[3]), last[4] + w[4])
+            else:
+                merged.append(w)
+        lines[k] = merged
     return lines
 
 
@@ -162,7 +175,7 @@ def lines_pdf_2007(pages: Iterable[PdfPage]) -> list[Line]:
 _LIMITS_2001 = (
     (134.0, LOCATION),
     (272.0, STUDENT_UNIT),
-    (396.0, US_UNIT),
+    (397.0, US_UNIT),
     (566.0, COST),
     (612.0, START),
     (650.0, END),
