@@ -102,6 +102,10 @@ class Page:
 _GetCharOrigin = ctypes.CFUNCTYPE(ctypes.c_int)(
     ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p).value or 0
 )
+# FPDFText_GetTextObject (the text object a character was drawn by), called the same way.
+_GetTextObject = ctypes.CFUNCTYPE(ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value or 0
+)
 # FPDFText_GetLooseCharBox (the character's box from the font's metrics: its right edge is
 # where the character's advance ends, not its ink), called the same way.
 _GetLooseCharBox = ctypes.CFUNCTYPE(ctypes.c_int)(
@@ -110,11 +114,17 @@ _GetLooseCharBox = ctypes.CFUNCTYPE(ctypes.c_int)(
 
 
 def _page_items(
-    textpage: pdfium.PdfTextPage, text: str, height: float, ends: str, clip_at: float | None = None
+    textpage: pdfium.PdfTextPage,
+    text: str,
+    height: float,
+    ends: str,
+    clip_at: float | None = None,
+    runs: bool = False,
 ) -> list[WordItem]:
     """The page's words as WordItem tuples, in PDFium's order; ``ends`` as in iter_pages.
     ``clip_at``: the page's right edge, where PDFium's text goes on past what the page shows
-    (measured at each line's end, with ``ends="line"``)."""
+    (measured at each line's end, with ``ends="line"``). ``runs``: cut a word where the text
+    object drawing it changes (see _run_change)."""
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
     x, y = ctypes.c_double(), ctypes.c_double()
     px, py = ctypes.c_void_p(ctypes.addressof(x)), ctypes.c_void_p(ctypes.addressof(y))
@@ -144,6 +154,14 @@ def _page_items(
                 first, last, word = start + m.start(), start + m.end() - 1, m.group()
             if dropped:
                 word = word.replace(DROPPED, "")
+            if runs and last - first > 1 and _RUN_JOIN.search(word):
+                cut = _run_change(handle, first, last)
+                if cut and _RUN_JOIN.match(word, cut - 1):
+                    # Two runs of text PDFium joined without a space: two words, each where
+                    # it is printed ("Army" ends one column, "3/3" starts the next).
+                    origin(handle, first, px, py)
+                    append((height - y.value, x.value, x.value, word[:cut], li))
+                    first, word = first + cut, RUN_MARK + word[cut:]
             origin(handle, first, px, py)
             x0, base = x.value, height - y.value
             if every and last != first:
@@ -161,6 +179,32 @@ def _page_items(
             li += 1
         start += len(raw_line) + 2
     return items
+
+
+# Starts the second part of a word cut by ``runs``: the caller glues it back to the first part
+# when both fall in one column (a text object can change inside a printed word).
+RUN_MARK = "\x01"
+
+
+def _run_change(handle: ctypes.c_void_p, first: int, last: int) -> int:
+    """Where, in the word of characters first..last, another text object takes over (0: one
+    object draws it all). The FY2001-2005 tables draw each cell line as a text object of its
+    own; where one cell's line ends less than a space before the next cell's starts, PDFium
+    runs the two together ("Army3/3", "BATTALION7th"); the caller cuts there only where the
+    letters on either side say so (_RUN_JOIN)."""
+    start = _GetTextObject(handle, first)
+    if _GetTextObject(handle, last) == start:
+        return 0
+    for k in range(first + 1, last + 1):
+        if _GetTextObject(handle, k) != start:
+            return k - first
+    return 0
+
+
+# Where a word may be two runs of text: a letter then a digit ("Base7"), a lower-case letter
+# then a capital ("AgencyU.S."), a punctuation mark then a letter ("&Center"). A text object
+# also changes inside printed words ("Esme" "raldas", a kerned pair): those have none of these.
+_RUN_JOIN = re.compile(r"[A-Za-z](?=\d)|[a-z](?=[A-Z])|[,;&)](?=[A-Za-z(])")
 
 
 # pt: a line's last word starting this near the page's right edge may run off the page.
@@ -229,10 +273,13 @@ def _word_spans(raw_line: str) -> list[tuple[int, int, str, int]]:
     return out
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, text: str, height: float, ends: str) -> list[Line]:
+def _page_lines(
+    textpage: pdfium.PdfTextPage, text: str, height: float, ends: str, runs: bool
+) -> list[Line]:
+    items = _page_items(textpage, text, height, ends, runs=runs)
     return [
         Line([Word(w, x0, x1, b) for b, x0, x1, w, _ in words])
-        for _, words in groupby(_page_items(textpage, text, height, ends), key=itemgetter(4))
+        for _, words in groupby(items, key=itemgetter(4))
     ]
 
 
@@ -278,6 +325,7 @@ def iter_pages(
     label: str | None = None,
     *,
     ends: Literal["none", "line", "all"] = "none",
+    runs: bool = False,
 ) -> Iterator[Page]:
     """Yield pages ``first``..``last`` (1-based, inclusive) of a PDF as positioned words.
 
@@ -291,7 +339,7 @@ def iter_pages(
     ExtractError naming the file and page; a blank page is yielded with no lines.
     """
     for number, width, height, textpage, text in _text_pages(path, first, last, label or str(path)):
-        yield Page(number, width, height, _page_lines(textpage, text, height, ends))
+        yield Page(number, width, height, _page_lines(textpage, text, height, ends, runs))
 
 
 def iter_word_pages(

@@ -70,7 +70,7 @@ _TOUCHING = 0.3
 
 def visual_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into visual lines by the bottom of their boxes, top to bottom, each line
-    left to right, touching words made one."""
+    left to right."""
     ordered = sorted(words, key=itemgetter(3))
     lines: list[list[Word]] = []
     top = -1e9
@@ -79,24 +79,23 @@ def visual_lines(words: list[Word]) -> list[list[Word]]:
             lines.append([])
             top = w[3]
         lines[-1].append(w)
-    for k, line in enumerate(lines):
+    for line in lines:
         line.sort(key=_X0)
-        merged = [line[0]]
-        for w in line[1:]:
-            last = merged[-1]
-            if w[0] - last[2] < _TOUCHING:
-                merged[-1] = (last[0], last[1], w[2], max(last[3], w[3]), last[4] + w[4])
-            else:
-                merged.append(w)
-        lines[k] = merged
     return lines
 
 
 def _line(page: int, words: list[Word], field_of: object) -> Line:
+    """A visual line's words by column; words that touch in one column are one word."""
     cells: dict[str, list[str]] = {}
+    last_name, last_end = "", -1e9
     for w in words:
         name = field_of(w)  # type: ignore[operator]
-        cells.setdefault(name, []).append(w[4])
+        ws = cells.setdefault(name, [])
+        if name == last_name and ws and w[0] - last_end < _TOUCHING:
+            ws[-1] += w[4]
+        else:
+            ws.append(w[4])
+        last_name, last_end = name, w[2]
     return Line(page, words[0][3], cells)
 
 
