@@ -52,6 +52,7 @@ DROPPED = "\x00"  # stands in for the second letter of a spelt-out ligature
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LIGATURE_PAIR = re.compile(r"f[il]")
+_INKED_SPACE = re.compile(r"(?<=[A-Z]) (?=[A-Z])")
 
 
 class FontCache:
@@ -167,6 +168,15 @@ def decode_as_printed(textpage: pdfium.PdfTextPage, text: str, fonts: FontCache)
         if _WIN_CODE.get(ch) in codes and _MAC_CODE[ch] not in codes:
             continue
         chars[i] = win
+    if chars is not None:
+        # Mac OS Roman 0xCA is a no-break space, which PDFium gives as a space: where such a
+        # "space" between two letters has ink, it is the Windows-1252 "Ê" the page prints
+        # ("P CHE" for "PÊCHE").
+        for m in _INKED_SPACE.finditer(text):
+            i = m.start()
+            _, bottom, _, top = textpage.get_charbox(i)
+            if top - bottom > 1.0 and fonts.of_char(textpage, i) is not None:
+                chars[i] = _MAC_TO_WIN["\u00a0"]
     # Only on a page with some non-ASCII text (the fonts in question print accents): ligatures
     # a misread font spelt out, one box for two letters.
     box = textpage.get_charbox

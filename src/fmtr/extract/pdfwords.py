@@ -204,7 +204,7 @@ def _run_change(handle: ctypes.c_void_p, first: int, last: int) -> int:
 # Where a word may be two runs of text: a letter then a digit ("Base7"), a lower-case letter
 # then a capital ("AgencyU.S."), a punctuation mark then a letter ("&Center"). A text object
 # also changes inside printed words ("Esme" "raldas", a kerned pair): those have none of these.
-_RUN_JOIN = re.compile(r"[A-Za-z](?=\d)|[a-z](?=[A-Z])|[,;&)](?=[A-Za-z(])")
+_RUN_JOIN = re.compile(r"[A-Za-z](?=\d)|[a-zA-Z](?=[A-Z])|[,;&)](?=[A-Za-z(])")
 
 
 # pt: a line's last word starting this near the page's right edge may run off the page.
