@@ -342,7 +342,13 @@ def compare_reference(
                 "edition": c.edition,
                 "fmtr_rows": c.fmtr_rows,
                 "reference_rows": c.reference_rows,
+                "identical": c.identical,
                 "matched": c.matched,
+                "field_differences": dict(c.field_differences),
+                "samples_differing": [
+                    {"fmtr": a.printed, "reference": b.printed, "where": a.where}
+                    for a, b in c.differing[:samples]
+                ],
                 "matched_without_cost": c.matched_without_cost,
                 "only_fmtr": len(c.only_fmtr),
                 "only_reference": len(c.only_reference),
@@ -354,20 +360,39 @@ def compare_reference(
         console.print_json(json.dumps(payload))
         return
     table = Table(title=f"fmtr beside {path.name}")
-    cols = ("edition", "fmtr rows", "reference rows", "matched", "matched but cost", "only fmtr")
-    for col in (*cols, "only reference"):
+    cols = ("edition", "fmtr rows", "reference rows", "identical", "same row", "but cost")
+    for col in (*cols, "only fmtr", "only reference"):
         table.add_column(col, justify="left" if col == "edition" else "right")
     for c in result:
         table.add_row(
             c.edition,
             f"{c.fmtr_rows:,}",
             f"{c.reference_rows:,}",
+            f"{c.identical:,}",
             f"{c.matched:,}",
             f"{c.matched_without_cost:,}",
             f"{len(c.only_fmtr):,}",
             f"{len(c.only_reference):,}",
         )
     console.print(table)
+    from fmtr.verify.reference import FIELDS
+
+    for c in result:
+        if c.field_differences:
+            fields = ", ".join(f"{f} {n}" for f, n in c.field_differences.most_common())
+            console.print(f"{c.edition} same row, text differs: {fields}", highlight=False)
+        for a, b in c.differing[:samples]:
+            diff = [
+                f"{f}: {x!r} / {y!r}"
+                for f, x, y in zip(FIELDS, a.printed, b.printed, strict=True)
+                if x != y
+            ]
+            console.print(
+                f"{c.edition} differs ({a.where}; fmtr / reference): {'; '.join(diff)}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
     for c in result:
         for side, lines in (("only fmtr", c.only_fmtr), ("only reference", c.only_reference)):
             for x in lines[:samples]:

@@ -615,6 +615,11 @@ def compare_with_reference(
                             row.quantity,
                             row.cost,
                             f"{doc.file} p.{row.page}",
+                            us_unit=row.us_unit,
+                            student_unit=row.student_unit,
+                            location=row.location,
+                            start=row.start_date,
+                            end=row.end_date,
                         )
 
     theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)

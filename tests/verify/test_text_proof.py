@@ -176,7 +176,9 @@ def test_the_proof_finds_what_the_extractor_got_wrong(corpus: Path, tmp_path: Pa
     assert any("course_title" in f and "wrong_column" in f for f in found), found
 
     path, rows = _rows(corpus, tmp_path, "FY2017-2018/Western_Hemisphere.pdf", [81, 82])
-    _one(rows, student_unit="Poder Judicial del Perú", page=2).student_unit = "Poder Judicial del Per˙"
+    _one(
+        rows, student_unit="Poder Judicial del Perú", page=2
+    ).student_unit = "Poder Judicial del Per˙"
     assert any("characters" in f for f in _proof(path, "FY2017-2018", rows))
 
     path, rows = _rows(corpus, tmp_path, "FY2016-2017/Africa.pdf", [50])

@@ -111,7 +111,8 @@ class _Line:
 
     @property
     def text(self) -> str:
-        return " ".join(t for _, t in self.words)
+        # A word PDFium read as one and pdfwords cut in two runs is one word again here.
+        return " ".join(t for _, t in self.words).replace(" " + RUN_MARK, "")
 
 
 @dataclass
