@@ -300,7 +300,7 @@ def _print_text_proof(words: TextReport, limit: int) -> None:
     from fmtr.verify.text import describe, kinds_text
 
     table = Table(title="Text cells: every word found on its page by a second reader")
-    cols = ("edition", "rows", "all words found", "differences listed", "cells differing")
+    cols = ("edition", "rows", "all words found", "rows listed", "cells not listed")
     for col in cols:
         table.add_column(col, justify="left" if col == "edition" else "right")
     fields = ("rows", "rows_found", "rows_listed", "unlisted")
