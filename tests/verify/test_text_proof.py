@@ -177,7 +177,7 @@ def test_the_proof_finds_what_the_extractor_got_wrong(corpus: Path, tmp_path: Pa
 
     path, rows = _rows(corpus, tmp_path, "FY2017-2018/Western_Hemisphere.pdf", [81, 82])
     _one(
-        rows, student_unit="Poder Judicial del Perú", page=2
+        rows, student_unit="Poder Judicial del Perú", cost="$2,036"
     ).student_unit = "Poder Judicial del Per˙"
     assert any("characters" in f for f in _proof(path, "FY2017-2018", rows))
 
