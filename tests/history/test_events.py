@@ -21,7 +21,7 @@ from fmtr.clean.events import (
     registry_path,
     suspensions,
 )
-from fmtr.cli_history import register
+from fmtr.cli.app import app as fmtr_app
 
 runner = CliRunner()
 ARTICLE = "Revival of Pakistan-US military training represents boon to relations"
@@ -57,9 +57,7 @@ def entry(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    return app
+    return fmtr_app
 
 
 @pytest.fixture()
@@ -158,6 +156,7 @@ def test_events_add_refuses_with_the_reason_and_writes_nothing(
     out = runner.invoke(app, ["events", "add", str(new), "--registry", str(registry)])
     assert out.exit_code == 2
     assert reason in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1  # one line, every reason on it
     assert registry.read_bytes() == before
 
 
@@ -170,4 +169,4 @@ def test_events_add_appends_a_valid_entry(app: typer.Typer, registry: Path, tmp_
     assert len(ids) == 4 and "Pakistan-FMF-restricted-FY2019" in ids
     listed = runner.invoke(app, ["events", "list", "--registry", str(registry), "--json"])
     assert listed.exit_code == 0
-    assert len(json.loads(listed.stdout)) == 4
+    assert len(json.loads(listed.stdout)["rows"]) == 4

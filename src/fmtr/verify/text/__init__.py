@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import Engine, select
-
+from fmtr.errors import InputError
 from fmtr.extract import family_of
+from fmtr.extract.model import ProgrammeBlock
 from fmtr.sources.catalog import sha256_hex_of_file
-from fmtr.store import schema as s
 from fmtr.verify.text import layouts
 from fmtr.verify.text.match import (
     BELOW,
@@ -43,6 +43,7 @@ from fmtr.verify.text.reading import ReaderError, read_html, read_pdf
 
 __all__ = [
     "KINDS",
+    "DocumentRows",
     "DocumentText",
     "EditionText",
     "TextDifference",
@@ -103,9 +104,11 @@ class DocumentText:
     rows: list[RowCells]
 
 
-class TextCheckError(Exception):
+class TextCheckError(InputError):
     """The text check cannot run on a file: missing, changed since the build, or unreadable
-    by the second reader. The message names the file."""
+    by the second reader. The message names the file (one line, exit 2)."""
+
+    code = "text_check_failed"
 
     def __reduce__(self) -> tuple[type[TextCheckError], tuple[str]]:
         return (TextCheckError, (str(self),))
@@ -172,50 +175,38 @@ def _check_one(
 # --------------------------------------------------------------------------- the corpus
 
 
-def stored_rows(engine: Engine, editions: Collection[str] | None = None) -> list[DocumentText]:
-    """Every stored training row, by document, in document order."""
-    t, b, d, e = s.Training, s.ProgrammeBlock, s.Document, s.Edition
-    q = (
-        select(
-            e.name,
-            d.file,
-            d.sha256,
-            t.page,
-            t.last_page,
-            t.course_title,
-            t.us_unit,
-            t.student_unit,
-            t.location,
-            t.quantity,
-            t.cost,
-            t.start_date,
-            t.end_date,
-        )
-        .join(b, t.block_id == b.id)
-        .join(d, b.document_id == d.id)
-        .join(e, d.edition_id == e.id)
-        .order_by(e.name, d.file, b.seq, t.seq)
-    )
-    if editions is not None:
-        q = q.where(e.name.in_(list(editions)))
-    docs: list[DocumentText] = []
-    with engine.connect() as conn:
-        for ed, file, sha256, page, last, *cells in conn.execute(q):
-            if not docs or docs[-1].file != file:
-                docs.append(DocumentText(ed, file, sha256, []))
-            rows = docs[-1].rows
-            rows.append(RowCells(len(rows), page, last, tuple(cells)))
-    return docs
+class DocumentRows(Protocol):
+    """A stored document as the text proof needs it (fmtr.store.read.StoredDocument is one):
+    its blocks of rows in document order, and the sha256 of the file they were read from."""
+
+    edition: str
+    file: str
+    sha256: str
+    blocks: list[ProgrammeBlock]
+
+
+def document_text(doc: DocumentRows) -> DocumentText:
+    """A document's rows as the proof looks them up: position, pages and cells in FIELDS order."""
+    rows = [r for b in doc.blocks for r in b.rows]
+    cells = [
+        RowCells(i, r.page, r.last_page, tuple(getattr(r, f) for f in FIELDS))
+        for i, r in enumerate(rows)
+    ]
+    return DocumentText(doc.edition, doc.file, doc.sha256, cells)
 
 
 def check_text(
-    engine: Engine,
+    documents: Iterable[DocumentRows],
     corpus: Path,
     editions: Collection[str] | None = None,
     jobs: int | None = None,
 ) -> TextReport:
-    """The text proof of the database's rows (or these editions') against the corpus files."""
-    docs = stored_rows(engine, editions)
+    """The text proof of these documents' rows (or these editions') against the corpus files
+    (`fmtr verify` passes every document the database holds, fmtr.store.read.iter_documents).
+    Raises TextCheckError when a file is missing, differs from the one built, or cannot be
+    read by the second reader."""
+    chosen = (d for d in documents if editions is None or d.edition in editions)
+    docs = [t for t in map(document_text, chosen) if t.rows]
     jobs = max(1, jobs or os.cpu_count() or 1)
     found = _run(corpus, docs, jobs)
     return summarise(docs, found, known_text_exceptions())
