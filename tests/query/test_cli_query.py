@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,26 @@ def test_export_parquet_and_xlsx(app: typer.Typer, db: Engine, tmp_path: Path) -
     assert xl_path.stat().st_size > 0
     out = runner.invoke(app, ["export", "-f", "xlsx", "--db", url(db)])
     assert out.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "what", "module"), [("parquet", "Parquet", "pyarrow"), ("xlsx", "XLSX", "xlsxwriter")]
+)
+def test_export_without_its_extra_names_the_install_command(
+    app: typer.Typer,
+    db: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    what: str,
+    module: str,
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: its import fails
+    path = tmp_path / f"x.{fmt}"
+    out = runner.invoke(app, ["export", "-f", fmt, "-o", str(path), "--db", url(db)])
+    assert out.exit_code == 2
+    assert out.stderr == (
+        f"fmtr: {what} export needs {module}, which is not installed: "
+        f"pip install 'fmtr-db[{fmt}]'\n"
+    )
+    assert not path.exists()

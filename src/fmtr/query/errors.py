@@ -36,5 +36,9 @@ class EmptySearch(QueryInputError):
     """A search text with no word to look for ("", "--", "*")."""
 
 
+class FormatUnavailable(QueryInputError):
+    """An export format whose library (an extra of the distribution) is not installed."""
+
+
 class SearchIndexStale(RuntimeError):
     """The search index does not reflect the latest build (rebuild_search_index was not run)."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from fmtr.extras import MissingExtra, require
+from fmtr.query.errors import FormatUnavailable
 from fmtr.query.resolve import (
     Database,
     connect,
@@ -25,6 +27,8 @@ from fmtr.query.resolve import (
 from fmtr.query.text import fts_query
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
+# The formats whose library is an extra (fmtr.extras), not installed with fmtr itself.
+_EXTRA_OF = {"parquet": "parquet", "xlsx": "xlsx"}
 
 COLUMNS = (
     "training_id",
@@ -136,6 +140,18 @@ def write_json(selection: Selection, out: IO[str]) -> None:
     out.write("\n")
 
 
+def check_format(fmt: str) -> None:
+    """Refuse an unknown format, or one whose library is not installed, before any work:
+    FormatUnavailable names the install command."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in _EXTRA_OF:
+        try:
+            require(_EXTRA_OF[fmt])
+        except MissingExtra as exc:
+            raise FormatUnavailable(str(exc)) from None
+
+
 def write_parquet(selection: Selection, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -163,8 +179,7 @@ def write_xlsx(selection: Selection, path: Path) -> None:
 
 def write_selection(selection: Selection, fmt: str, out: Path | IO[str]) -> None:
     """Write ``selection`` as ``fmt`` to a path (any format) or a text stream (csv, json)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    check_format(fmt)
     if fmt in ("parquet", "xlsx"):
         if not isinstance(out, Path):
             raise ValueError(f"{fmt} needs a file: give --out PATH")
@@ -180,6 +195,7 @@ def write_selection(selection: Selection, fmt: str, out: Path | IO[str]) -> None
 
 def export(db: Database, fmt: str, out: Path | IO[str], **filters: Any) -> int:
     """Select (``select_rows`` filters) and write; the number of rows written."""
+    check_format(fmt)  # a missing library is said before the query runs, and no file is made
     selection = select_rows(db, **filters)
     write_selection(selection, fmt, out)
     return len(selection.rows)

@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
+from fmtr.extras import require
+
 ENV_VAR = "FMTR_DB"
 DEFAULT_PATH = Path("data") / "fmtr.sqlite"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -48,6 +50,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str, *, building: bool = False) -> Engine:
+    if url.startswith("postgresql+psycopg:"):
+        require("postgres")  # one line naming the install command, not a driver traceback
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
