@@ -15,7 +15,11 @@ from fmtr.cli_query import Db, Json, Program, _dollars, _err, _open, _out, _run,
 
 Registry = Annotated[
     Path | None,
-    typer.Option("--registry", help="Events registry file (default: the packaged events.json)."),
+    typer.Option(
+        "--registry",
+        help="Your events registry, read with the packaged one (default: $FMTR_EVENTS, else "
+        "events.json in your user data folder).",
+    ),
 ]
 
 
@@ -153,22 +157,22 @@ def events_add(
     file: Annotated[Path, typer.Argument(help="JSON file: one event, or a list of events.")],
     registry: Registry = None,
 ) -> None:
-    """Validate new events and append them to the registry; a malformed one is refused (exit 2)
-    with the reason, and nothing is written."""
+    """Validate new events and append them to your registry (never the installed package's); a
+    malformed one is refused (exit 2) with the reason, and nothing is written."""
     from fmtr.clean.events import EventError, append_events, read_entries
 
     if not file.is_file():
         _err.print(f"fmtr: no such file: {file}", highlight=False, markup=False)
         raise typer.Exit(2)
     try:
-        added = append_events(read_entries(file), registry)
+        added, written = append_events(read_entries(file), registry)
     except EventError as exc:
         _err.print("fmtr: the events registry refuses this:", highlight=False, markup=False)
         for reason in exc.reasons:
             _err.print(f"  - {reason}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for e in added:
-        _out.print(f"added {e.id}", highlight=False, markup=False)
+        _out.print(f"added {e.id} to {written}", highlight=False, markup=False, soft_wrap=True)
 
 
 @events_app.command("list")
