@@ -41,6 +41,26 @@ DbOpt = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from fmtr import __version__
+
+        console.print(f"fmtr {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 class _ProgressObserver:
     """Rich progress: one bar for the build, one per document being read."""
 
@@ -348,8 +368,13 @@ _register_commands()
 
 
 def main() -> None:
+    from fmtr.extras import MissingExtra
+
     try:
         app()
+    except MissingExtra as exc:  # an optional part used without its library: one line
+        err_console.print(f"fmtr: {exc}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(2)
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
 
