@@ -32,10 +32,12 @@ $(BIN)/.installed: pyproject.toml requirements.lock src/fmtr/__init__.py
 	touch $@
 
 # The lock: every dependency of fmtr and its dev extras, for Python 3.11+ on every platform,
-# with the hashes of every file. After a change of dependencies in pyproject.toml.
+# with the hashes of every file. After a change of dependencies in pyproject.toml. Not pip
+# itself (datasette asks for it): a pip that replaces itself in the middle of an install fails.
 lock: $(BIN)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
-	  --generate-hashes --custom-compile-command 'make lock' --quiet -o requirements.lock
+	  --generate-hashes --no-emit-package pip --custom-compile-command 'make lock' --quiet \
+	  -o requirements.lock
 
 # Debian packages the tests and benchmarks use: poppler-utils (pdftohtml, the build benchmark's
 # anchor), chromium (the browser tests, driven by Playwright through its executable path) and
