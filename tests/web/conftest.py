@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from corpus_kit import connect
 
 # Two HTML editions, the two-column FY2000-2001 PDF and one rotated-page PDF edition: both
 # kinds of source, and fiscal years 2000 and 2001 printed twice (counted by one edition only).
@@ -36,7 +37,7 @@ def web_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not report.errors, report.errors
     engine.dispose()
     # The hostile names go in as data, beside a real row of a PDF edition.
-    with sqlite3.connect(path) as db:
+    with connect(path) as db:
         block, seq, page = db.execute(
             """SELECT t.block_id, max(t.seq), t.page FROM training t
                JOIN programme_block b ON b.id = t.block_id JOIN document d ON d.id = b.document_id

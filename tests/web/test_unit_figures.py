@@ -9,6 +9,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from corpus_kit import connect
+
 
 def _from_rows(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """Per key, summed in Python from every training row naming it."""
@@ -47,7 +49,7 @@ def _from_rows(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
 
 
 def test_unit_figures_equal_the_rows(web_db: Path) -> None:
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     expected = _from_rows(db)
     got = {
         r[0]: r[1:]
@@ -68,7 +70,7 @@ def test_unit_figures_equal_the_rows(web_db: Path) -> None:
 
 
 def test_unit_search_sums_every_row_of_its_keys(client, web_db: Path) -> None:  # type: ignore[no-untyped-def]
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     answer = client.get("/api/v1/units", params={"q": "air force", "limit": 500}).json()
     assert answer["rows"]
     for group in answer["rows"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,41 @@ def sqlite_path(url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
+def close_when_dropped(engine: Engine) -> Engine:
+    """Close ``engine``'s open connections when the engine itself is garbage collected.
+
+    A command, a test or an app that drops its engine without ``dispose()`` would otherwise
+    leave its pooled SQLite connections to be collected unclosed with it: Python 3.13 warns
+    about every one (ResourceWarning), and Windows cannot replace a file still open. The pool
+    refers to the engine, so only the driver's connections are held here, from the pool's
+    "connect" to its "close"."""
+    open_ones: dict[int, Any] = {}
+
+    def _opened(dbapi_connection: Any, _record: Any) -> None:
+        open_ones[id(dbapi_connection)] = dbapi_connection
+
+    def _closed(dbapi_connection: Any, *_: Any) -> None:
+        open_ones.pop(id(dbapi_connection), None)
+
+    def _close_all() -> None:
+        for connection in list(open_ones.values()):
+            connection.close()
+        open_ones.clear()
+
+    event.listen(engine, "connect", _opened)
+    event.listen(engine.pool, "close", _closed)
+    event.listen(engine.pool, "close_detached", _closed)
+    weakref.finalize(engine, _close_all)
+    return engine
+
+
 def make_engine(url: str, *, building: bool = False) -> Engine:
     if url.startswith("postgresql+psycopg:"):
         require("postgres")  # one line naming the install command, not a driver traceback
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = close_when_dropped(create_engine(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if building:

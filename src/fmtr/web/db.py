@@ -20,6 +20,8 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.pool import QueuePool
 
+from fmtr.store.db import close_when_dropped
+
 # SQLite calls the handler every this many virtual-machine instructions (a millisecond or so):
 # frequent enough to stop soon after the deadline, rare enough that the Python call, which
 # must take the GIL from the threads answering other questions, stays off the hot path.
@@ -73,8 +75,10 @@ def read_only_engine(
     # in one worker thread and runs its endpoint in another, so a capped pool can deadlock
     # under load (every thread waiting for a connection held by a request waiting for a thread).
     # Read-only SQLite connections are cheap; the thread limit bounds how many are in use.
-    engine = create_engine(
-        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+    engine = close_when_dropped(
+        create_engine(
+            "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+        )
     )
 
     @event.listens_for(engine, "connect")
