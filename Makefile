@@ -93,6 +93,7 @@ wheel-check: $(BIN)/.installed
 
 # The lower bounds of pyproject.toml, tested: every dependency of fmtr at the lowest version
 # its range allows (the test tools at the lock's), in .venv-lowest, then the whole suite.
+# Warnings are shown, not errors, there: old releases beside new ones deprecate each other.
 test-lowest: $(BIN)/.installed system-deps
 	rm -rf .venv-lowest
 	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-lowest
@@ -104,7 +105,7 @@ test-lowest: $(BIN)/.installed system-deps
 	$(BIN)/uv pip install --quiet --python .venv-lowest -r .venv-lowest/lowest.txt
 	$(BIN)/uv pip install --quiet --python .venv-lowest --no-deps -e .
 	grep -E '^(pypdfium2|selectolax|sqlalchemy|alembic|typer|rich|httpx|pycountry|rapidfuzz|fastapi|uvicorn|jinja2|platformdirs|pyarrow|xlsxwriter)==' .venv-lowest/lowest.txt
-	.venv-lowest/bin/python -m pytest
+	.venv-lowest/bin/python -m pytest -W default
 
 bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
