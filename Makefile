@@ -97,7 +97,7 @@ wheel-check: $(BIN)/.installed
 test-lowest: $(BIN)/.installed system-deps
 	rm -rf .venv-lowest
 	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-lowest
-	sed -n 's/^\(pytest\|hypothesis\|playwright\|schemathesis\)==\([^ ]*\).*/\1==\2/p' \
+	sed -n 's/^\(pytest\|hypothesis\|playwright\|schemathesis\|frictionless\|datasette\|pyyaml\)==\([^ ]*\).*/\1==\2/p' \
 	  requirements.lock >.venv-lowest/tools.txt
 	$(BIN)/uv pip compile --quiet pyproject.toml .venv-lowest/tools.txt --extra parquet \
 	  --extra xlsx --resolution lowest-direct --python .venv-lowest/bin/python \

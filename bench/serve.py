@@ -159,7 +159,8 @@ def questions(db: Path, n: int, rng: random.Random) -> dict[str, list[tuple[str,
         a, b = sorted(rng.sample(range(first, last + 1), 2))
         out["top"].append(
             (
-                "/api/v1/top?" + urlencode({"programme": prog, "from": a, "to": b, "limit": 10}),
+                "/api/v1/top?"
+                + urlencode({"programme": prog, "from": a, "to": b, "limit": 10, "by": "trainees"}),
                 ds
                 + urlencode(
                     {"sql": TOP_SQL, "_shape": "array", "programme": prog, "fy_from": a}
@@ -202,6 +203,7 @@ def start_fmtr(db: Path, port: int, processes: int, cache: bool) -> subprocess.P
     cmd = [sys.executable, "-m", "fmtr", "serve", "--db", str(db), "--host", HOST]
     cmd += ["--port", str(port), "--processes", str(processes)]
     cmd += ["--answer-cache" if cache else "--no-answer-cache"]
+    cmd += ["--no-access-log"]  # as the runs the README quotes (before the access log)
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,37 @@ def connect(database: str | Path, **kwargs: Any) -> sqlite3.Connection:
     thread collects it."""
     kwargs.setdefault("check_same_thread", False)
     return sqlite3.connect(database, factory=_ClosedWhenDropped, **kwargs)
+
+
+# Real pages of four PDF layouts and one HTML file: FY2016-2017 (the FY2007+ layout), FY2005-2006
+# (the single file of all regions), FY2000-2001 (page 20 holds the end of Africa and the start of
+# East Asia and Pacific), FY2001-2002, and a FY1999-2000 HTML file whole.
+LAYOUT_CUTS = [
+    ("FY2016-2017", "Africa", "FY2016-2017/Africa.pdf", [2, 3, 4]),
+    ("FY2005-2006", "All regions", "FY2005-2006/75058.pdf", [96, 97]),
+    ("FY2000-2001", "Africa", "FY2000-2001/3164.pdf", [19, 20, 21]),
+    ("FY2001-2002", "Africa", "FY2001-2002/10964.pdf", [2, 3]),
+]
+LAYOUT_HTML = ("FY1999-2000", "South Asia", "FY1999-2000/cta_sasia_all.html")
+
+
+def write_layouts_corpus(corpus: Path, root: Path) -> Path:
+    """A corpus at ``root`` of LAYOUT_CUTS and LAYOUT_HTML, with its manifest."""
+    for _, _, file, pages in LAYOUT_CUTS:
+        (root / file).parent.mkdir(parents=True, exist_ok=True)
+        cut_pdf(corpus / file, pages, root / file)
+    html = LAYOUT_HTML[2]
+    (root / html).parent.mkdir(parents=True, exist_ok=True)
+    (root / html).write_bytes((corpus / html).read_bytes())
+    write_manifest(root, [(e, r, f, "") for e, r, f, _ in LAYOUT_CUTS] + [(*LAYOUT_HTML, "")])
+    return root
+
+
+@dataclass(frozen=True)
+class Builds:
+    """Two small databases of the layouts corpus: ``built``, and ``changed`` (one document
+    changed), with the corpus as it is after the change (tests/release/conftest.py)."""
+
+    corpus: Path
+    built: Path
+    changed: Path

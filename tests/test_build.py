@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_kit import cut_pdf, image_only_pdf, write_manifest
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.pipeline import build
 from fmtr.store.db import open_database
 

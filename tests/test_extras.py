@@ -65,5 +65,6 @@ def test_postgres_without_its_driver_is_one_line_and_exit_2(tmp_path: Path) -> N
     )
     assert run.returncode == 2
     assert run.stderr == (
-        "fmtr: PostgreSQL needs psycopg, which is not installed: pip install 'fmtr-db[postgres]'\n"
+        "fmtr: cannot open postgresql+psycopg://fmtr@127.0.0.1:9/fmtr: PostgreSQL needs psycopg, "
+        "which is not installed: pip install 'fmtr-db[postgres]'\n"
     )

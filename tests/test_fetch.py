@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_kit import cut_pdf, write_manifest
-from fmtr.cli import app
+from fmtr.cli.app import app
 from fmtr.sources.catalog import documents, read_catalog, sha256_hex_of_file
 from fmtr.sources.fetch import FetchError, fetch_all, fetch_document
 

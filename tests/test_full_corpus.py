@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -76,10 +78,12 @@ def test_no_cell_that_is_not_a_value_goes_unflagged(full_db: Path) -> None:
 
 
 def test_every_printed_total_reconciles_or_is_a_listed_source_error(full_db: Path) -> None:
-    from fmtr.pipeline import verify_database
-    from fmtr.store.db import make_engine
+    from fmtr.store.db import open_read_only
+    from fmtr.store.read import iter_documents
+    from fmtr.verify.reconcile import verify_documents
 
-    report = verify_database(make_engine(f"sqlite:///{full_db}"))
+    with open_read_only(str(full_db)).connect() as conn:
+        report = verify_documents(iter_documents(conn))
     assert [(c.file, c.page, c.label) for c in report.mismatches] == []
     with_totals = sum(v.blocks_with_totals for v in report.editions)
     reconciled = sum(v.reconciled for v in report.editions)
@@ -90,3 +94,94 @@ def test_every_printed_total_reconciles_or_is_a_listed_source_error(full_db: Pat
     statuses = dict(con.execute("SELECT status, count(*) FROM printed_total GROUP BY status"))
     con.close()
     assert set(statuses) <= {"reconciled", "source_error"}
+
+
+_STABLE_TABLES = ("edition", "document", "programme_block", "training", "printed_total")
+
+
+def test_every_edition_document_block_row_and_total_has_its_own_stable_id(full_db: Path) -> None:
+    con = sqlite3.connect(full_db)
+    for table in _STABLE_TABLES:
+        rows, named, distinct = con.execute(
+            f"SELECT count(*), count(stable_id), count(DISTINCT stable_id) FROM {table}"
+        ).fetchone()
+        assert rows == named == distinct > 0, table
+    shapes = {
+        "training": r"\d{4}-[a-z0-9-]+?(-p\d+)?-\d+",
+        "printed_total": r"\d{4}-[a-z0-9-]+?(-p\d+)?-t\d+",
+        "programme_block": r"\d{4}-[a-z0-9-]+?(-p\d+)?-b\d+",
+    }
+    for table, shape in shapes.items():
+        bad = [
+            sid
+            for (sid,) in con.execute(f"SELECT stable_id FROM {table}")
+            if not re.fullmatch(shape, sid)
+        ]
+        assert bad == [], table
+    # A PDF row names its own page; an HTML row names none.
+    wrong_page = con.execute(
+        "SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id "
+        "JOIN document d ON d.id = b.document_id WHERE t.stable_id NOT LIKE "
+        "CASE WHEN d.file LIKE '%.pdf' THEN d.stable_id || '-p' || t.page || '-%' "
+        "ELSE d.stable_id || '-%' END"
+    ).fetchone()[0]
+    assert wrong_page == 0
+    longest = con.execute("SELECT max(length(stable_id)) FROM training").fetchone()[0]
+    con.close()
+    assert longest <= 40
+
+
+# One document of each layout, reloaded one by one in the reverse order with one job.
+_RELOADED = [
+    "FY1999-2000/cta_sasia_all.html",
+    "FY2000-2001/3165.pdf",
+    "FY2001-2002/10969.pdf",
+    "FY2005-2006/75058.pdf",
+    "FY2006-2007/South_Central_Asia_2006_2007.html",
+    "FY2016-2017/Africa.pdf",
+    "FY2020-2021/14-Volume-I-Section-IV-Part-IV-V-South-Central-Asia.pdf",
+]
+# What each identifier names, in the schema "main" or "built" (an attached database).
+_WHAT_IDS_NAME = {
+    "document": "SELECT d.stable_id, d.file FROM {s}.document d",
+    "programme_block": (
+        "SELECT b.stable_id, d.file, b.first_page, b.heading FROM {s}.programme_block b "
+        "JOIN {s}.document d ON d.id = b.document_id"
+    ),
+    "training": (
+        "SELECT t.stable_id, d.file, t.page, t.course_title, t.student_unit, t.quantity, t.cost "
+        "FROM {s}.training t JOIN {s}.programme_block b ON b.id = t.block_id "
+        "JOIN {s}.document d ON d.id = b.document_id"
+    ),
+    "printed_total": (
+        "SELECT p.stable_id, d.file, p.page, p.label, p.quantity, p.cost FROM {s}.printed_total p "
+        "JOIN {s}.programme_block b ON b.id = p.block_id "
+        "JOIN {s}.document d ON d.id = b.document_id"
+    ),
+}
+
+
+def test_reloading_documents_in_another_order_keeps_every_stable_id(
+    corpus: Path, full_db: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(full_db, copy)
+    con = sqlite3.connect(copy)
+    before = dict(con.execute("SELECT stable_id, id FROM training"))
+    con.executemany("UPDATE document SET sha256 = '' WHERE file = ?", [(f,) for f in _RELOADED])
+    con.commit()
+    con.close()
+    engine = open_database(f"sqlite:///{copy}")
+    for file in reversed(_RELOADED):
+        report = build(engine, corpus, jobs=1, only=[file])
+        assert [d.file for d in report.loaded] == [file] and report.ok
+    engine.dispose()
+    con = sqlite3.connect(copy)
+    after = dict(con.execute("SELECT stable_id, id FROM training"))
+    assert before.keys() == after.keys() and before != after  # same names, new integer ids
+    con.execute("ATTACH ? AS built", (str(full_db),))
+    for table, sql in _WHAT_IDS_NAME.items():
+        mine, theirs = sql.format(s="main"), sql.format(s="built")
+        for one, other in ((mine, theirs), (theirs, mine)):
+            assert con.execute(f"{one} EXCEPT {other}").fetchall() == [], table
+    con.close()

@@ -108,9 +108,10 @@ def main() -> None:
         fail(f"events add: {added!r}, not into {mine}")
     if hashlib.sha256(packaged.read_bytes()).hexdigest() != before:
         fail(f"events add changed the installed {packaged}")
-    listed = run_fmtr("events", "list", "--country", "Pakistan", env=env).stdout.splitlines()
-    if listed[0] != "4 events":  # the three packaged and the one added
-        fail(f"events list: {listed[0]!r}, not '4 events'")
+    listed = run_fmtr("events", "list", "--country", "Pakistan", "--json", env=env).stdout
+    ids = [row["event_id"] for row in json.loads(listed)["rows"]]
+    if len(ids) != 4 or "Pakistan-FMF-restricted-FY2019" not in ids:  # 3 packaged, 1 added
+        fail(f"events list: {ids}, not the three packaged events and the one added")
     refused = run_fmtr("events", "add", str(new), "--registry", str(packaged), env=env, code=2)
     if "belongs to the installed fmtr package" not in refused.stderr:
         fail(f"events add --registry {packaged}: {refused.stderr}")

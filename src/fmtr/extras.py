@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from fmtr.errors import Unavailable
+
 DISTRIBUTION = "fmtr-db"  # the name on the package index; the import name and command: fmtr
 
 # extra -> (what it is for, the module it needs)
@@ -20,8 +22,16 @@ EXTRAS = {
 }
 
 
-class MissingExtra(ImportError):
-    """An optional part of fmtr was used without the library it needs."""
+class MissingExtra(Unavailable, ImportError):
+    """An optional part of fmtr was used without the library it needs: one of fmtr's errors
+    (one line and exit 2 on the CLI, 503 on the web), and an ImportError for the library's
+    callers."""
+
+    code = "missing_extra"
+
+    def __init__(self, message: str, name: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 def install_command(extra: str) -> str:

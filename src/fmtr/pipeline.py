@@ -5,14 +5,15 @@ one transaction, so a failure leaves that document as the database had it and th
 documents still load. A document whose sha256 is unchanged since it was loaded is skipped.
 Each edition is reconciled with its printed totals as soon as its documents are in, while the
 workers go on. A SQLite database is built on a copy and swapped in whole (fmtr.store.swap).
-`fmtr verify` and `fmtr compare-reference` read the database back (verify_database,
-compare_with_reference).
+Reading the database back (`fmtr verify`, `fmtr compare-reference`) is fmtr.verify's.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,10 +30,11 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from fmtr import __version__
 from fmtr.extract import family_of
 from fmtr.extract.model import ExtractError, ProgrammeBlock
+from fmtr.settings import BuildSettings
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog
+from fmtr.sources.corpus import corpus_catalog, corpus_identity
 from fmtr.store import schema as s
-from fmtr.store.db import make_engine, open_database, schema_is_current, sqlite_path
+from fmtr.store.db import open_database, read_only_engine, schema_is_current, sqlite_path
 from fmtr.store.load import (
     LoadedDocument,
     create_query_indexes,
@@ -47,17 +49,16 @@ from fmtr.store.read import iter_documents
 from fmtr.store.search import index_is_current, rebuild_search_index, unindex_document
 from fmtr.store.swap import build_lock, start_aside, swap_in
 from fmtr.verify.reconcile import (
-    MISMATCH,
-    UNPARSEABLE,
     Check,
     EditionVerdict,
+    VerifyReport,
     known_source_errors,
     reconcile,
     summarise,
 )
-from fmtr.verify.reference import EditionComparison, compare, make_line, read_reference
-from fmtr.verify.reference import Line as RefLine
 from fmtr.worker import Outcome, extract_and_clean, init_worker
+
+log = logging.getLogger(__name__)  # fmtr prints nothing itself: whoever runs a build listens
 
 
 class BuildObserver(Protocol):
@@ -133,7 +134,7 @@ def _pages_to_read(doc: Document) -> int:
 def _check_file(root: Path, doc: Document) -> tuple[str | None, ExtractError | None]:
     path = root / doc.file
     if not path.is_file():
-        return None, ExtractError(doc.file, None, f"file not found in corpus {root}")
+        return None, ExtractError(doc.file, None, f"file not found in the corpus folder {root}")
     digest = sha256_hex_of_file(path)
     if doc.sha256 and digest != doc.sha256:
         return None, ExtractError(
@@ -227,11 +228,15 @@ def _plan(
     return docs, todo
 
 
+_DEFAULTS = BuildSettings()
+
+
 def build_database(
     url: str,
     root: Path,
     *,
-    jobs: int = 1,
+    jobs: int = _DEFAULTS.jobs,
+    file_seconds: float = _DEFAULTS.file_seconds,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
 ) -> BuildReport:
@@ -242,17 +247,25 @@ def build_database(
     Raises BuildLocked when another build is running on the same file."""
     path = sqlite_path(url)
     if path is None:
-        return build(open_database(url), root, jobs=jobs, only=only, observer=observer)
+        return build(
+            open_database(url),
+            root,
+            jobs=jobs,
+            file_seconds=file_seconds,
+            only=only,
+            observer=observer,
+        )
     with build_lock(path):
         if path.exists() and schema_is_current(url):
             # Nothing changed: answer from the served file without copying it.
-            served = make_engine(url)
+            served = read_only_engine(url)
             with served.connect() as conn:
                 known = loaded_documents(conn)
             t0 = time.perf_counter()
             report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
             _, todo = _plan(root, only, known, report, SilentObserver())
             if not todo and (only is not None or not _stale_documents(known, root)):
+                log.info("nothing changed since the last build of %s", path)
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
                 served.dispose()
@@ -261,10 +274,19 @@ def build_database(
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(engine, root, jobs=jobs, only=only, observer=observer, bulk=True)
+            report = build(
+                engine,
+                root,
+                jobs=jobs,
+                file_seconds=file_seconds,
+                only=only,
+                observer=observer,
+                bulk=True,
+            )
         finally:
             engine.dispose()
         swap_in(aside, path)
+        log.info("build run %d swapped in as %s", report.run_id, path)
         return report
 
 
@@ -317,6 +339,15 @@ class _EditionProof:
         return VerifyReport(sorted(self.verdicts, key=lambda v: v.edition), self.checks)
 
 
+def _stored(error: ExtractError, root: Path) -> str:
+    """An error as the database keeps it: without the builder's corpus folder (a message may
+    name it), so that no local path of the machine that built it is stored."""
+    message = str(error)
+    for folder in {str(root.resolve()), str(root)}:
+        message = message.replace(f"{folder}/", "").replace(folder, "<corpus>")
+    return message
+
+
 def _stale_documents(known: dict[str, str], root: Path) -> bool:
     """Whether the database holds documents the corpus no longer lists (a build removes them)."""
     return bool(set(known) - {d.file for d in documents(corpus_catalog(root))})
@@ -326,19 +357,30 @@ def build(
     engine: Engine,
     root: Path,
     *,
-    jobs: int = 1,
+    jobs: int = _DEFAULTS.jobs,
+    file_seconds: float = _DEFAULTS.file_seconds,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
 ) -> BuildReport:
     """Load every catalog document of the corpus at ``root`` that changed since the last build.
 
+    ``jobs``: worker processes (0: one per core); ``file_seconds``: each file's time budget
+    (fmtr.settings.BuildSettings says more of both).
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
     only queries need are dropped while loading and made again at the end.
     """
     with _no_cyclic_gc():
-        return _build(engine, root, jobs=jobs, only=only, observer=observer, bulk=bulk)
+        return _build(
+            engine,
+            root,
+            jobs=jobs or os.cpu_count() or 1,
+            file_seconds=file_seconds,
+            only=only,
+            observer=observer,
+            bulk=bulk,
+        )
 
 
 @contextmanager
@@ -362,6 +404,7 @@ def _build(
     root: Path,
     *,
     jobs: int,
+    file_seconds: float,
     only: Iterable[str] | None,
     observer: BuildObserver | None,
     bulk: bool,
@@ -372,9 +415,10 @@ def _build(
         run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
-                    started_at=datetime.now(UTC).replace(tzinfo=None),
+                    started_at=datetime.now(UTC),
                     fmtr_version=__version__,
-                    corpus=str(root),
+                    # Which corpus (its manifest's sha256), never the builder's folder.
+                    corpus=corpus_identity(root),
                     jobs=jobs,
                     loaded=0,
                     skipped=0,
@@ -384,8 +428,13 @@ def _build(
         )
         known = loaded_documents(conn)
     report = BuildReport(run_id)
+    log.info("build run %d on %s", run_id, root)
     seconds: dict[str, float] = {}
     docs, todo = _plan(root, only, known, report, obs)
+    log.info(
+        "%d documents to load, %d unchanged, %d refused", len(todo), len(report.skipped),
+        len(report.errors),
+    )  # fmt: skip
     proof = _EditionProof(engine, docs, todo)
     if bulk and todo:
         with engine.begin() as conn:
@@ -421,7 +470,7 @@ def _build(
     if todo:
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
-        _run_pool(root, todo, max(1, jobs), obs, store)
+        _run_pool(root, todo, max(1, jobs), file_seconds, obs, store)
         if bulk:
             with engine.begin() as conn:
                 create_query_indexes(conn)
@@ -430,14 +479,14 @@ def _build(
         for err in report.errors:
             conn.execute(
                 insert(s.BuildError).values(
-                    build_run_id=run_id, file=err.file, page=err.page, message=str(err)
+                    build_run_id=run_id, file=err.file, page=err.page, message=_stored(err, root)
                 )
             )
         conn.execute(
             update(s.BuildRun)
             .where(s.BuildRun.id == run_id)
             .values(
-                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                finished_at=datetime.now(UTC),
                 loaded=len(report.loaded),
                 skipped=len(report.skipped),
                 failed=len(report.errors),
@@ -465,15 +514,11 @@ def _build(
     return report
 
 
-# Each file's time budget, counted from when a worker starts on it. The largest file of the
-# corpus takes a few seconds; a file past this is stopped and reported, the others go on.
-FILE_SECONDS = 300.0
-
-
 def _run_pool(
     root: Path,
     todo: list[tuple[Document, str]],
     jobs: int,
+    file_seconds: float,
     obs: BuildObserver,
     store: Callable[[Document, str, Outcome, float], None],
 ) -> None:
@@ -500,7 +545,7 @@ def _run_pool(
     work = list(todo)
     try:
         while work:
-            work = _run_batch(ctx, queue, root, work, jobs, began, store, crashed)
+            work = _run_batch(ctx, queue, root, work, jobs, file_seconds, began, store, crashed)
         # A worker that died (a crash in the PDF library on a hostile file) takes the whole pool
         # down; run those documents again one per pool to find which one it was.
         for doc, digest in crashed:
@@ -509,7 +554,7 @@ def _run_pool(
             ) as single:
                 try:
                     result, secs = single.submit(extract_and_clean, root / doc.file, doc).result(
-                        timeout=FILE_SECONDS
+                        timeout=file_seconds
                     )
                 except BrokenProcessPool:
                     result = ExtractError(doc.file, None, "the PDF reader crashed on this file")
@@ -526,6 +571,7 @@ def _run_batch(
     root: Path,
     work: list[tuple[Document, str]],
     jobs: int,
+    file_seconds: float,
     began: dict[str, float],
     store: Callable[[Document, str, Outcome, float], None],
     crashed: list[tuple[Document, str]],
@@ -551,13 +597,13 @@ def _run_batch(
             late = [
                 f
                 for f, (doc, _) in pending.items()
-                if doc.file in began and now - began[doc.file] > FILE_SECONDS
+                if doc.file in began and now - began[doc.file] > file_seconds
             ]
             if late:
                 for fut in late:
                     doc, digest = pending.pop(fut)
-                    reason = f"took longer than {FILE_SECONDS:g} s (its time budget): stopped"
-                    store(doc, digest, ExtractError(doc.file, None, reason), FILE_SECONDS)
+                    reason = f"took longer than {file_seconds:g} s (its time budget): stopped"
+                    store(doc, digest, ExtractError(doc.file, None, reason), file_seconds)
                 # A worker cannot be stopped on its own: stop them all, run the rest again.
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.kill()
@@ -568,54 +614,3 @@ def _run_batch(
         return []
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass
-class VerifyReport:
-    editions: list[EditionVerdict]
-    checks: list[Check]
-
-    @property
-    def mismatches(self) -> list[Check]:
-        return [c for c in self.checks if c.status in (MISMATCH, UNPARSEABLE)]
-
-
-def verify_database(engine: Engine, editions: set[str] | None = None) -> VerifyReport:
-    """Reconcile every printed total in the database (or these editions) with its rows."""
-    listed = known_source_errors()
-    per_edition: dict[str, tuple[list[tuple[str, int, ProgrammeBlock]], list[Check]]] = {}
-    with engine.connect() as conn:
-        for doc in iter_documents(conn, editions):
-            blocks, _ = per_edition.setdefault(doc.edition, ([], []))
-            blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
-    # Whole editions at once, files in order: a block may run on from one file to the next.
-    for blocks, checks in per_edition.values():
-        checks.extend(reconcile(blocks, listed))
-    verdicts = [summarise(ed, b, c) for ed, (b, c) in sorted(per_edition.items())]
-    return VerifyReport(verdicts, [c for _, (_, cs) in sorted(per_edition.items()) for c in cs])
-
-
-def compare_with_reference(
-    engine: Engine, reference: Path, editions: Iterable[str] | None = None
-) -> list[EditionComparison]:
-    """Match the database's rows with a reference extraction, edition by edition."""
-    wanted = set(editions) if editions else None
-
-    def ours() -> Iterable[RefLine]:
-        with engine.connect() as conn:
-            for doc in iter_documents(conn):
-                if wanted and doc.edition not in wanted:
-                    continue
-                for block in doc.blocks:
-                    for row in block.rows:
-                        yield make_line(
-                            doc.edition,
-                            block.country,
-                            row.course_title,
-                            row.quantity,
-                            row.cost,
-                            f"{doc.file} p.{row.page}",
-                        )
-
-    theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)
-    return compare(ours(), theirs)

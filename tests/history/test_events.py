@@ -23,7 +23,7 @@ from fmtr.clean.events import (
     suspensions,
     user_registry_path,
 )
-from fmtr.cli_history import register
+from fmtr.cli.app import app as fmtr_app
 
 runner = CliRunner()
 ARTICLE = "Revival of Pakistan-US military training represents boon to relations"
@@ -59,9 +59,7 @@ def entry(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    return app
+    return fmtr_app
 
 
 @pytest.fixture()
@@ -161,6 +159,7 @@ def test_events_add_refuses_with_the_reason_and_writes_nothing(
     out = runner.invoke(app, ["events", "add", str(new), "--registry", str(registry)])
     assert out.exit_code == 2
     assert reason in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1  # one line, every reason on it
     assert not registry.exists() and registry_path().read_bytes() == packaged
 
 
@@ -174,7 +173,7 @@ def test_events_add_appends_a_valid_entry(app: typer.Typer, registry: Path, tmp_
     assert len(ids) == 4 and "Pakistan-FMF-restricted-FY2019" in ids
     listed = runner.invoke(app, ["events", "list", "--registry", str(registry), "--json"])
     assert listed.exit_code == 0
-    assert len(json.loads(listed.stdout)) == 4
+    assert len(json.loads(listed.stdout)["rows"]) == 4
     # The user's file holds only the user's event; the packaged three come from the package.
     assert [e["id"] for e in json.loads(registry.read_text("utf-8"))["events"]] == [ids[-1]]
 
@@ -195,11 +194,12 @@ def test_events_add_writes_the_user_data_folder_never_the_package(
     assert written == user_registry_path() and "fmtr" in written.parts
     assert out.stdout == f"added Pakistan-FMF-restricted-FY2019 to {written}\n"
     assert registry_path().read_bytes() == packaged
-    listed = runner.invoke(app, ["events", "list", "--country", "Pakistan"])
+    listed = runner.invoke(app, ["events", "list", "--country", "Pakistan", "--json"])
     assert listed.exit_code == 0
-    assert listed.stdout.splitlines()[0] == "4 events"
-    assert "Pakistan-FMF-restricted-FY2019: Pakistan (PAK), FMF, restricted" in listed.stdout
-    assert "PAK-IMET-resumed-2020: Pakistan (PAK), IMET, resumed" in listed.stdout
+    rows = {r["event_id"]: r for r in json.loads(listed.stdout)["rows"]}
+    assert len(rows) == 4
+    assert rows["Pakistan-FMF-restricted-FY2019"]["kind"] == "restricted"
+    assert rows["PAK-IMET-resumed-2020"]["kind"] == "resumed"
 
 
 def test_fmtr_events_names_the_users_registry(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
-import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from fmtr.cli_history import register
+from fmtr.cli.app import app
 from fmtr.query.history import suspension_trainings
 
 runner = CliRunner()
@@ -52,19 +52,20 @@ def test_rows_inside_the_2018_suspension(history_db: Engine) -> None:
     assert any(r.began_before for r in found.values())  # courses begun in 2017 are listed
 
 
-def test_cli_check_suspensions(history_db: Engine) -> None:
-    app = typer.Typer()
-    register(app)
-    args = ["check-suspensions", "--country", "PAK", "--program", "IMET"]
-    out = runner.invoke(app, [*args, "--db", str(history_db.url), "--json"])
+def test_cli_check_suspensions(history_db: Engine, fixture_db: Path) -> None:
+    args = ["check-suspensions", "--country", "PAK", "--programme", "IMET"]
+    args += ["--db", str(fixture_db)]
+    out = runner.invoke(app, [*args, "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    ids = {r["training"]["training_id"] for r in data["rows"] if r["suspension"].endswith("2018")}
+    rows = data["rows"]["rows"]
+    ids = {r["training_id"] for r in rows if r["suspension"].endswith("2018")}
     assert ids == set(rows_in_window(history_db))
-    assert [s["event_id"] for s in data["suspensions"]] == [
+    assert all(r["file"] and r["pdf_page"] and r["url"] for r in rows)  # provenance
+    assert [s["event_id"] for s in data["suspensions"]["rows"]] == [
         "PAK-IMET-suspended-1991",
         "PAK-IMET-suspended-2018",
     ]
-    table = runner.invoke(app, [*args, "--db", str(history_db.url)], env={"COLUMNS": "240"})
+    table = runner.invoke(app, args, env={"COLUMNS": "240"})
     assert table.exit_code == 0
-    assert "PAK-IMET-suspended-2018: IMET" in table.stdout
+    assert "PAK-IMET-suspended-2018" in table.stdout

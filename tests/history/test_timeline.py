@@ -4,24 +4,17 @@ FY1999..FY2020, what the loaded reports contain, checked against rows counted wi
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from fmtr.cli_history import register
+from fmtr.cli.app import app
 from fmtr.query.history import detected_gaps, timeline
 
 runner = CliRunner()
 EVENTS = ["PAK-IMET-suspended-1991", "PAK-IMET-suspended-2018", "PAK-IMET-resumed-2020"]
-
-
-@pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    return app
 
 
 def counted_rows(db: Engine, programme: str | None = "IMET") -> dict[int, tuple[int, int, int]]:
@@ -66,7 +59,7 @@ def test_every_fiscal_year_matches_the_rows(history_db: Engine, programme: str |
         else:
             assert y.status == "none reported", y.fy
             assert y.figures is not None and y.figures.rows == 0
-    # the small database covers FY1999, FY2001-FY2002 and FY2017-FY2019, no IMET before FY2002
+    # the small database covers FY1999-FY2002, FY2006 and FY2017-FY2019, no IMET before FY2002
     if programme == "IMET":
         statuses = {y.status for y in t.years}
         assert statuses == {"reported", "none reported", "not covered"}
@@ -98,32 +91,37 @@ def test_detected_gaps_tell_silence_from_no_coverage(history_db: Engine) -> None
     assert [y for a, b in g.not_covered for y in range(a, b + 1)] == [
         y for y in range(1999, 2021) if y not in years
     ]
-    # FY2003-FY2016 are not loaded: no year between two years with training is a gap then.
+    # FY2003-FY2005 and FY2007-FY2016 are not loaded: no year between two years with training
+    # is a gap then.
     assert g.gaps == []
 
 
-def test_cli_timeline_shows_years_events_and_sources(app: typer.Typer, history_db: Engine) -> None:
-    args = ["timeline", "Pakistan", "--program", "IMET", "--db", str(history_db.url)]
-    out = runner.invoke(app, args, env={"COLUMNS": "240"})
+def test_cli_timeline_shows_years_events_and_sources(history_db: Engine, fixture_db: Path) -> None:
+    args = ["timeline", "Pakistan", "--programme", "IMET", "--db", str(fixture_db)]
+    out = runner.invoke(app, args, env={"COLUMNS": "300"})
     assert out.exit_code == 0, out.output
     expected = counted_rows(history_db)
     lines = out.stdout.splitlines()
     for fy in range(1999, 2021):
-        [line] = [ln for ln in lines if f"│ FY{fy} " in ln]
+        [line] = [ln for ln in lines if ln.startswith(f"│ {fy} ")]
         if fy in expected:
             assert f" {expected[fy][1]:,} " in line and f"${expected[fy][2] / 100:,.0f}" in line
     for event in EVENTS:
-        assert f"{event}:" in out.stdout
-    assert out.stdout.count("Zia Ur Rehman") == 3
-    assert "nuclear proliferation-related sanctions" in out.stdout
+        assert f"{event}:" in out.stdout  # on the years it marks
+    assert out.stdout.count("Zia Ur Rehman") == 3  # each event's source
 
     data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
-    assert [y["fy"] for y in data["years"]] == list(range(1999, 2021))
-    assert [e["id"] for e in data["events"]] == EVENTS
+    assert any(
+        "nuclear proliferation-related sanctions" in e["authority"].lower()
+        for e in data["events"]["rows"]
+    )
+    assert [y["fy"] for y in data["years"]["rows"]] == list(range(1999, 2021))
+    assert [e["event_id"] for e in data["events"]["rows"]] == EVENTS
+    assert data["not_covered"].startswith("FY2003-FY2005")
 
 
-def test_unknown_country_exits_2_with_a_suggestion(app: typer.Typer, history_db: Engine) -> None:
-    out = runner.invoke(app, ["timeline", "Pakstan", "--db", str(history_db.url)])
+def test_unknown_country_exits_2_with_a_suggestion(fixture_db: Path) -> None:
+    out = runner.invoke(app, ["timeline", "Pakstan", "--db", str(fixture_db)])
     assert out.exit_code == 2
     assert "did you mean Pakistan?" in out.stderr
 

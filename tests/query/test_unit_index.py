@@ -3,7 +3,8 @@
 A unit search asks FTS5 for its candidates (every word or a close spelling of it, all but one
 word when there are three or more) unless the process loaded the index (a server), which
 answers from the FTS index's own postings. These tests hold the two to the same answer, on a
-real database, and the query's words to FTS5's tokenizer itself.
+real database (the corpus's) and on the one written by code, and the query's words to FTS5's
+tokenizer itself.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def _texts(names: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-def test_candidates_are_fts5s(db: Engine) -> None:
-    with db.connect() as conn:
+def test_candidates_are_fts5s(corpus_db: Engine) -> None:
+    # On the corpus: a thousand real unit names and users' misspellings of them.
+    with corpus_db.connect() as conn:
         index = unit_index(conn)
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus_kit import cut_pdf, write_manifest
-from fmtr.cli import app
+from fmtr.cli.app import app
 from test_crash import content_digest
 
 runner = CliRunner()
@@ -92,14 +92,15 @@ def copy(served: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, Path, st
     return tmp_path / "corpus", tmp_path / "fmtr.sqlite", digest
 
 
-def rebuild(root: Path, db: Path) -> tuple[int, list[str]]:
+def rebuild(root: Path, db: Path, *options: str) -> tuple[int, list[str]]:
     """`fmtr build` again: its exit code and its error lines."""
-    result = runner.invoke(app, ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1"])
+    args = ["build", "--corpus", str(root), "--db", str(db), "--jobs", "1", *options]
+    result = runner.invoke(app, args)
     return result.exit_code, [ln for ln in result.output.splitlines() if ln.startswith("error ")]
 
 
-def assert_one_clear_error(root: Path, db: Path, digest: str, file: str) -> str:
-    code, errors = rebuild(root, db)
+def assert_one_clear_error(root: Path, db: Path, digest: str, file: str, *options: str) -> str:
+    code, errors = rebuild(root, db, *options)
     assert code == 1, errors
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"error {file}"), errors[0]
@@ -259,14 +260,11 @@ def _slow_page(rows: int) -> bytes:
 
 
 def test_a_file_over_its_time_budget_is_stopped_with_one_line(
-    copy: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+    copy: tuple[Path, Path, str],
 ) -> None:
-    import fmtr.pipeline
-
     root, db, digest = copy
     (root / HTML).write_bytes(_slow_page(400_000))
     write_manifest(root, ROWS)
-    # The budget is the build process's (it stops the worker): patched here, it applies there.
-    monkeypatch.setattr(fmtr.pipeline, "FILE_SECONDS", 0.5)
-    error = assert_one_clear_error(root, db, digest, HTML)
+    # The build's file_seconds setting, as an option.
+    error = assert_one_clear_error(root, db, digest, HTML, "--file-seconds", "0.5")
     assert "time budget" in error

@@ -1,4 +1,5 @@
-"""The JSON API against figures computed directly from the rows."""
+"""The JSON API, on the database written by code, against figures computed directly from
+the rows."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus_kit import connect
-
-HOSTILE = ["<script>alert(1)</script>", "'; DROP TABLE training; --"]  # as in conftest.py
+from fixture_db import HOSTILE
 
 
 def _db(path: Path) -> sqlite3.Connection:
@@ -70,19 +70,31 @@ def test_training_row_has_its_provenance(client, web_db: Path) -> None:
     assert got["official_link"] == f"{row['url']}#page={row['report_page'] or row['pdf_page']}"
 
 
-def test_top_ranks_by_trainees(client, web_db: Path) -> None:
+@pytest.mark.parametrize("by", ["trainees", "cost"])
+def test_top_ranks_by_the_sums_of_the_rows(client, web_db: Path, by: str) -> None:
     db = _db(web_db)
     totals: dict[str, int] = {}
-    for code, qty in db.execute(
-        """SELECT b.country_code, t.quantity_value FROM training t
+    column = "quantity_value" if by == "trainees" else "cost_cents"
+    for code, value in db.execute(
+        f"""SELECT b.country_code, t.{column} FROM training t
            JOIN programme_block b ON b.id = t.block_id
            WHERE b.counted = 1 AND b.programme_code = 'IMET' AND b.fy BETWEEN 2000 AND 2001"""
     ):
-        totals[code] = totals.get(code, 0) + (qty or 0)
-    got = client.get("/api/v1/top?programme=IMET&from=FY2000&to=FY2001&limit=5").json()["rows"]
-    best = sorted(totals.values(), reverse=True)[:5]
-    assert [r["trainees"] for r in got] == best
-    assert all(totals[r["country_code"]] == r["trainees"] for r in got)
+        totals[code] = totals.get(code, 0) + (value or 0)
+    url = f"/api/v1/top?programme=IMET&from=FY2000&to=FY2001&limit=5&by={by}"
+    got = client.get(url).json()["rows"]
+    field = "trainees" if by == "trainees" else "cost_cents"
+    assert [r[field] for r in got] == sorted(totals.values(), reverse=True)[:5]
+    assert all(totals[r["country_code"]] == r[field] for r in got)
+
+
+def test_top_ranks_and_cuts_by_the_librarys_defaults(client) -> None:
+    from fmtr.query import top
+    from fmtr.query.answers import default
+
+    got = client.get("/api/v1/top").json()
+    assert got["meta"]["by"] == default(top, "by") == "cost"
+    assert got["limit"] == default(top, "limit") == 10
 
 
 @pytest.mark.parametrize(
@@ -97,31 +109,41 @@ def test_top_ranks_by_trainees(client, web_db: Path) -> None:
 def test_bad_input_is_a_clear_400(client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 400
-    assert response.json()["detail"]
+    assert response.json()["error"]["message"]
 
 
 def test_unknown_country_suggests(client) -> None:
     response = client.get("/api/v1/countries/Pakistn")
     assert response.status_code == 404
-    assert "Pakistan" in response.json()["detail"]
+    error = response.json()["error"]
+    assert error["suggestion"] == "Pakistan" and "Pakistan" in error["message"]
+    assert error["code"] == "unknown_country"
 
 
-def test_slow_query_is_cut_off(web_db: Path, corpus: Path) -> None:
+def test_slow_query_is_cut_off(web_db: Path) -> None:
     from fastapi.testclient import TestClient
 
+    from fmtr.settings import ServerSettings
     from fmtr.web.app import create_app
 
-    # A limit of zero seconds, checked every 1,000 instructions: every statement long enough to
+    # A limit of zero seconds, checked every 10 instructions: every statement long enough to
     # reach the progress handler is interrupted, as a long one would be under the real limit.
-    with TestClient(create_app(str(web_db), statement_seconds=0.0, progress_steps=1000)) as c:
+    settings = ServerSettings(statement_seconds=0.0, progress_steps=10)
+    with TestClient(create_app(str(web_db), settings=settings)) as c:
         response = c.get("/api/v1/summary")
         assert response.status_code == 503
-        assert "cut off" in response.json()["detail"]
+        assert "cut off" in response.json()["error"]["message"]
         page = c.get("/")
         assert page.status_code == 503 and "cut off" in page.text
         # A unit search reads its figures straight from the sqlite3 connection: cut off too.
-        units = c.get("/api/v1/units", params={"q": "Special Forces"})
-        assert units.status_code == 503 and "cut off" in units.json()["detail"]
+        units = c.get("/api/v1/units", params={"q": "Colombian Army"})
+        assert units.status_code == 503 and "cut off" in units.json()["error"]["message"]
+
+
+def test_programme_has_program_as_another_spelling(client) -> None:
+    one = client.get("/api/v1/top?programme=IMET").json()
+    other = client.get("/api/v1/top?program=IMET").json()
+    assert one == other and one["meta"]["programme_code"] == "IMET"
 
 
 def test_server_cannot_write(web_app) -> None:
@@ -138,7 +160,7 @@ def test_openapi_documents_the_api(client) -> None:
         "/api/v1/top",
         "/api/v1/units",
         "/api/v1/training/{training_id}",
-        "/api/v1/countries/{code}",
+        "/api/v1/countries/{country}",
     ):
         assert p in paths
 
@@ -201,6 +223,6 @@ def test_stale_search_index_is_a_clear_503(web_db: Path, tmp_path: Path) -> None
     with TestClient(app) as c:
         response = c.get("/api/v1/top")
         assert response.status_code == 503
-        assert "fmtr build" in response.json()["detail"]
+        assert "fmtr build" in response.json()["error"]["message"]
         assert c.get("/training/1").status_code == 200  # a row needs no index
     assert connect(stale).execute("SELECT build_run_id FROM search_state").fetchone() == (-1,)

@@ -1,4 +1,5 @@
-"""The explorer in real headless Chromium (Debian's, driven by Playwright): what a user does.
+"""The explorer in real headless Chromium (Debian's, driven by Playwright): what a user does,
+on the database written by code, and on corpus editions where a source page is rendered.
 
 A screenshot of each page goes to tests/screenshots/ (git-ignored).
 """
@@ -61,8 +62,12 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_home_search_unit_and_row_with_source_image(page, live_server: str, web_db: Path) -> None:
-    db = connect(web_db)
+def test_home_search_unit_and_row_with_source_image(
+    page, corpus_live_server: str, corpus_web_db: Path
+) -> None:
+    # On editions built from the corpus: the row's source page is rendered from its PDF.
+    live_server = corpus_live_server
+    db = connect(corpus_web_db)
     # A real unit of a PDF edition, chosen from the rows, and its rows counted directly.
     unit, key = db.execute(
         """SELECT t.student_unit, t.student_unit_key FROM training t

@@ -9,6 +9,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from corpus_kit import connect
 
 
@@ -48,8 +50,10 @@ def _from_rows(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     return out
 
 
-def test_unit_figures_equal_the_rows(web_db: Path) -> None:
-    db = connect(web_db)
+@pytest.mark.parametrize("which", ["written", "corpus"])
+def test_unit_figures_equal_the_rows(which: str, request: pytest.FixtureRequest) -> None:
+    path = request.getfixturevalue("web_db" if which == "written" else "corpus_web_db")
+    db = connect(path)
     expected = _from_rows(db)
     got = {
         r[0]: r[1:]
@@ -71,7 +75,7 @@ def test_unit_figures_equal_the_rows(web_db: Path) -> None:
 
 def test_unit_search_sums_every_row_of_its_keys(client, web_db: Path) -> None:  # type: ignore[no-untyped-def]
     db = connect(web_db)
-    answer = client.get("/api/v1/units", params={"q": "air force", "limit": 500}).json()
+    answer = client.get("/api/v1/units", params={"q": "army", "limit": 500}).json()
     assert answer["rows"]
     for group in answer["rows"]:
         marks = ",".join("?" * len(group["keys"]))

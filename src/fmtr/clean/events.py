@@ -17,6 +17,7 @@ picking one day (fmtr.query.history).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -29,6 +30,7 @@ from typing import Any
 
 from fmtr.clean.countries import country_code
 from fmtr.clean.programmes import programme_code
+from fmtr.errors import InputError
 from fmtr.extras import DISTRIBUTION
 
 KINDS = ("suspended", "restricted", "resumed", "sanctioned")
@@ -59,12 +61,14 @@ _SOURCE_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-class EventError(ValueError):
+class EventError(InputError):
     """Registry entries that cannot be accepted; ``reasons`` lists every problem found."""
+
+    code = "bad_event"
 
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
-        super().__init__("; ".join(self.reasons))
+        super().__init__("the events registry refuses this: " + "; ".join(self.reasons))
 
 
 def fiscal_year_of(day: date) -> int:
@@ -358,11 +362,19 @@ def _in_installed_package(path: Path) -> bool:
     return package is not None and path.resolve().is_relative_to(package)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except json.JSONDecodeError as exc:
         raise EventError([f"{path}: not valid JSON ({exc})"]) from None
+    except UnicodeDecodeError:
+        raise EventError([f"{path}: not UTF-8 text"]) from None
+    except OSError as exc:
+        raise EventError([f"{path}: cannot read it ({exc.strerror or exc})"]) from None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = _json(path)
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise EventError([f"{path}: expected an object with an 'events' list"])
     return data
@@ -405,10 +417,7 @@ def load_events(path: Path | None = None) -> list[Event]:
 
 def read_entries(path: Path) -> list[Any]:
     """New entries from a JSON file: one event object, a list of them, or {"events": [...]}."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise EventError([f"{path}: not valid JSON ({exc})"]) from None
+    data = _json(path)
     if isinstance(data, dict) and isinstance(data.get("events"), list):
         return list(data["events"])
     return data if isinstance(data, list) else [data]
@@ -438,11 +447,16 @@ def append_events(entries: list[Any], path: Path | None = None) -> tuple[list[Ev
     added = validate_entries(entries, existing)
     for entry, event in zip(entries, added, strict=True):
         data["events"].append({"id": event.id, **{k: v for k, v in entry.items() if k != "id"}})
-    target.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: a crash mid-write leaves the registry as it was.
     aside = target.with_name(target.name + ".writing")
-    aside.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    os.replace(aside, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        aside.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        os.replace(aside, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            aside.unlink(missing_ok=True)
+        raise EventError([f"{target}: cannot write it ({exc.strerror or exc})"]) from None
     return added, target
 
 

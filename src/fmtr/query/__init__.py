@@ -1,10 +1,14 @@
 """Answers to users' questions, as plain data (dataclasses), from an Engine or a Connection.
 
+``fmtr.query.answers`` gives each question's answer as the one document the CLI and the API
+both render (laid out by ``fmtr.query.shapes``), with these functions' defaults.
+
 Every function resolves its input first (fmtr.query.resolve) and raises a QueryInputError with a
 suggestion when a country, programme or fiscal year names nothing; see docs/queries.md for how
 each figure is computed and docs/definitions.md for what the words mean.
 """
 
+from fmtr.query.cite import cite, cite_figure, cite_row
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -12,6 +16,7 @@ from fmtr.query.errors import (
     SearchIndexStale,
     UnknownCountry,
     UnknownFiscalYear,
+    UnknownIdentifier,
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
@@ -36,7 +41,11 @@ __all__ = [
     "SearchIndexStale",
     "UnknownCountry",
     "UnknownFiscalYear",
+    "UnknownIdentifier",
     "UnknownProgramme",
+    "cite",
+    "cite_figure",
+    "cite_row",
     "compare",
     "country_profile",
     "course",

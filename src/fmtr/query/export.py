@@ -32,6 +32,7 @@ _EXTRA_OF = {"parquet": "parquet", "xlsx": "xlsx"}
 
 COLUMNS = (
     "training_id",
+    "stable_id",
     "edition",
     "file",
     "pdf_page",
@@ -64,7 +65,7 @@ COLUMNS = (
 )
 
 _SELECT = """
-SELECT t.id, e.name, d.file, t.page,
+SELECT t.id, t.stable_id, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
        d.url, b.region, b.country, b.country_code, c.name, b.programme, b.programme_code,
        b.programme_variant, b.fiscal_year, b.fy, coalesce(b.counted, 0), b.department,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
+from fmtr.errors import InputError
 from fmtr.query.resolve import (
     Database,
     ProgrammeRef,
@@ -28,6 +29,10 @@ from fmtr.query.resolve import (
 )
 
 REPORTED, NONE_REPORTED, NOT_COVERED = "reported", "none reported", "not covered"
+
+# What a ranking orders recipients by.
+Ranking = Literal["cost", "trainees"]
+RANKINGS: tuple[Ranking, ...] = ("cost", "trainees")
 
 
 @dataclass
@@ -63,7 +68,7 @@ def fast_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     """The rows of a read on a hot path of the server, straight from the sqlite3 connection
     under ``conn`` when it is one: for a small answer SQLAlchemy's work per statement and per
     row costs more than SQLite's. The server's deadline still holds: it is armed when a
-    question takes its connection (fmtr.web.db)."""
+    question takes its connection (fmtr.store.db.read_only_engine)."""
     raw = conn.connection.driver_connection
     if isinstance(raw, sqlite3.Connection):
         return raw.execute(sql, params).fetchall()
@@ -119,12 +124,17 @@ def top(
     programme: str | None = None,
     start: str | int | None = None,
     end: str | int | None = None,
-    by: Literal["cost", "trainees"] = "cost",
+    by: Ranking = "cost",
     limit: int | None = 10,
 ) -> TopResult:
-    """Recipients ranked by cost or trainees over fiscal years ``start``..``end``."""
-    if by not in ("cost", "trainees"):
-        raise ValueError(f"by must be 'cost' or 'trainees', not {by!r}")
+    """Recipients ranked by cost (cents) or trainees over fiscal years ``start``..``end``.
+
+    ``programme``: a code or name (IMET, "International Military Education and Training"),
+    None for all; ``start``/``end``: fiscal years written FY2003, 2003 or FY03, None for the
+    first/last year covered; ``limit``: recipients kept (None: all). Ties are ranked by name.
+    Example: ``top(engine, "IMET", "FY2003", "FY2017", by="cost", limit=5)``."""
+    if by not in RANKINGS:
+        raise InputError(f"by must be cost or trainees, not {by!r}")
     with connect(db) as conn:
         require_search_index(conn)
         prog = _programme(conn, programme)

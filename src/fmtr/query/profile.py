@@ -57,6 +57,7 @@ class Source:
     blocks: int
     first_page: int
     last_page: int
+    document: str  # the document's stable identifier, "2016-africa"
 
 
 @dataclass
@@ -122,10 +123,10 @@ def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfi
         for attr, kind in _KINDS.items():
             setattr(profile, attr, _named(conn, recipient.code, kind, limit))
         for row in conn.exec_driver_sql(
-            "SELECT e.name, d.file, d.url, count(*), min(b.first_page), max(b.last_page) "
-            "FROM programme_block b JOIN document d ON d.id = b.document_id "
+            "SELECT e.name, d.file, d.url, count(*), min(b.first_page), max(b.last_page), "
+            "d.stable_id FROM programme_block b JOIN document d ON d.id = b.document_id "
             "JOIN edition e ON e.id = d.edition_id WHERE b.country_code = ? "
-            "GROUP BY e.name, d.file, d.url ORDER BY e.name, d.file",
+            "GROUP BY e.name, d.file, d.url, d.stable_id ORDER BY e.name, d.file",
             (recipient.code,),
         ):
             profile.sources.append(Source(*row))

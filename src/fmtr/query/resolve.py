@@ -45,11 +45,10 @@ def connect(db: Database) -> Iterator[Connection]:
 
 
 def require_search_index(conn: Connection) -> None:
+    """Raise SearchIndexStale unless the precomputed tables reflect the latest build: the
+    library never rebuilds them on a read (only ``fmtr build`` writes)."""
     if not _build_facts(conn).index_current:
-        raise SearchIndexStale(
-            "the search index does not reflect the latest build: run `fmtr build` "
-            "(or fmtr.store.search.rebuild_search_index)"
-        )
+        raise SearchIndexStale()
 
 
 @dataclass(frozen=True)

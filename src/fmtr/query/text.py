@@ -18,6 +18,7 @@ from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import Database, connect, require_search_index
 from fmtr.query.unit_index import best, find_candidates, index_words, unit_index
+from fmtr.settings import ServerSettings
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Provenance:
 @dataclass
 class TrainingHit:
     training_id: int
+    stable_id: str  # "2016-africa-p50-3" (fmtr.sources.ids): what to cite
     fy: int | None
     counted: bool
     country_code: str | None
@@ -53,7 +55,7 @@ class TrainingHit:
 
 
 _HIT_COLUMNS = """
-t.id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
+t.id, t.stable_id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity_value, t.cost_cents,
        t.start_on, t.end_on, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
@@ -67,24 +69,12 @@ _HIT = f"SELECT {_HIT_COLUMNS} {_HIT_FROM}"
 
 
 def _hit(row: Any) -> TrainingHit:
-    (tid, fy, counted, code, country, prog, course, us, student, loc, q, c, start, end) = row[:14]
+    tid, sid, fy, counted, code, country, prog = row[:7]
+    course, us, student, loc, q, c, start, end = row[7:15]
     return TrainingHit(
-        tid,
-        fy,
-        bool(counted),
-        code,
-        country,
-        prog,
-        course,
-        us,
-        student,
-        loc,
-        q,
-        c,
-        start,
-        end,
-        Provenance(*row[14:19]),
-    )
+        tid, sid, fy, bool(counted), code, country, prog, course, us, student, loc, q, c, start,
+        end, Provenance(*row[15:20]),
+    )  # fmt: skip
 
 
 def _words(text: str) -> list[str]:
@@ -107,9 +97,10 @@ class SearchResult:
     hits: list[TrainingHit]
 
 
-def search(db: Database, text: str, limit: int = 50) -> SearchResult:
+def search(db: Database, text: str, limit: int | None = 50) -> SearchResult:
     """Training rows whose course, student unit, US unit or location holds every word of
-    ``text`` (accents and case ignored), best matches first (bm25)."""
+    ``text`` (accents and case ignored), best matches first (bm25); the first ``limit`` (None:
+    all), and how many match in all."""
     match = fts_query(text)
     with connect(db) as conn:
         require_search_index(conn)
@@ -119,7 +110,7 @@ def search(db: Database, text: str, limit: int = 50) -> SearchResult:
         rows = conn.exec_driver_sql(
             f"WITH m AS (SELECT rowid AS id, rank FROM training_fts WHERE training_fts MATCH ? "
             f"ORDER BY rank LIMIT ?) {_HIT} JOIN m ON m.id = t.id ORDER BY m.rank, t.id",
-            (match, limit),
+            (match, -1 if limit is None else limit),
         ).all()
     return SearchResult(text, int(total), [_hit(r) for r in rows])
 
@@ -133,6 +124,7 @@ class CourseMatch:
     last_fy: int
     figures: Figures  # counted rows
     example: Provenance  # the first row that prints it
+    example_id: str  # that row's stable identifier
 
 
 @dataclass
@@ -143,9 +135,9 @@ class CourseResult:
     courses: list[CourseMatch]
 
 
-def course(db: Database, text: str, limit: int = 20) -> CourseResult:
+def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
     """Courses whose title holds every word of ``text``, most trained first, with counted
-    figures per course (grouped by ``course_key``)."""
+    figures per course (grouped by ``course_key``); the first ``limit`` (None: all)."""
     match = fts_query(text, "course_title")
     with connect(db) as conn:
         require_search_index(conn)
@@ -182,6 +174,7 @@ def course(db: Database, text: str, limit: int = 20) -> CourseResult:
                     max(years),
                     g["f"],
                     example.provenance,
+                    example.stable_id,
                 )
             )
     return CourseResult(text, len(rows), len(groups), out)
@@ -229,7 +222,7 @@ def unit(
     text: str,
     *,
     threshold: float = 85,
-    max_units: int = 100,
+    max_units: int = ServerSettings.max_units,
     rows: bool = True,
     courses: bool = True,
 ) -> UnitResult:

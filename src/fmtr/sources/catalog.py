@@ -10,10 +10,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from fmtr.errors import InputError, NotFound
+from fmtr.sources.ids import document_ids
 
 # The note of a cut-out region file says which pages of the official report it holds.
 _OFFICIAL_PAGES = re.compile(r"pages (\d+)-(\d+) of the official report")
@@ -52,6 +56,15 @@ class Document:
     url: str
     sha256: str
     entries: tuple[CatalogEntry, ...]
+    # Its stable identifier ("2016-africa", fmtr.sources.ids): given by ``documents``, which
+    # sees the edition's other files; from the file's name alone when made one by one.
+    stable_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.stable_id:
+            object.__setattr__(
+                self, "stable_id", document_ids([(self.edition, self.file)])[self.file]
+            )
 
     @property
     def kind(self) -> str:
@@ -75,12 +88,27 @@ def _int(s: str) -> int | None:
 
 
 def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
-    """Read a manifest-shaped TSV; the packaged catalog when ``path`` is None."""
+    """Read a manifest-shaped TSV; the packaged catalog when ``path`` is None. A file that is
+    missing or not a manifest is an error naming it (NotFound, InputError)."""
     if path is None:
         text = resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8")
     else:
-        text = path.read_text("utf-8")
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not a manifest (not UTF-8 text)") from None
+        except OSError as exc:
+            raise NotFound(f"{path}: cannot read the manifest ({exc.strerror or exc})") from None
     rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    try:
+        return _entries(rows)
+    except (KeyError, ValueError) as exc:
+        raise InputError(
+            f"{path or 'catalog.tsv'}: not a manifest ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
     return [
         CatalogEntry(
             edition=r["fiscal_year"],
@@ -101,9 +129,15 @@ def documents(entries: list[CatalogEntry]) -> list[Document]:
     by_file: dict[str, list[CatalogEntry]] = {}
     for e in entries:
         by_file.setdefault(e.file, []).append(e)
+    ids = document_ids((es[0].edition, f) for f, es in by_file.items())
     return [
         Document(
-            edition=es[0].edition, file=f, url=es[0].url, sha256=es[0].sha256, entries=tuple(es)
+            edition=es[0].edition,
+            file=f,
+            url=es[0].url,
+            sha256=es[0].sha256,
+            entries=tuple(es),
+            stable_id=ids[f],
         )
         for f, es in by_file.items()
     ]

@@ -1,25 +1,31 @@
-"""Where the corpus lives on this machine, and reading its manifest."""
+"""Where the corpus lives on this machine, reading its manifest, and naming it in a database."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from importlib import resources
 from pathlib import Path
 
+from fmtr.errors import NotFound
 from fmtr.sources.catalog import CatalogEntry, read_catalog
 
+# The environment variable the CLI's --corpus option reads (fmtr.cli.common).
 ENV_VAR = "FMTR_CORPUS"
 
 
-class CorpusNotFound(Exception):
-    pass
+class CorpusNotFound(NotFound):
+    """No corpus given, or no folder where one was given."""
+
+    code = "corpus_not_found"
 
 
-def corpus_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The corpus folder: ``explicit``, else $FMTR_CORPUS. Raises CorpusNotFound."""
-    value = explicit or os.environ.get(ENV_VAR)
-    if not value:
+def corpus_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """The corpus folder ``explicit``. Raises CorpusNotFound when none is given or it is not a
+    folder."""
+    if not explicit:
         raise CorpusNotFound(f"no corpus given: pass --corpus DIR or set {ENV_VAR}")
-    path = Path(value)
+    path = Path(explicit)
     if not path.is_dir():
         raise CorpusNotFound(
             f"corpus folder {path} does not exist (run `fmtr fetch --dest {path}`)"
@@ -31,3 +37,17 @@ def corpus_catalog(root: Path) -> list[CatalogEntry]:
     """The corpus's own manifest when it has one, else the packaged catalog."""
     manifest = root / "manifest.tsv"
     return read_catalog(manifest if manifest.exists() else None)
+
+
+def corpus_identity(root: Path) -> str:
+    """What a database records of the corpus it was built from: its manifest's sha256 (the
+    manifest lists every file with its own sha256), never the builder's folder.
+    "manifest.tsv sha256:<hex>", or "packaged catalog.tsv sha256:<hex>" for a corpus without a
+    manifest of its own."""
+    manifest = root / "manifest.tsv"
+    if manifest.is_file():
+        data, name = manifest.read_bytes(), "manifest.tsv"
+    else:
+        data = resources.files("fmtr.sources").joinpath("catalog.tsv").read_bytes()
+        name = "packaged catalog.tsv"
+    return f"{name} sha256:{hashlib.sha256(data).hexdigest()}"

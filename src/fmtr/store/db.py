@@ -1,29 +1,72 @@
-"""Opening the database and bringing its schema up to date."""
+"""Opening the database: for writing (a build, an explicit migration) or read-only (every other
+command and the server).
+
+Only ``fmtr build`` and ``fmtr migrate`` write: ``open_database`` creates the file and brings
+its schema up to date. Everything else goes through ``read_only_engine`` and ``check_readable``:
+a SQLite file is opened with SQLite's ``mode=ro`` URI (a write raises even if a bug tried one),
+a missing file or one of another schema version is refused with one line
+(``DatabaseUnavailable``), never created or migrated, so a typo in a path is an error and not
+an empty database. Statements can be given a deadline (the server's), enforced by SQLite's
+progress handler. URLs are shown with their password hidden (``display_url``).
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import sqlite3
+import time
 import weakref
+from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
-from fmtr.extras import require
+from fmtr.errors import DatabaseUnavailable, QueryTimeout
+from fmtr.extras import MissingExtra, require
+from fmtr.settings import ServerSettings
 
-ENV_VAR = "FMTR_DB"
 DEFAULT_PATH = Path("data") / "fmtr.sqlite"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# SQLite calls the deadline's handler every this many virtual-machine instructions by default
+# (a millisecond or so): frequent enough to stop soon after the deadline, rare enough that the
+# Python call, which must take the GIL from the threads answering other questions, stays off
+# the hot path. The server's `progress_steps` setting, declared in fmtr.settings.
+PROGRESS_STEPS: int = ServerSettings.progress_steps
 
 
 def database_url(explicit: str | None = None) -> str:
-    """``explicit`` (a URL or a file path), else $FMTR_DB, else sqlite:///data/fmtr.sqlite."""
-    value = explicit or os.environ.get(ENV_VAR) or str(DEFAULT_PATH)
+    """``explicit`` (a URL or a file path), else sqlite:///data/fmtr.sqlite. (The CLI reads
+    $FMTR_DB into ``explicit`` through its option.)"""
+    value = explicit or str(DEFAULT_PATH)
     if "://" in value:
         return value
     return f"sqlite:///{value}"
+
+
+def display_url(url: str) -> str:
+    """``url`` as it may be printed or logged: its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: hide whatever sits between : and @
+        from fmtr.redact import redact
+
+        return redact(url)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, None for other databases or in-memory SQLite."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in ("", ":memory:") else Path(path)
+
+
+# --- writing -----------------------------------------------------------------------------------
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,14 +83,6 @@ def _fast_writes(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=OFF")
     cur.close()
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL, None for other databases or in-memory SQLite."""
-    if not url.startswith("sqlite:///"):
-        return None
-    path = url.removeprefix("sqlite:///").split("?", 1)[0]
-    return None if path in ("", ":memory:") else Path(path)
 
 
 def close_when_dropped(engine: Engine) -> Engine:
@@ -78,13 +113,29 @@ def close_when_dropped(engine: Engine) -> Engine:
     return engine
 
 
+def _require_driver(url: str) -> None:
+    """PostgreSQL's driver is an extra: without it, one line naming the database (its password
+    hidden) and the install command (fmtr.extras.MissingExtra), not the driver's import error."""
+    if not url.startswith("postgresql+psycopg:"):
+        return
+    try:
+        require("postgres")
+    except MissingExtra as missing:
+        raise MissingExtra(
+            f"cannot open {display_url(url)}: {missing}", missing.name or "psycopg"
+        ) from None
+
+
 def make_engine(url: str, *, building: bool = False) -> Engine:
-    if url.startswith("postgresql+psycopg:"):
-        require("postgres")  # one line naming the install command, not a driver traceback
+    """An engine that may write (a SQLite file's folder is created): for builds only."""
+    _require_driver(url)
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = close_when_dropped(create_engine(url))
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = close_when_dropped(create_engine(url))
+    except Exception as error:  # an unknown dialect, a driver not installed, no such folder
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if building:
@@ -92,33 +143,204 @@ def make_engine(url: str, *, building: bool = False) -> Engine:
     return engine
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to ``revision`` on this engine."""
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return cfg
+
+
+@cache
+def schema_head() -> str:
+    """The newest migration: the schema version this fmtr reads and writes."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return str(head)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply the Alembic migrations up to ``revision`` on this engine."""
+    from alembic import command
+
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
 def open_database(url: str | None = None, *, building: bool = False) -> Engine:
-    """An engine on an up-to-date database (created if missing)."""
-    engine = make_engine(database_url(url), building=building)
-    migrate(engine)
+    """An engine on an up-to-date database, created if missing: for builds and `fmtr migrate`
+    only (every reader uses ``open_read_only``)."""
+    url = database_url(url)
+    engine = make_engine(url, building=building)
+    try:
+        migrate(engine)
+    except exc.DBAPIError as error:  # cannot connect, cannot write, not a database
+        engine.dispose()
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     return engine
 
 
-def schema_is_current(url: str) -> bool:
-    """Whether the database at ``url`` is at the newest migration (read-only check)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+def _reason(error: BaseException) -> str:
+    """An error's first line, for one-line messages (a driver's may run over several)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    engine = make_engine(url)
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The database's schema version (its Alembic revision), None when it has none; read-only."""
+    with engine.connect() as conn:
+        has_table = conn.dialect.has_table(conn, "alembic_version")
+        if not has_table:
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
+
+
+def schema_is_current(url: str) -> bool:
+    """Whether the database at ``url`` exists and is at the newest migration (read-only)."""
     try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision() == head
+        engine = read_only_engine(url)
+    except DatabaseUnavailable:
+        return False
+    try:
+        return schema_revision(engine) == schema_head()
+    except exc.DBAPIError:
+        return False
     finally:
         engine.dispose()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def read_only_engine(
+    url: str,
+    *,
+    statement_seconds: float | None = None,
+    progress_steps: int = PROGRESS_STEPS,
+    pool_size: int = 8,
+) -> Engine:
+    """An engine that cannot write on the database at ``url`` (a URL or a SQLite path).
+
+    A SQLite file must exist (else DatabaseUnavailable, and nothing is created); it is opened
+    with ``mode=ro``. ``PRAGMA query_only`` is not set: it would also forbid the
+    connection-private temp tables fmtr.query makes (the unit search's vocabulary view), which
+    write nothing to the file. ``statement_seconds``: every statement gets this deadline,
+    checked every ``progress_steps`` SQLite instructions, past which it raises QueryTimeout.
+    A pooled connection whose file a build has swapped since is dropped and opened again."""
+    url = database_url(url)
+    path = sqlite_path(url)
+    if path is None:
+        if url.startswith("sqlite"):
+            raise DatabaseUnavailable(f"{display_url(url)}: give the SQLite database's file")
+        # Other databases: every transaction is read-only (the driver's own setting).
+        _require_driver(url)
+        try:
+            return close_when_dropped(
+                create_engine(url, execution_options={"postgresql_readonly": True})
+            )
+        except Exception as error:  # an unknown dialect, a driver not installed
+            raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
+    try:
+        found = path.is_file()
+    except OSError as error:  # a name too long for the file system
+        raise DatabaseUnavailable(f"{path}: {error.strerror}") from None
+    if not found:
+        raise DatabaseUnavailable(f"{path}: no such database (`fmtr build` makes one)")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread=False: the pool hands a connection to whichever worker thread
+        # asks next; each is used by one thread at a time.
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    # No cap on connections beyond the pool (max_overflow=-1): a request takes its connection
+    # in one worker thread and runs its endpoint in another, so a capped pool can deadlock
+    # under load (every thread waiting for a connection held by a request waiting for a thread).
+    # Read-only SQLite connections are cheap; the server's thread limit bounds how many are used.
+    engine = close_when_dropped(
+        create_engine(
+            "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+        )
+    )
+    seconds = math.inf if statement_seconds is None else statement_seconds
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
+        state = {"deadline": math.inf}
+        record.info["deadline"] = state
+        if statement_seconds is not None:
+            dbapi_conn.set_progress_handler(
+                lambda: 1 if time.monotonic() > state["deadline"] else 0, progress_steps
+            )
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        # `fmtr build` swaps a new file in place of the old one; a pooled connection still
+        # reads the old file, so it is dropped and the pool opens the new one.
+        if record.info.get("file") != _identity(path):
+            raise exc.DisconnectionError("the database file was replaced by a build")
+        # Armed for the question too: fmtr.query reads some hot paths straight from the
+        # sqlite3 connection, past SQLAlchemy's statement events.
+        record.info["deadline"]["deadline"] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+        conn.info["deadline"]["deadline"] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "handle_error")
+    def _timeout(context: Any) -> None:
+        error = context.original_exception
+        if isinstance(error, sqlite3.OperationalError) and "interrupted" in str(error):
+            raise QueryTimeout(seconds) from error
+
+    return engine
+
+
+def readable_revision(engine: Engine, url: str) -> str | None:
+    """``schema_revision``, a file that is no database being DatabaseUnavailable."""
+    try:
+        return schema_revision(engine)
+    except exc.DBAPIError as error:
+        shown = display_url(database_url(url))
+        raise DatabaseUnavailable(f"cannot read {shown}: {_reason(error)}") from None
+
+
+def check_readable(engine: Engine, url: str) -> None:
+    """Raise DatabaseUnavailable (one line) unless ``engine`` reads an fmtr database of this
+    fmtr's schema version; reads only."""
+    shown = display_url(database_url(url))
+    revision = readable_revision(engine, url)
+    if revision is None:
+        raise DatabaseUnavailable(f"{shown} is not an fmtr database (`fmtr build` makes one)")
+    head = schema_head()
+    if revision != head:
+        raise DatabaseUnavailable(
+            f"{shown} has schema version {revision}, this fmtr reads {head}: "
+            "run `fmtr migrate` (or `fmtr build`) on it"
+        )
+
+
+def open_read_only(url: str | None = None, **options: Any) -> Engine:
+    """``read_only_engine`` on a database checked to be readable (``check_readable``)."""
+    engine = read_only_engine(database_url(url), **options)
+    try:
+        check_readable(engine, database_url(url))
+    except DatabaseUnavailable:
+        engine.dispose()
+        raise
+    return engine

@@ -11,6 +11,7 @@ from fmtr.clean.money import parse_cost
 from fmtr.clean.quantity import parse_quantity
 from fmtr.extract.model import DocumentExtract
 from fmtr.sources.catalog import Document as CatalogDocument
+from fmtr.sources.ids import BLOCK, ROW, TOTAL, Ordinals, edition_id, is_paged
 from fmtr.store import schema as s
 from fmtr.store.search import index_document, unindex_document
 from fmtr.verify.reconcile import Check
@@ -36,7 +37,9 @@ def _edition_id(conn: Connection, name: str, layout: str) -> int:
     if found is not None:
         return int(found)
     result = conn.execute(
-        insert(s.Edition).values(name=name, first_fiscal_year=int(name[2:6]), layout=layout)
+        insert(s.Edition).values(
+            name=name, first_fiscal_year=int(name[2:6]), layout=layout, stable_id=edition_id(name)
+        )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -61,16 +64,17 @@ def _insert_many(
 _BLOCK_COLUMNS = (
     "id", "document_id", "seq", "heading", "region", "country", "programme", "fiscal_year",
     "department", "first_page", "last_page", "country_code", "programme_code",
-    "programme_variant", "fy",
+    "programme_variant", "fy", "stable_id",
 )  # fmt: skip
 _TRAINING_COLUMNS = (
     "block_id", "seq", "page", "last_page", "course_title", "us_unit", "student_unit",
     "location", "quantity", "cost", "start_date", "end_date", "quantity_value", "cost_cents",
     "start_on", "end_on", "flags", "course_key", "location_key", "student_unit_key",
-    "us_unit_key",
+    "us_unit_key", "stable_id",
 )  # fmt: skip
 _TOTAL_COLUMNS = (
     "block_id", "seq", "kind", "label", "page", "quantity", "cost", "quantity_value", "cost_cents",
+    "stable_id",
 )  # fmt: skip
 
 
@@ -105,6 +109,7 @@ def replace_document(
             report_page_offset=doc.report_page_offset,
             build_run_id=build_run_id,
             seconds=seconds,
+            stable_id=doc.stable_id,
         )
     ).inserted_primary_key[0]  # type: ignore[index]
 
@@ -114,6 +119,12 @@ def replace_document(
     blocks: list[tuple[object, ...]] = []
     rows: list[tuple[object, ...]] = []
     totals: list[tuple[object, ...]] = []
+    # Stable identifiers from the place of each thing: the document, the page, the ordinal on
+    # the page in reading order (blocks, and rows within them, come in that order).
+    paged = is_paged(doc.file)
+    block_ids = Ordinals(doc.stable_id, BLOCK, paged=paged)
+    row_ids = Ordinals(doc.stable_id, ROW, paged=paged)
+    total_ids = Ordinals(doc.stable_id, TOTAL, paged=paged)
     for seq, (block, cblock, crows) in enumerate(
         zip(extract.blocks, clean.blocks, clean.rows, strict=True)
     ):
@@ -134,6 +145,7 @@ def replace_document(
                 cblock.programme_code,
                 cblock.programme_variant,
                 cblock.fiscal_year,
+                block_ids.next(block.first_page),
             )
         )
         rows.extend(
@@ -159,6 +171,7 @@ def replace_document(
                 crow.location_key,
                 crow.student_unit_key,
                 crow.us_unit_key,
+                row_ids.next(row.page),
             )
             for rseq, (row, crow) in enumerate(zip(block.rows, crows, strict=True))
         )
@@ -173,6 +186,7 @@ def replace_document(
                 total.cost,
                 parse_quantity(total.quantity).value,
                 cents(parse_cost(total.cost).value),
+                total_ids.next(total.page),
             )
             for tseq, total in enumerate(block.totals)
         )

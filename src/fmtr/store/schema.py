@@ -7,10 +7,46 @@ models are their mirror, checked against them in the tests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC: written from a timezone-aware datetime (a naive one is refused: its
+    zone is unknown), stored as the column's plain DATETIME in UTC, read back aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime has no zone: {value!r} (give it one, e.g. UTC)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """``moment`` as UtcDateTime stores it, for statements written in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Base(DeclarativeBase):
@@ -25,6 +61,10 @@ class Edition(Base):
     name: Mapped[str] = mapped_column(String(16), unique=True)  # "FY2016-2017"
     first_fiscal_year: Mapped[int]
     layout: Mapped[str] = mapped_column(String(16))  # extractor family
+    # Stable identifiers (fmtr.sources.ids, migration 0006): "2016". Nullable only because a
+    # column added to a table holding rows must be; every load fills it.
+    stable_id: Mapped[str | None] = mapped_column(String(16))
+    __table_args__ = (Index("ux_edition_stable_id", "stable_id", unique=True),)
 
 
 class Document(Base):
@@ -41,6 +81,8 @@ class Document(Base):
     report_page_offset: Mapped[int | None]
     build_run_id: Mapped[int | None] = mapped_column(ForeignKey("build_run.id"))
     seconds: Mapped[float | None] = mapped_column(Float)
+    stable_id: Mapped[str | None] = mapped_column(String(120))  # "2016-africa"
+    __table_args__ = (Index("ux_document_stable_id", "stable_id", unique=True),)
 
 
 class ProgrammeBlock(Base):
@@ -66,7 +108,9 @@ class ProgrammeBlock(Base):
     # True when these figures count for fiscal year ``fy``: the latest edition printing a
     # fiscal year is its record (FY 00 and FY 01 appear in two editions each).
     counted: Mapped[bool | None]
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p49-b2"
     __table_args__ = (
+        Index("ux_programme_block_stable_id", "stable_id", unique=True),
         UniqueConstraint("document_id", "seq"),
         Index("ix_block_country_programme_fy", "country_code", "programme_code", "fy"),
         Index("ix_block_programme_fy", "programme_code", "fy", "counted"),
@@ -101,7 +145,9 @@ class Training(Base):
     location_key: Mapped[str | None] = mapped_column(Text)
     student_unit_key: Mapped[str | None] = mapped_column(Text)
     us_unit_key: Mapped[str | None] = mapped_column(Text)
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p50-3"
     __table_args__ = (
+        Index("ux_training_stable_id", "stable_id", unique=True),
         Index("ix_training_block", "block_id"),
         Index("ix_training_block_figures", "block_id", "quantity_value", "cost_cents"),
         Index("ix_training_student_unit_key", "student_unit_key"),
@@ -127,7 +173,11 @@ class PrintedTotal(Base):
     rows_quantity: Mapped[int | None]
     rows_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_printed_total_block", "block_id"),)
+    stable_id: Mapped[str | None] = mapped_column(String(160))  # "2016-africa-p50-t1"
+    __table_args__ = (
+        Index("ux_printed_total_stable_id", "stable_id", unique=True),
+        Index("ix_printed_total_block", "block_id"),
+    )
 
 
 class Country(Base):
@@ -161,14 +211,29 @@ class UnplacedLine(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class DataRelease(Base):
+    """What release a database is (``fmtr release`` writes one row in the copy it publishes; a
+    working database has none): the version to cite, and the release it follows."""
+
+    __tablename__ = "data_release"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)  # "2025.06.01"
+    created_at: Mapped[datetime]
+    fmtr_version: Mapped[str] = mapped_column(String(20))
+    previous_version: Mapped[str | None] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(Text)  # where it is published, when given
+
+
 class BuildRun(Base):
     """One `fmtr build`: when, on what, with what outcome."""
 
     __tablename__ = "build_run"
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     fmtr_version: Mapped[str] = mapped_column(String(20))
+    # What it was built from: "manifest.tsv sha256:<hex>" (fmtr.sources.corpus.corpus_identity),
+    # never a local path.
     corpus: Mapped[str] = mapped_column(Text)
     jobs: Mapped[int] = mapped_column(Integer)
     loaded: Mapped[int] = mapped_column(Integer, default=0)
@@ -198,7 +263,7 @@ class SearchState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     build_run_id: Mapped[int | None]
     training_rows: Mapped[int]
-    rebuilt_at: Mapped[datetime]
+    rebuilt_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StudentUnitName(Base):

@@ -12,7 +12,9 @@ import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
+
+from fmtr.store.schema import utc_text
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -211,7 +213,9 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql("DROP TABLE temp.unit_rows")
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        conn.exec_driver_sql(insert, names.result())
+        rows_of_names = names.result()
+        if rows_of_names:  # none for a database without counted rows (an empty corpus)
+            conn.exec_driver_sql(insert, rows_of_names)
         pool.shutdown()
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
@@ -219,7 +223,7 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     conn.exec_driver_sql(
         "INSERT INTO search_state (id, build_run_id, training_rows, rebuilt_at) "
         "VALUES (1, ?, ?, ?)",
-        (build_run, rows, datetime.now(UTC).replace(tzinfo=None)),
+        (build_run, rows, utc_text(datetime.now(UTC))),
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")
@@ -236,13 +240,3 @@ def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
 def index_is_current(conn: Connection) -> bool:
     state = index_state(conn)
     return state is not None and state[0] == state[1]
-
-
-def ensure_search_index(engine: Engine) -> bool:
-    """Rebuild the index when it does not reflect the latest build; True when it rebuilt."""
-    with engine.connect() as conn:
-        if index_is_current(conn):
-            return False
-    with engine.begin() as conn:
-        rebuild_search_index(conn)
-    return True

@@ -16,9 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fmtr.errors import Conflict, DatabaseUnavailable
 
-class BuildLocked(Exception):
+
+class BuildLocked(Conflict):
     """Another build holds the database's lock."""
+
+    code = "build_locked"
 
 
 # The lock is an OS lock on the lock file, so that it goes with the process that holds it,
@@ -90,10 +94,15 @@ def start_aside(db: Path) -> Path:
         # The backup API copies a consistent snapshot even while readers have the file open.
         src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         dst = sqlite3.connect(aside)
-        with dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
+        try:
+            with dst:
+                src.backup(dst)
+        except sqlite3.DatabaseError as exc:  # "file is not a database": left as it is
+            aside.unlink(missing_ok=True)
+            raise DatabaseUnavailable(f"{db}: cannot build on it ({exc})") from None
+        finally:
+            src.close()
+            dst.close()
     return aside
 
 

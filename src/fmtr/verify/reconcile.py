@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from fmtr.clean.money import parse_cost
 from fmtr.clean.parsed import BLANK, NOT_GIVEN, Parsed
@@ -283,3 +283,36 @@ def summarise(
         else:
             v.mismatched += 1
     return v
+
+
+class DocumentBlocks(Protocol):
+    """A document's blocks in order, as a build or a read-back gives them
+    (fmtr.store.read.StoredDocument is one)."""
+
+    edition: str
+    file: str
+    blocks: list[ProgrammeBlock]
+
+
+@dataclass
+class VerifyReport:
+    editions: list[EditionVerdict]
+    checks: list[Check]
+
+    @property
+    def mismatches(self) -> list[Check]:
+        return [c for c in self.checks if c.status in (MISMATCH, UNPARSEABLE)]
+
+
+def verify_documents(documents: Iterable[DocumentBlocks]) -> VerifyReport:
+    """Reconcile every printed total of these documents with its rows (`fmtr verify` passes
+    every document the database holds, fmtr.store.read.iter_documents)."""
+    listed = known_source_errors()
+    per_edition: dict[str, list[tuple[str, int, ProgrammeBlock]]] = {}
+    for doc in documents:
+        blocks = per_edition.setdefault(doc.edition, [])
+        blocks.extend((doc.file, i, b) for i, b in enumerate(doc.blocks))
+    # Whole editions at once, files in order: a block may run on from one file to the next.
+    checks = {edition: reconcile(blocks, listed) for edition, blocks in per_edition.items()}
+    verdicts = [summarise(ed, per_edition[ed], checks[ed]) for ed in sorted(per_edition)]
+    return VerifyReport(verdicts, [c for ed in sorted(checks) for c in checks[ed]])

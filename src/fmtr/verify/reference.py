@@ -21,6 +21,8 @@ from fmtr.clean.countries import country_code
 from fmtr.clean.money import parse_cost
 from fmtr.clean.quantity import parse_quantity
 from fmtr.clean.text import name_key
+from fmtr.errors import InputError
+from fmtr.verify.reconcile import DocumentBlocks
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,34 @@ def _match(
         else:
             rest_b.append(x)
     return rest_a, rest_b
+
+
+def compare_with_reference(
+    documents: Iterable[DocumentBlocks], reference: Path, editions: Iterable[str] | None = None
+) -> list[EditionComparison]:
+    """Match these documents' rows (`fmtr compare-reference` passes every document the database
+    holds) with a reference extraction, edition by edition."""
+    wanted = set(editions) if editions else None
+
+    def ours() -> Iterator[Line]:
+        for doc in documents:
+            if wanted and doc.edition not in wanted:
+                continue
+            for block in doc.blocks:
+                for row in block.rows:
+                    yield make_line(
+                        doc.edition,
+                        block.country,
+                        row.course_title,
+                        row.quantity,
+                        row.cost,
+                        f"{doc.file} p.{row.page}",
+                    )
+
+    theirs = (r for r in read_reference(reference) if not wanted or r.edition in wanted)
+    try:
+        return compare(ours(), theirs)
+    except KeyError as exc:
+        raise InputError(f"{reference}: not a reference TSV (no column {exc})") from None
+    except (UnicodeDecodeError, EOFError, OSError, csv.Error) as exc:
+        raise InputError(f"{reference}: cannot read it as a reference TSV ({exc})") from None

@@ -1,7 +1,10 @@
-"""The JSON API, /api/v1: fmtr.query's answers, every table paginated and downloadable as CSV.
+"""The JSON API, /api/v1: the documents of fmtr.query.answers, every table paginated and
+downloadable as CSV (``format=csv``).
 
-Bad input raises fmtr.query's errors, which the app turns into 404 (an unknown country or
-programme, with the library's suggestion) or 400 (a bad fiscal year or span, an empty search).
+A route asks one question of fmtr.query.answers with the library's defaults and sends what it
+returns, so ``/api/v1/top`` and ``fmtr top --json`` give the same document. Bad input raises
+fmtr's errors, which the app's one handler answers with their status (400, 404 with the
+library's suggestion, 503) in one JSON shape (fmtr.web.errors).
 """
 
 from __future__ import annotations
@@ -9,25 +12,48 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from fmtr import query
-from fmtr.query.overview import recipient_series
-from fmtr.query.row import training_row
-from fmtr.web import shapes
-from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, connection
-from fmtr.web.tables import TablePage, table_response
+from fmtr.query import answers
+from fmtr.query.answers import NameList, default
+from fmtr.query.figures import Ranking
+from fmtr.query.shapes import Document, csv_text, jsonable, main_table
+from fmtr.web.deps import Page, check_limit, connection, paging, programme, served
+from fmtr.web.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1", tags=["fmtr"])
+router = APIRouter(prefix="/api/v1", tags=["fmtr"], responses=ERROR_RESPONSES)
 
 Conn = Annotated[Connection, Depends(connection)]
 T = TypeVar("T")
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page (at most {MAX_PAGE}).")]
-Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
 Year = Annotated[str | None, Query(max_length=20, description="A fiscal year: FY2003, 2003, FY03")]
+From = Annotated[
+    str | None, Query(alias="from", max_length=20, description="First fiscal year, e.g. FY2003")
+]
+To = Annotated[str | None, Query(alias="to", max_length=20, description="Last fiscal year")]
+Programme = Annotated[str | None, Depends(programme)]
+Country = Annotated[str, Path(max_length=200, description="Country name, code or spelling")]
+CountryQ = Annotated[
+    str, Query(max_length=200, description="Country name, code or spelling (Pakistan, PAK)")
+]
+Text = Annotated[str, Query(min_length=1, max_length=200, description="Words to look for")]
+
+
+class TablePage(BaseModel):
+    """One page of a table: ``rows`` are objects keyed by ``columns``; ``total`` counts all
+    matching rows, ``limit``/``offset`` say which page this is (``limit`` null: all rows)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    total: int | None
+    limit: int | None
+    offset: int
+    meta: dict[str, Any] | None = None
+
+
 TABLE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TablePage,
@@ -35,115 +61,173 @@ TABLE: dict[int | str, dict[str, Any]] = {
         "description": "One page of the table (JSON), or the same rows as CSV (format=csv).",
     }
 }
-# Units named like a text: more groups than a page can show are cut off by the library.
-MAX_UNITS = 100
-
-
-@router.get("/summary", summary="Headline figures")
-def summary(conn: Conn) -> dict[str, Any]:
-    return shapes.summary(query.summary(conn))
-
-
-@router.get("/editions", summary="Editions loaded", responses=TABLE)
-def editions(conn: Conn, format: Format = "json") -> Response:
-    return table_response(shapes.editions(query.editions(conn)), format, "editions")
-
-
-@router.get("/countries", summary="Recipient countries with totals", responses=TABLE)
-def countries(
-    conn: Conn, limit: Limit = MAX_PAGE, offset: Offset = 0, format: Format = "json"
-) -> Response:
-    table = shapes.countries(query.recipients(conn), limit, offset)
-    return table_response(table, format, "countries")
-
-
-@router.get("/countries/{code}", summary="A country (code or name) and its series")
-def country(conn: Conn, code: str) -> dict[str, Any]:
-    profile = recipient_series(conn, code)
-    r = profile.recipient
-    return {
-        "code": r.code,
-        "name": r.name,
-        "kind": r.kind,
-        "series": shapes.country_series(profile).rows,
+DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {}},
+        "description": "The answer's fields and tables (JSON), or its first table as CSV.",
     }
+}
+
+
+def respond(document: Document, fmt: str, filename: str) -> Response:
+    """``document`` as JSON, or its table as a CSV download."""
+    if fmt == "csv":
+        return Response(
+            csv_text(main_table(document)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    return JSONResponse(jsonable(document))
 
 
 async def _answer(request: Request, question: Callable[[Connection], T]) -> T:
     """``question`` asked on a connection of its own, on the event loop itself: for the
     questions whose work is bounded by the data's shape (indexed reads of precomputed sums,
-    one row, the in-memory unit index: 25 ms at worst, "of" matching 11,000 unit names).
-    Such a question is Python holding the GIL from start to end, so a worker thread adds two
-    thread hops and a fight for the GIL with the loop and answers nothing sooner: with it, unit
-    search p95 44-54 ms under 20 clients, without it 30-35 ms. Open-ended questions (listings,
-    text search, exports, page images) stay on sync endpoints, in worker threads."""
+    one row, the in-memory unit index). Such a question is Python holding the GIL from start
+    to end, so a worker thread adds two thread hops and a fight for the GIL with the loop and
+    answers nothing sooner (unit search p95 under 20 clients, 2026-11: 44-54 ms in a thread,
+    30-35 ms on the loop; RELIABILITY.md). Open-ended questions (listings, text search,
+    exports, page images) stay on sync endpoints, in worker threads."""
     with request.app.state.engine.connect() as conn:
         return question(conn)
 
 
+# --- the database at a glance ------------------------------------------------------------------
+
+
+@router.get("/summary", summary="Headline figures")
+def summary(conn: Conn) -> dict[str, Any]:
+    return jsonable(answers.summary(conn))
+
+
+@router.get("/editions", summary="Editions loaded", responses=TABLE)
+def editions(conn: Conn, format: Format = "json") -> Response:
+    return respond(answers.editions(conn), format, "editions")
+
+
+@router.get("/countries", summary="Recipient countries with totals", responses=TABLE)
+def countries(
+    conn: Conn, page: Annotated[Page, Depends(paging())], format: Format = "json"
+) -> Response:
+    return respond(answers.countries(conn, page.limit, page.offset), format, "countries")
+
+
 @router.get(
-    "/countries/{code}/series",
+    "/countries/{country}", summary="A country's profile (code or name)", responses=DOCUMENT
+)
+def country(
+    request: Request,
+    conn: Conn,
+    country: Country,
+    limit: Annotated[int, Query(ge=1, description="Names of each list (most frequent)")] = default(
+        answers.country, "limit"
+    ),
+    format: Format = "json",
+) -> Response:
+    check_limit(request, limit)
+    found = answers.country(conn, country, limit)
+    return respond(found, format, f"{found['country_code']}-profile")
+
+
+@router.get(
+    "/countries/{country}/series",
     summary="Trainees and cost per fiscal year and programme",
     responses=TABLE,
 )
-async def country_series(request: Request, code: str, format: Format = "json") -> Response:
+async def country_series(request: Request, country: Country, format: Format = "json") -> Response:
     def answer(conn: Connection) -> Response:
-        profile = recipient_series(conn, code)
-        table = shapes.country_series(profile)
-        return table_response(table, format, f"{profile.recipient.code}-series")
+        table = answers.country_series(conn, country)
+        return respond(table, format, f"{table.meta['country_code']}-series")
 
     return await _answer(request, answer)
 
 
 @router.get(
-    "/countries/{code}/{what}",
+    "/countries/{country}/{what}",
     summary="A country's courses, US schools, locations or student units, most frequent first",
     responses=TABLE,
 )
 def country_names(
     conn: Conn,
-    code: str,
-    what: Literal["courses", "schools", "locations", "units"],
-    limit: Limit = DEFAULT_PAGE,
-    offset: Offset = 0,
+    country: Country,
+    what: NameList,
+    page: Annotated[Page, Depends(paging(default(answers.country_names, "limit")))],
     format: Format = "json",
 ) -> Response:
-    kind, column = shapes.NAME_TABLES[what]
-    page = query.recipient_names(conn, code, kind, limit, offset)  # type: ignore[arg-type]
-    return table_response(
-        shapes.names(page, column, limit, offset), format, f"{page.recipient.code}-{what}"
-    )
+    table = answers.country_names(conn, country, what, page.limit, page.offset)
+    return respond(table, format, f"{table.meta['country_code']}-{what}")
 
 
 @router.get("/programmes", summary="Programmes with totals", responses=TABLE)
 def programmes(conn: Conn, format: Format = "json") -> Response:
-    return table_response(shapes.programmes(query.programmes(conn)), format, "programmes")
+    return respond(answers.programmes(conn), format, "programmes")
 
 
 @router.get("/programmes/{programme}/trend", summary="A programme per fiscal year", responses=TABLE)
-def programme_trend(conn: Conn, programme: str, format: Format = "json") -> Response:
-    trend = query.programme_trend(conn, programme)
-    return table_response(shapes.trend(trend), format, f"{trend.programme.code}-trend")
+def trend(
+    conn: Conn,
+    programme: Annotated[str, Path(max_length=200, description="Programme code or name")],
+    format: Format = "json",
+) -> Response:
+    table = answers.trend(conn, programme)
+    return respond(table, format, f"{table.meta['programme_code']}-trend")
+
+
+@router.get("/compare", summary="Several countries per fiscal year", responses=TABLE)
+def compare(
+    conn: Conn,
+    country: Annotated[list[str], Query(min_length=1, max_length=12)],
+    format: Format = "json",
+) -> Response:
+    return respond(answers.compare(conn, country), format, "compare")
+
+
+# --- figures per fiscal year -------------------------------------------------------------
 
 
 @router.get("/top", summary="Top recipients over a span of fiscal years", responses=TABLE)
 async def top(
     request: Request,
-    programme: Annotated[str | None, Query(description="Programme, e.g. IMET")] = None,
-    fy_from: Annotated[str | None, Query(alias="from", description="e.g. FY2003")] = None,
-    fy_to: Annotated[str | None, Query(alias="to", description="e.g. FY2017")] = None,
-    by: Literal["trainees", "cost"] = "trainees",
-    limit: Limit = 10,
-    offset: Offset = 0,
+    programme: Programme,
+    page: Annotated[Page, Depends(paging(default(answers.top, "limit")))],
+    fy_from: From = None,
+    fy_to: To = None,
+    by: Annotated[Ranking, Query(description="What to rank by")] = default(answers.top, "by"),
+    years: Annotated[bool, Query(description="A column per fiscal year")] = False,
     format: Format = "json",
 ) -> Response:
     def answer(conn: Connection) -> Response:
-        result = query.top(
-            conn, programme or None, fy_from or None, fy_to or None, by=by, limit=offset + limit
+        found = answers.top(
+            conn, programme, fy_from or None, fy_to or None, by, page.limit, page.offset, years
         )
-        return table_response(shapes.top(result, limit, offset), format, "top")
+        return respond(found, format, "top")
 
     return await _answer(request, answer)
+
+
+@router.get(
+    "/series",
+    summary="One country's figures for every fiscal year (reported, none reported, not covered)",
+    responses=TABLE,
+)
+def series(
+    conn: Conn,
+    country: CountryQ,
+    programme: Programme,
+    fy_from: From = None,
+    fy_to: To = None,
+    format: Format = "json",
+) -> Response:
+    table = answers.series(conn, country, programme, fy_from or None, fy_to or None)
+    return respond(table, format, f"{table.meta['country_code']}-series")
+
+
+@router.get("/gaps", summary="Countries whose training stops and resumes", responses=TABLE)
+def gaps(conn: Conn, programme: Programme, format: Format = "json") -> Response:
+    return respond(answers.gaps(conn, programme), format, "gaps")
+
+
+# --- names and rows ------------------------------------------------------------------------
 
 
 @router.get(
@@ -153,65 +237,138 @@ async def top(
 )
 async def units(
     request: Request,
-    q: Annotated[str, Query(min_length=2, max_length=200)],
-    limit: Limit = DEFAULT_PAGE,
-    offset: Offset = 0,
+    q: Annotated[str, Query(min_length=2, max_length=200, description="A unit's name")],
+    page: Annotated[Page, Depends(paging())],
     format: Format = "json",
 ) -> Response:
+    max_units = request.app.state.served.settings.max_units
+
     def answer(conn: Connection) -> Response:
-        result = query.unit(conn, q, max_units=MAX_UNITS, rows=False, courses=False)
-        return table_response(shapes.units(result, limit, offset), format, "units")
+        found = answers.units(conn, q, page.limit, page.offset, max_units=max_units)
+        return respond(found, format, "units")
 
     return await _answer(request, answer)
+
+
+@router.get("/courses", summary="Courses whose title holds every word", responses=TABLE)
+def courses(
+    conn: Conn,
+    q: Text,
+    page: Annotated[Page, Depends(paging(default(answers.course, "limit")))],
+    format: Format = "json",
+) -> Response:
+    return respond(answers.course(conn, q, page.limit, page.offset), format, "courses")
+
+
+@router.get(
+    "/search", summary="Training rows holding every word, best matches first", responses=TABLE
+)
+def search(
+    conn: Conn,
+    q: Text,
+    page: Annotated[Page, Depends(paging(default(answers.search, "limit")))],
+    format: Format = "json",
+) -> Response:
+    return respond(answers.search(conn, q, page.limit, page.offset), format, "search")
 
 
 @router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)
 def training(
     conn: Conn,
+    programme: Programme,
+    page: Annotated[Page, Depends(paging(setting=True))],
     q: Annotated[
         str | None, Query(max_length=200, description="Words of course, units, location")
     ] = None,
-    country: str | None = None,
-    programme: str | None = None,
+    country: Annotated[str | None, Query(max_length=200)] = None,
     fy: Year = None,
     unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
-    counted_only: Annotated[
-        bool, Query(description="Only rows whose figures count (each fiscal year once)")
-    ] = False,
-    limit: Limit = DEFAULT_PAGE,
-    offset: Offset = 0,
+    all_editions: Annotated[
+        bool,
+        Query(description="Also the rows of an edition not counted for their fiscal year"),
+    ] = default(answers.training, "all_editions"),
     format: Format = "json",
 ) -> Response:
-    selection = query.select_rows(
+    table = answers.training(
         conn,
         text=q or None,
         country=country or None,
-        programme=programme or None,
+        programme=programme,
         start=fy or None,
         end=fy or None,
         unit_keys=unit_key or None,
-        all_editions=not counted_only,
-        limit=limit,
-        offset=offset,
+        all_editions=all_editions,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return table_response(shapes.training(selection, limit, offset, None), format, "training")
+    return respond(table, format, "training")
 
 
 @router.get("/training/{training_id}", summary="One training row with its provenance")
 async def training_one(
     request: Request,
-    training_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="A training row's id")],
+    training_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=80,
+            description="A training row's stable identifier (2016-africa-p50-3) or integer id",
+        ),
+    ],
 ) -> dict[str, Any]:
-    row = await _answer(request, lambda conn: training_row(conn, training_id))
-    if row is None:
-        raise HTTPException(404, f"no training row {training_id}")
-    return row.as_dict()
+    return await _answer(request, lambda conn: answers.row(conn, training_id))
 
 
-@router.get("/compare", summary="Several countries per fiscal year", responses=TABLE)
-def compare(
+@router.get("/cite", summary="The citation of a training row or a figure")
+def cite(
     conn: Conn,
-    country: Annotated[list[str], Query(min_length=1, max_length=12)],
+    id: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="A training row's identifier (2016-africa-p50-3) or a figure "
+            "(COUNTRY/PROGRAMME/FY: PAK/IMET/FY2010)",
+        ),
+    ],
+) -> dict[str, Any]:
+    return answers.cite(conn, id)
+
+
+# --- participation history ---------------------------------------------------------------------
+
+
+@router.get(
+    "/timeline",
+    summary="A country per fiscal year beside the registry's events and the detected gaps",
+    responses=DOCUMENT,
+)
+def timeline(
+    conn: Conn, country: CountryQ, programme: Programme, format: Format = "json"
+) -> Response:
+    found = answers.timeline(conn, country, programme)
+    return respond(found, format, f"{found['country_code']}-timeline")
+
+
+@router.get(
+    "/suspensions",
+    summary="Training rows dated inside a suspension of their programme for their country",
+    responses=DOCUMENT,
+)
+def suspensions(
+    conn: Conn,
+    programme: Programme,
+    country: Annotated[str | None, Query(max_length=200)] = None,
     format: Format = "json",
 ) -> Response:
-    return table_response(shapes.comparison(query.compare(conn, country)), format, "compare")
+    return respond(answers.suspensions(conn, country or None, programme), format, "suspensions")
+
+
+@router.get("/events", summary="The registry's participation events", responses=TABLE)
+def events(
+    country: Annotated[str | None, Query(max_length=200)] = None, format: Format = "json"
+) -> Response:
+    return respond(answers.events(country or None), format, "events")
+
+
+__all__ = ["router", "served"]

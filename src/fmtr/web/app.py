@@ -2,158 +2,89 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException
 
-from fmtr.query.errors import (
-    QueryInputError,
-    SearchIndexStale,
-    UnknownCountry,
-    UnknownProgramme,
-)
+from fmtr.errors import DatabaseUnavailable
+from fmtr.settings import ServerSettings
+from fmtr.store.db import check_readable, display_url, read_only_engine, sqlite_path
 from fmtr.store.search import index_is_current
+from fmtr.web import errors
+from fmtr.web.access import AccessLog
 from fmtr.web.cache import AnswerCache
-from fmtr.web.db import PROGRESS_STEPS, QueryTimeout, read_only_engine, sqlite_path
-from fmtr.web.deps import Settings
+from fmtr.web.deps import Served
 
 HERE = Path(__file__).parent
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
 def create_app(
-    db: str,
-    *,
-    corpus: Path | None = None,
-    statement_seconds: float = 2.0,
-    progress_steps: int = PROGRESS_STEPS,
-    cache_dir: Path | None = None,
-    answer_cache: bool = True,
+    db: str, *, corpus: Path | None = None, settings: ServerSettings | None = None
 ) -> FastAPI:
     """The app over the SQLite database ``db`` (URL or path), opened read-only.
 
     ``corpus``: the local corpus folder, for rendering source pages (optional).
-    ``statement_seconds``: a statement running longer is interrupted with a 503 (SQLite checks
-    every ``progress_steps`` instructions).
-    ``answer_cache``: keep API answers in memory until the file changes (see fmtr.web.cache).
+    ``settings``: the server's limits and switches (fmtr.settings.ServerSettings: a statement
+    running past ``statement_seconds`` answers 503, pages hold at most ``max_page`` rows, ...).
+    Raises DatabaseUnavailable (one line) for a missing file, a non-SQLite URL or a database of
+    another schema version; a stale search index is not refused here (``app.state.index_current``
+    says it), the questions that read it answer 503.
     """
+    from fmtr.store.db import database_url
     from fmtr.web import api, pages
 
-    path = sqlite_path(db)
+    settings = settings or ServerSettings()
+    url = database_url(db)
+    path = sqlite_path(url)
+    if path is None:
+        raise DatabaseUnavailable(f"{display_url(url)}: the web server reads SQLite files only")
     app = FastAPI(
         title="fmtr",
         version="1",
         description=(
             "US Foreign Military Training reports (FY1999-2000 to FY2020-2021) as data. "
-            "Every table is paginated (`limit` at most 500, `offset`) and downloads as CSV "
-            "with `format=csv`. Per-fiscal-year figures count each fiscal year once (the "
-            "latest edition printing it)."
+            "Every table is paginated (`limit`, at most the server's max_page setting, and "
+            "`offset`) and downloads as CSV with `format=csv`. Per-fiscal-year figures count "
+            "each fiscal year once (the latest edition printing it). Every error answers "
+            '`{"error": {"status", "code", "message", "suggestion"}}`.'
         ),
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    app.state.settings = Settings(
-        db_path=path,
-        corpus=corpus,
-        statement_seconds=statement_seconds,
-        cache_dir=cache_dir or Path(tempfile.gettempdir()) / "fmtr-render",
+    render_cache = (
+        Path(settings.render_cache)
+        if settings.render_cache
+        else Path(tempfile.gettempdir()) / "fmtr-render"
     )
-    app.state.engine = read_only_engine(path, statement_seconds, progress_steps=progress_steps)
-    with app.state.engine.connect() as conn:
-        # Checked, never repaired: the server cannot write, and `fmtr build` always refreshes
-        # the index. A stale index makes the questions that read it answer 503 (see below).
-        app.state.index_current = index_is_current(conn)
+    app.state.served = Served(path, corpus, render_cache, settings)
+    # Checked once, without the questions' deadline, and never repaired: the server cannot
+    # write, and `fmtr build` always refreshes the index. A stale index makes the questions
+    # that read it answer 503.
+    checker = read_only_engine(url)
+    try:
+        check_readable(checker, url)
+        with checker.connect() as conn:
+            app.state.index_current = index_is_current(conn)
+    finally:
+        checker.dispose()
+    app.state.engine = read_only_engine(
+        url,
+        statement_seconds=settings.statement_seconds,
+        progress_steps=settings.progress_steps,
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
-    if answer_cache:
-        app.add_middleware(AnswerCache, db_path=path)
-
-    @app.exception_handler(QueryTimeout)
-    async def _timeout(request: Request, exc: QueryTimeout) -> Response:
-        message = (
-            f"{exc}: this question is too expensive for the public server; narrow it "
-            "(a country, a programme, a span of years) or use the downloadable database"
+    if settings.answer_cache:
+        app.add_middleware(
+            AnswerCache,
+            db_path=path,
+            max_entries=settings.cache_entries,
+            max_body=settings.cache_body_bytes,
         )
-        if _wants_json(request):
-            return JSONResponse({"error": "timeout", "detail": message}, status_code=503)
-        return pages.error_page(request, 503, message)
-
-    @app.exception_handler(sqlite3.OperationalError)
-    async def _interrupted(request: Request, exc: sqlite3.OperationalError) -> Response:
-        # A read made straight on the sqlite3 connection (fmtr.query's hot paths) is cut off
-        # past SQLAlchemy, which would have raised QueryTimeout.
-        if "interrupted" in str(exc):
-            return await _timeout(request, QueryTimeout(statement_seconds))
-        raise exc
-
-    @app.exception_handler(QueryInputError)
-    async def _bad_input(request: Request, exc: QueryInputError) -> Response:
-        status = 404 if isinstance(exc, UnknownCountry | UnknownProgramme) else 400
-        if _wants_json(request):
-            body = {"error": status, "detail": str(exc), "suggestion": exc.suggestion}
-            return JSONResponse(body, status_code=status)
-        return pages.error_page(request, status, str(exc))
-
-    @app.exception_handler(SearchIndexStale)
-    async def _stale(request: Request, exc: SearchIndexStale) -> Response:
-        message = (
-            "the database's search index does not match its rows (the file was changed "
-            "after its build): rebuild it with `fmtr build`; the server only reads"
-        )
-        if _wants_json(request):
-            return JSONResponse({"error": "stale index", "detail": message}, status_code=503)
-        return pages.error_page(request, 503, message)
-
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> Response:
-        detail: Any = exc.detail
-        if _wants_json(request):
-            return JSONResponse({"error": exc.status_code, "detail": detail}, exc.status_code)
-        return pages.error_page(request, exc.status_code, detail)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
-        if _wants_json(request):
-            return JSONResponse({"error": 400, "detail": problems}, status_code=400)
-        return pages.error_page(request, 400, "; ".join(problems))
-
-    return app
-
-
-def app_from_env() -> FastAPI:
-    """The app as ``fmtr serve --processes N`` starts it in each worker process (uvicorn's
-    factory): its options come from the environment the command sets."""
-    import os
-
-    import anyio.to_thread
-
-    corpus = os.environ.get("FMTR_SERVE_CORPUS")
-    app = create_app(
-        os.environ["FMTR_SERVE_DB"],
-        corpus=Path(corpus) if corpus else None,
-        answer_cache=os.environ.get("FMTR_SERVE_ANSWER_CACHE", "1") == "1",
-    )
-    threads = int(os.environ.get("FMTR_SERVE_THREADS", "2"))
-    if app.state.index_current:
-        from fmtr.query import prepare_units
-
-        prepare_units(app.state.engine)
-
-    @app.on_event("startup")
-    async def _threads() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-
+    app.add_middleware(AccessLog)  # outermost: it times answers from the cache too
+    errors.install(app, settings.statement_seconds)
     return app

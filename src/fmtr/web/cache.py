@@ -2,6 +2,8 @@
 
 The server only reads, so an answer stays true until a build rewrites the file; the key holds
 the file's (and its WAL's) size and modification time, so a rebuild empties the cache by itself.
+How many answers and how large are the server's settings (``cache_entries``,
+``cache_body_bytes``, fmtr.settings).
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ from pathlib import Path
 from threading import Lock
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-MAX_ENTRIES = 4096
-MAX_BODY = 512 * 1024  # larger answers (big CSV pages) are not kept
 
 
 def _stamp(path: Path) -> tuple[int, ...]:
@@ -31,9 +30,11 @@ def _stamp(path: Path) -> tuple[int, ...]:
 class AnswerCache:
     """ASGI middleware caching successful GET answers under /api/v1."""
 
-    def __init__(self, app: ASGIApp, db_path: Path) -> None:
+    def __init__(self, app: ASGIApp, db_path: Path, max_entries: int, max_body: int) -> None:
         self.app = app
         self.db_path = db_path
+        self.max_entries = max_entries
+        self.max_body = max_body
         self.entries: OrderedDict[tuple[object, ...], tuple[list[Message]]] = OrderedDict()
         self.lock = Lock()
 
@@ -65,8 +66,8 @@ class AnswerCache:
 
         await self.app(scope, receive, keep)
         start = messages[0] if messages else {}
-        if start.get("status") == 200 and size <= MAX_BODY:
+        if start.get("status") == 200 and size <= self.max_body:
             with self.lock:
                 self.entries[key] = (messages,)
-                while len(self.entries) > MAX_ENTRIES:
+                while len(self.entries) > self.max_entries:
                     self.entries.popitem(last=False)

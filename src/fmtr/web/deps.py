@@ -1,25 +1,30 @@
-"""What every route needs: the read-only connection and paging limits (fiscal years and
-names are parsed by fmtr.query)."""
+"""What the routes share: the read-only connection, the server's settings, paging within the
+``max_page`` setting, and the parameters every listing names alike (``programme``, with
+``program`` accepted too). Fiscal years and names are parsed by fmtr.query."""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
+# No `from __future__ import annotations` here: ``paging`` makes its dependency's annotations
+# at run time, from its arguments, and FastAPI reads them as objects.
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 from sqlalchemy import Connection, Engine
 
-MAX_PAGE = 500  # rows per page, API and HTML alike
-DEFAULT_PAGE = 50
+from fmtr.errors import InputError
+from fmtr.settings import ServerSettings
 
 
 @dataclass(frozen=True)
-class Settings:
+class Served:
+    """What one app serves: its database file, the corpus for page images (optional), the
+    folder rendered pages are kept in, and its settings."""
+
     db_path: Path
     corpus: Path | None
-    statement_seconds: float
-    cache_dir: Path
+    render_cache: Path
+    settings: ServerSettings
 
 
 def connection(request: Request) -> Iterator[Connection]:
@@ -28,6 +33,64 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def settings(request: Request) -> Settings:
-    value: Settings = request.app.state.settings
+def served(request: Request) -> Served:
+    value: Served = request.app.state.served
     return value
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int | None  # None: every row
+    offset: int
+
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
+
+
+def paging(default: int | None = None, *, setting: bool = False) -> Callable[..., Page]:
+    """A dependency reading ``limit`` and ``offset``: ``limit`` defaults to ``default`` (the
+    library's; None: every row), or with ``setting`` to the server's ``default_page``, and may
+    not pass the server's ``max_page``."""
+    shown = "the server's default_page setting" if setting else default or "every row"
+
+    def page(
+        request: Request,
+        limit: Annotated[
+            int | None,
+            Query(
+                ge=1,
+                description=f"Rows per page, at most the server's max_page setting (500 unless "
+                f"set otherwise); by default {shown}.",
+            ),
+        ] = None if setting else default,
+        offset: Offset = 0,
+    ) -> Page:
+        settings: ServerSettings = request.app.state.served.settings
+        chosen = limit if limit is not None else (settings.default_page if setting else None)
+        if chosen is not None:
+            check_limit(request, chosen)
+        return Page(chosen, offset)
+
+    return page
+
+
+def programme(
+    programme: Annotated[
+        str | None, Query(max_length=200, description="Programme code or name, e.g. IMET")
+    ] = None,
+    program: Annotated[
+        str | None, Query(max_length=200, description="Another spelling of `programme`.")
+    ] = None,
+) -> str | None:
+    """``programme`` (or its other spelling ``program``); "" is none."""
+    return programme or program or None
+
+
+def check_limit(request: Request, limit: int) -> None:
+    """Refuse a ``limit`` past the server's ``max_page`` setting (400)."""
+    settings: ServerSettings = request.app.state.served.settings
+    if limit > settings.max_page:
+        raise InputError(
+            f"limit {limit} is more rows than a page holds on this server",
+            f"limit={settings.max_page}",
+        )

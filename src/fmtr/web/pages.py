@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from fmtr import query
+from fmtr.errors import NotFound
+from fmtr.query import answers, shapes
+from fmtr.query.answers import default
+from fmtr.query.figures import Ranking
 from fmtr.query.history import FIRST_FY, LAST_FY, suspension_trainings, timeline
-from fmtr.query.overview import NamesPage
-from fmtr.query.resolve import covered_fiscal_years, find_countries
+from fmtr.query.resolve import Recipient, covered_fiscal_years, find_countries
 from fmtr.query.row import training_row
-from fmtr.web import shapes
-from fmtr.web.api import MAX_UNITS
 from fmtr.web.charts import mark_history, stacked_bars
-from fmtr.web.deps import DEFAULT_PAGE, MAX_PAGE, Settings, connection, settings
+from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
 
 router = APIRouter(include_in_schema=False)
 # Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
@@ -33,23 +34,13 @@ templates = Jinja2Templates(
 )
 
 Conn = Annotated[Connection, Depends(connection)]
-Cfg = Annotated[Settings, Depends(settings)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def money(cents: int | None) -> str:
-    return "" if cents is None else f"${cents / 100:,.0f}"
-
-
-def number(value: int | float | None) -> str:
-    return "" if value is None else f"{value:,}"
-
+Cfg = Annotated[Served, Depends(served)]
+Listing = Annotated[Page, Depends(paging(setting=True))]
 
 # A missing value shows as nothing, never as "None".
 templates.env.finalize = lambda value: "" if value is None else value
-templates.env.filters["money"] = money
-templates.env.filters["number"] = number
+templates.env.filters["money"] = shapes.dollars
+templates.env.filters["number"] = shapes.number
 
 
 def api_url(path: str, mapping: dict[str, Any] | None = None, **params: Any) -> str:
@@ -79,17 +70,15 @@ def home(request: Request, conn: Conn) -> HTMLResponse:
     return render(
         request,
         "home.jinja",
-        summary=shapes.summary(query.summary(conn)),
-        editions=shapes.editions(query.editions(conn)),
-        programmes=shapes.programmes(query.programmes(conn)),
+        summary=answers.summary(conn),
+        editions=answers.editions(conn),
+        programmes=answers.programmes(conn),
     )
 
 
 @router.get("/countries", response_class=HTMLResponse)
 def countries(request: Request, conn: Conn) -> HTMLResponse:
-    return render(
-        request, "countries.jinja", table=shapes.countries(query.recipients(conn), MAX_PAGE, 0)
-    )
+    return render(request, "countries.jinja", table=answers.countries(conn))
 
 
 def _span(covered: list[int], shown: set[int]) -> list[int]:
@@ -98,23 +87,20 @@ def _span(covered: list[int], shown: set[int]) -> list[int]:
     return list(range(years[0], years[-1] + 1)) if years else []
 
 
-# Training rows during a suspension listed on a country page at most (all: the CLI).
-MAX_SUSPENSION_ROWS = 500
-
-
 def _clip(fy: int) -> int:
     return min(max(fy, FIRST_FY), LAST_FY)
 
 
 @router.get("/country/{code}", response_class=HTMLResponse)
-def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
+def country(request: Request, conn: Conn, code: str, cfg: Cfg) -> HTMLResponse:
     from fmtr.clean.events import fiscal_year_of
 
-    profile = query.country_profile(conn, code, limit=15)
-    series = shapes.country_series(profile)
+    profile = answers.country(conn, code, limit=15)
+    recipient = Recipient(profile["country_code"], profile["name"], profile["kind"])
+    series: shapes.Table = profile["series"]
     covered = covered_fiscal_years(conn)
-    history = timeline(conn, profile.recipient.code)
-    during = suspension_trainings(conn, country=profile.recipient.code)
+    history = timeline(conn, recipient.code)
+    during = suspension_trainings(conn, country=recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
     # so that a resumption after the last loaded edition still shows where it falls.
     shown = {r["fy"] for r in series.rows} | {_clip(m.fy) for m in history.markers}
@@ -139,38 +125,23 @@ def country(request: Request, conn: Conn, code: str) -> HTMLResponse:
             ("cost", "cost_cents", "Cost per fiscal year, by programme", "$", 0.01),
         )
     }
-    tops = {
-        what: shapes.names(
-            NamesPage(profile.recipient, kind, len(found), found),
-            shapes.NAME_TABLES[what][1],
-            15,
-            0,
-        )
-        for what, kind, found in (
-            ("courses", "course", profile.top_courses),
-            ("schools", "us_unit", profile.top_us_units),
-            ("units", "student_unit", profile.top_student_units),
-        )
-    }
-    for table in tops.values():
-        table.total = None  # the profile holds the top 15, not how many there are
     return render(
         request,
         "country.jinja",
-        country=profile.recipient,
+        country=recipient,
         series=series,
         trainees=mark_history(charts["trainees"], history.markers, history.suspensions),
         cost=mark_history(charts["cost"], history.markers, history.suspensions),
-        tops=tops,
+        tops={what: profile[what] for what in ("courses", "schools", "units")},
         history=history,
-        during=during.rows[:MAX_SUSPENSION_ROWS],
+        during=during.rows[: cfg.settings.max_suspension_rows],
         during_total=len(during.rows),
     )
 
 
 @router.get("/programmes", response_class=HTMLResponse)
 def programmes(request: Request, conn: Conn) -> HTMLResponse:
-    return render(request, "programmes.jinja", table=shapes.programmes(query.programmes(conn)))
+    return render(request, "programmes.jinja", table=answers.programmes(conn))
 
 
 @router.get("/programme/{code}", response_class=HTMLResponse)
@@ -180,10 +151,10 @@ def programme(
     code: str,
     fy_from: Annotated[str | None, Query(alias="from", max_length=20)] = None,
     fy_to: Annotated[str | None, Query(alias="to", max_length=20)] = None,
-    by: str = "trainees",
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    by: Ranking = default(answers.top, "by"),
+    limit: Annotated[int, Query(ge=1)] = 20,
 ) -> HTMLResponse:
-    order: Literal["cost", "trainees"] = "cost" if by == "cost" else "trainees"
+    check_limit(request, limit)
     trend = query.programme_trend(conn, code)
     found = trend.programme
     covered = covered_fiscal_years(conn)
@@ -196,17 +167,17 @@ def programme(
         covered=set(covered),
         title="Trainees per fiscal year",
     )
-    result = query.top(conn, found.code, fy_from or None, fy_to or None, by=order, limit=limit)
+    ranking = answers.top(conn, found.code, fy_from or None, fy_to or None, by, limit)
     return render(
         request,
         "programme.jinja",
         programme=found,
         trend=trend_table,
         chart=chart,
-        top=shapes.top(result, limit, 0),
+        top=ranking,
         fy_from=fy_from or "",
         fy_to=fy_to or "",
-        by=order,
+        by=by,
         limit=limit,
     )
 
@@ -215,31 +186,28 @@ def programme(
 def units(
     request: Request,
     conn: Conn,
+    page: Listing,
+    cfg: Cfg,
     q: Annotated[str, Query(max_length=200)] = "",
-    limit: Limit = DEFAULT_PAGE,
-    offset: Offset = 0,
 ) -> HTMLResponse:
     table = None
     if len(q.strip()) >= 2:
-        table = shapes.units(
-            query.unit(conn, q, max_units=MAX_UNITS, rows=False, courses=False), limit, offset
-        )
+        table = answers.units(conn, q, page.limit, page.offset, cfg.settings.max_units)
         for row in table.rows:  # each group links to its rows: every variant's key
             row["href"] = "/search?" + urlencode([("unit_key", k) for k in row["keys"]])
-    return render(request, "units.jinja", q=q, table=table, limit=limit, offset=offset)
+    return render(request, "units.jinja", q=q, table=table, limit=page.limit, offset=page.offset)
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
     conn: Conn,
+    page: Listing,
     q: Annotated[str, Query(max_length=200)] = "",
     country: str | None = None,
     programme: str | None = None,
     fy: Annotated[str | None, Query(max_length=20)] = None,
     unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
-    limit: Limit = DEFAULT_PAGE,
-    offset: Offset = 0,
 ) -> HTMLResponse:
     filters: dict[str, Any] = {
         "q": q or None,
@@ -251,19 +219,20 @@ def search(
     matches = find_countries(conn, q) if len(q.strip()) >= 3 else []
     table = None
     if any(filters.values()) and (not q or len(q.strip()) >= 2):
-        selection = query.select_rows(
+        # Every edition's rows: a search shows what the reports print, counted or not.
+        table = answers.training(
             conn,
-            text=q or None,
+            text=filters["q"],
             country=filters["country"],
             programme=filters["programme"],
             start=filters["fy"],
             end=filters["fy"],
             unit_keys=filters["unit_key"],
             all_editions=True,
-            limit=limit,
-            offset=offset,
+            limit=page.limit,
+            offset=page.offset,
+            shown=shapes.ROW_COLUMNS_SHOWN,
         )
-        table = shapes.training(selection, limit, offset, shapes.ROW_COLUMNS_SHOWN)
     return render(
         request,
         "search.jinja",
@@ -275,8 +244,8 @@ def search(
         + urlencode(
             [(k, x) for k, v in filters.items() if v for x in (v if isinstance(v, list) else [v])]
         ),
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
@@ -284,12 +253,12 @@ def search(
 def training(request: Request, conn: Conn, training_id: int, cfg: Cfg) -> HTMLResponse:
     row = training_row(conn, training_id)
     if row is None:
-        raise HTTPException(404, f"no training row {training_id}")
+        raise NotFound(f"no training row {training_id}")
     source = _source_pdf(cfg, row.file) if row.is_pdf else None
     return render(request, "training.jinja", row=row, has_image=source is not None)
 
 
-def _source_pdf(cfg: Settings, file: str) -> Path | None:
+def _source_pdf(cfg: Served, file: str) -> Path | None:
     if cfg.corpus is None:
         return None
     path = (cfg.corpus / file).resolve()
@@ -305,13 +274,15 @@ async def training_source(conn: Conn, training_id: int, cfg: Cfg) -> Response:
 
     row = training_row(conn, training_id)
     if row is None:
-        raise HTTPException(404, f"no training row {training_id}")
+        raise NotFound(f"no training row {training_id}")
     source = _source_pdf(cfg, row.file) if row.is_pdf else None
     if source is None:
-        raise HTTPException(404, "the source page is not available on this server")
+        raise NotFound("the source page is not available on this server")
     cells = [row.cost, row.course_title, row.student_unit, row.location, row.us_unit]
     cells += [row.start_date, row.end_date, row.quantity]
-    rendered = await run_in_threadpool(render_row, source, row.page, cells, cache_dir=cfg.cache_dir)
+    rendered = await run_in_threadpool(
+        render_row, source, row.page, cells, cache_dir=cfg.render_cache
+    )
     return Response(
         rendered.png,
         media_type="image/png",
@@ -349,5 +320,5 @@ def compare(
         chosen=result.recipients if result is not None else [],
         table=table,
         chart=chart,
-        all_countries=shapes.countries(query.recipients(conn), MAX_PAGE, 0).rows,
+        all_countries=answers.countries(conn).rows,
     )

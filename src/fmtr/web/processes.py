@@ -16,8 +16,6 @@ import sys
 from multiprocessing.connection import wait
 from typing import Any
 
-APP = "fmtr.web.app:app_from_env"
-
 
 def balanced() -> bool:
     return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
@@ -33,21 +31,22 @@ def _socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
-def _serve_one(host: str, port: int, options: dict[str, Any]) -> None:
+def _serve_one(app: str, host: str, port: int, options: dict[str, Any]) -> None:
     import uvicorn
 
     sock = _socket(host, port, reuse_port=True)
     sock.listen(2048)
-    uvicorn.Server(uvicorn.Config(APP, factory=True, **options)).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, factory=True, **options)).run(sockets=[sock])
 
 
-def serve(host: str, port: int, processes: int, options: dict[str, Any]) -> None:
-    """Serve fmtr's app (its options in the environment, see fmtr.web.app.app_from_env) on
-    ``host:port`` from ``processes`` processes until interrupted; ``options`` go to uvicorn."""
+def serve(app: str, host: str, port: int, processes: int, options: dict[str, Any]) -> None:
+    """Serve the app the factory ``app`` ("module:function", called in each process) makes,
+    on ``host:port`` from ``processes`` processes until interrupted; ``options`` go to
+    uvicorn."""
     import uvicorn
 
     if processes <= 1 or not balanced():
-        uvicorn.run(APP, factory=True, host=host, port=port, workers=processes, **options)
+        uvicorn.run(app, factory=True, host=host, port=port, workers=processes, **options)
         return
     # A plain bind first: with SO_REUSEPORT alone a second server started on the same port
     # would silently share it with this one rather than fail (and port 0 picks one for all).
@@ -55,7 +54,7 @@ def serve(host: str, port: int, processes: int, options: dict[str, Any]) -> None
         port = probe.getsockname()[1]
     spawn = multiprocessing.get_context("spawn")
     children = [
-        spawn.Process(target=_serve_one, args=(host, port, options), daemon=False)
+        spawn.Process(target=_serve_one, args=(app, host, port, options), daemon=False)
         for _ in range(processes)
     ]
     stopping = False

@@ -1,0 +1,288 @@
+"""The commands that write: `fmtr build` (fmtr.pipeline), `fmtr migrate` (fmtr.store.db) and
+`fmtr fetch` (fmtr.sources.fetch). Every other command only reads."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from fmtr.cli.common import (
+    Corpus,
+    Db,
+    Json,
+    add_texts,
+    err,
+    out,
+    print_json,
+    print_settings,
+    settings_dict,
+    with_settings,
+)
+from fmtr.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from fmtr.extract.model import ExtractError
+    from fmtr.pipeline import BuildReport
+    from fmtr.sources.catalog import Document
+    from fmtr.store.load import LoadedDocument
+
+log = logging.getLogger("fmtr.build")
+HelpSettings = Annotated[
+    bool, typer.Option("--help-settings", help="List the settings (below) and exit.")
+]
+
+
+class _ProgressObserver:
+    """Rich progress: one bar for the build, one per document being read; a log line per
+    document (at --log-level info)."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.overall = progress.add_task("documents", total=total)
+        self.bars: dict[str, TaskID] = {}
+        self.pages: dict[str, int] = {}
+
+    def started(self, doc: Document, pages: int) -> None:
+        self.pages[doc.file] = pages
+
+    def page_done(self, file: str, pages: int = 1) -> None:
+        if file not in self.bars:
+            self.bars[file] = self.progress.add_task(file, total=self.pages.get(file) or None)
+        self.progress.advance(self.bars[file], pages)
+
+    def _close(self, file: str) -> None:
+        if file in self.bars:
+            self.progress.remove_task(self.bars.pop(file))
+        self.progress.advance(self.overall)
+
+    def finished(self, doc: Document, loaded: LoadedDocument) -> None:
+        log.info("loaded %s: %d rows, %d totals", doc.file, loaded.rows, loaded.totals)
+        self._close(doc.file)
+
+    def skipped(self, doc: Document) -> None:
+        log.info("unchanged %s", doc.file)
+        self.progress.advance(self.overall)
+
+    def failed(self, doc: Document, error: ExtractError) -> None:
+        self._close(doc.file)  # the error itself is printed with the summary
+
+
+def _progress(*columns: Any) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *columns,
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@with_settings(BuildSettings)
+def build(
+    corpus: Corpus = None,
+    db: Db = None,
+    edition: Annotated[
+        list[str] | None, typer.Option("--edition", help="Only these editions or files.")
+    ] = None,
+    as_json: Json = False,
+    help_settings: HelpSettings = False,
+    *,
+    settings: BuildSettings,
+) -> None:
+    """Extract every document of the corpus into the database (unchanged files are skipped).
+
+    A SQLite database is built aside and swapped in whole; a bad file gets a one-line error
+    naming file and page and the others still load (exit code 1).
+
+    Example: fmtr build --corpus ../shared/fmtr-corpus --db data/fmtr.sqlite
+    """
+    if help_settings:
+        return print_settings(BuildSettings, "build", as_json)
+    from fmtr.pipeline import build_database
+    from fmtr.sources.catalog import documents
+    from fmtr.sources.corpus import corpus_catalog, corpus_dir
+    from fmtr.store.db import database_url, display_url
+
+    root = corpus_dir(corpus)
+    url = database_url(db)
+    total = len(documents(corpus_catalog(root)))
+    with _progress(TimeElapsedColumn()) as progress:
+        report = build_database(
+            url, root, only=edition, observer=_ProgressObserver(progress, total),
+            **settings_dict(settings),
+        )  # fmt: skip
+    if as_json:
+        print_json(_report_json(report, display_url(url)))
+    else:
+        _print_report(report, display_url(url))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _report_json(report: BuildReport, url: str) -> dict[str, Any]:
+    return {
+        "database": url,
+        "build_run": report.run_id or None,
+        "loaded": [d.file for d in report.loaded],
+        "unchanged": report.skipped,
+        "errors": [{"file": e.file, "page": e.page, "message": str(e)} for e in report.errors],
+        "unmapped_countries": sorted(report.unmapped_countries),
+        "unmapped_programmes": sorted(report.unmapped_programmes),
+        "editions": [dataclasses.asdict(e) for e in report.editions],
+        "seconds": round(report.seconds, 2),
+        "ok": report.ok,
+    }
+
+
+def _print_report(report: BuildReport, url: str) -> None:
+    for error in report.errors:
+        err.print(f"error {error}", markup=False)
+    for kind, names in (
+        ("country", report.unmapped_countries),
+        ("programme", report.unmapped_programmes),
+    ):
+        if names:
+            err.print(
+                f"error {kind} names without a code: {'; '.join(sorted(names))}", markup=False
+            )
+    run = f"#{report.run_id}" if report.run_id else "(nothing to do)"
+    table = RichTable(title=Text(f"fmtr build {run}: {url}"))
+    for col in ("edition", "documents", "pages", "blocks", "training rows", "printed totals", "s"):
+        table.add_column(col, justify="left" if col == "edition" else "right")
+    for e in report.editions:
+        add_texts(
+            table,
+            e.edition,
+            str(e.documents),
+            str(e.pages),
+            str(e.blocks),
+            f"{e.rows:,}",
+            f"{e.totals:,}",
+            f"{e.seconds:.1f}",
+        )
+    table.add_section()
+    add_texts(
+        table,
+        "all",
+        str(sum(e.documents for e in report.editions)),
+        str(sum(e.pages for e in report.editions)),
+        str(sum(e.blocks for e in report.editions)),
+        f"{sum(e.rows for e in report.editions):,}",
+        f"{sum(e.totals for e in report.editions):,}",
+        f"{report.seconds:.1f}",
+    )
+    out.print(table)
+    out.print(
+        f"loaded {len(report.loaded)}, unchanged {len(report.skipped)}, "
+        f"failed {len(report.errors)} in {report.seconds:.1f} s"
+    )
+
+
+def migrate(db: Db = None, as_json: Json = False) -> None:
+    """Bring an existing database's schema up to this fmtr's (the only command besides
+    `build` that writes; a missing database is refused, never created).
+
+    Example: fmtr migrate --db data/fmtr.sqlite
+    """
+    from fmtr.errors import DatabaseUnavailable
+    from fmtr.store.db import (
+        database_url,
+        display_url,
+        open_database,
+        read_only_engine,
+        readable_revision,
+        schema_head,
+    )
+
+    url = database_url(db)
+    reader = read_only_engine(url)  # refuses a missing SQLite file
+    try:
+        before = readable_revision(reader, url)
+    finally:
+        reader.dispose()
+    if before is None:
+        raise DatabaseUnavailable(f"{display_url(url)} is not an fmtr database")
+    open_database(url).dispose()  # the migrations (a failure: DatabaseUnavailable)
+    after = schema_head()
+    if as_json:
+        print_json({"database": display_url(url), "from": before, "to": after})
+    else:
+        said = "already at" if before == after else f"migrated from {before} to"
+        out.print(f"{display_url(url)}: {said} schema version {after}", markup=False)
+
+
+def fetch(
+    dest: Annotated[Path, typer.Option("--dest", help="Where to put the files.")] = Path("corpus"),
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="A mirror to use instead of official URLs.")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", help="A manifest TSV instead of the packaged one.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Download the official report files (resumable, sha256-checked).
+
+    Example: fmtr fetch --dest corpus
+    """
+    from fmtr.sources.catalog import documents, read_catalog
+    from fmtr.sources.fetch import fetch_all
+
+    docs = documents(read_catalog(catalog))
+    tasks: dict[str, TaskID] = {}
+    with _progress() as progress:
+
+        def tick(file: str, done: int, total: int | None) -> None:
+            if file not in tasks:
+                tasks[file] = progress.add_task(file, total=total)
+            progress.update(tasks[file], completed=done, total=total)
+
+        results, errors = fetch_all(docs, dest, base_url=base_url, progress=tick)
+    # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it.
+    if catalog is None:
+        from importlib import resources
+
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "manifest.tsv").write_text(
+            resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8"), "utf-8"
+        )
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    if as_json:
+        print_json(
+            {
+                "dest": str(dest),
+                "files": [dataclasses.asdict(r) for r in results],
+                "errors": [str(e) for e in errors],
+            }
+        )
+    else:
+        for e in errors:
+            err.print(f"error {e}", markup=False)
+        summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing fetched"
+        out.print(f"{summary}; {len(errors)} failed; files in {dest}", markup=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build)
+    app.command("migrate")(migrate)
+    app.command("fetch")(fetch)

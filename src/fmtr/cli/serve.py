@@ -1,0 +1,132 @@
+"""`fmtr serve`: the web explorer and JSON API (fmtr.web), read-only, over several processes.
+
+The server's settings (fmtr.settings.ServerSettings) are options of the command and
+environment variables (FMTR_SERVE_<SETTING>); `fmtr serve --help-settings` lists them. Each
+server process builds its app with ``server_app``, from what the command passed it in one
+environment variable, and logs as the command was told (--log-level, the access log).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fmtr.cli.common import (
+    Db,
+    Json,
+    configure_logging,
+    fail,
+    print_json,
+    print_settings,
+    say,
+    settings_dict,
+    with_settings,
+)
+from fmtr.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# What `fmtr serve` hands its server processes (JSON): an internal name, not an option's.
+_HANDOVER = "_FMTR_SERVE_HANDOVER"
+APP = "fmtr.cli.serve:server_app"
+
+
+@with_settings(ServerSettings)
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+    db: Db = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            envvar="FMTR_CORPUS",
+            help="Corpus folder, for source page images (optional).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Json = False,
+    help_settings: Annotated[
+        bool, typer.Option("--help-settings", help="List the settings (below) and exit.")
+    ] = False,
+    *,
+    settings: ServerSettings,
+) -> None:
+    """Serve the explorer and the JSON API over the database, read-only.
+
+    Example: fmtr serve --db data/fmtr.sqlite --corpus ../shared/fmtr-corpus --processes 2
+    """
+    if help_settings:
+        return print_settings(ServerSettings, "serve", as_json)
+    import logging
+
+    from fmtr.store.db import database_url, display_url
+    from fmtr.web.app import create_app
+    from fmtr.web.processes import serve as serve_processes
+
+    url = database_url(db)
+    # Opened once here, so that a missing file or another schema version is said before
+    # serving (DatabaseUnavailable: one line, exit 2).
+    checked = create_app(url, corpus=corpus, settings=settings)
+    if not checked.state.index_current:
+        say(
+            "warning: the search index does not match the database's rows; the questions "
+            "that read it answer 503 until `fmtr build` is run again"
+        )
+    checked.state.engine.dispose()
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    os.environ[_HANDOVER] = json.dumps(
+        {
+            "db": url,
+            "corpus": str(corpus) if corpus else None,
+            "settings": settings_dict(settings),
+            "log_level": level,
+        }
+    )
+    api = f"http://{host}:{port}/api/v1/docs"
+    if as_json:
+        print_json({"url": f"http://{host}:{port}/", "api": api, "database": display_url(url)})
+    else:
+        typer.echo(f"fmtr: serving {display_url(url)} at http://{host}:{port}/ (API: {api})")
+    options = {
+        "log_level": level,
+        "log_config": None,  # fmtr's logging, as configured by --log-level
+        "access_log": False,  # fmtr's own access log (fmtr.web.access) says more
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }
+    try:
+        serve_processes(APP, host, port, max(settings.processes, 1), options)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def server_app() -> FastAPI:
+    """The app as each server process starts it (uvicorn's factory), from what `fmtr serve`
+    handed over: the same database, corpus, settings and logging."""
+    import anyio.to_thread
+
+    from fmtr.query import prepare_units
+    from fmtr.web.app import create_app
+
+    given = json.loads(os.environ[_HANDOVER])
+    settings = ServerSettings(**given["settings"])
+    configure_logging(given["log_level"], access_log=settings.access_log)
+    corpus = given["corpus"]
+    app = create_app(given["db"], corpus=Path(corpus) if corpus else None, settings=settings)
+    if app.state.index_current:
+        prepare_units(app.state.engine)
+
+    @app.on_event("startup")
+    async def _threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
+
+    return app
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,309 @@
+"""Every question the adapters ask, as one document each: fmtr.query's answer laid out by
+fmtr.query.shapes, paged where it is a listing.
+
+The CLI and the API call these and only render what they return (a table, JSON or CSV), so a
+question asked with the same parameters gives the same document from ``fmtr X --json`` and
+``/api/v1/X``; parameters have one name here (``country``, ``programme``, ``start``/``end``)
+and one default, the library's own (``default`` reads it from the function's signature, and
+the adapters read theirs from here the same way). ``limit`` None means every row.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from fmtr.errors import NotFound
+from fmtr.query import figures, history, overview, profile, shapes
+from fmtr.query.export import select_rows
+from fmtr.query.figures import Ranking
+from fmtr.query.resolve import Database, connect
+from fmtr.query.row import training_row
+from fmtr.query.shapes import Document, Table
+from fmtr.query.text import course as ask_course
+from fmtr.query.text import search as ask_search
+from fmtr.query.text import unit as ask_unit
+
+# A recipient's lists of names, as the CLI and the API call them.
+NameList = Literal["courses", "schools", "locations", "units"]
+
+
+def default(question: Callable[..., Any], parameter: str) -> Any:
+    """The default of ``parameter`` in ``question``'s signature: where an adapter reads the
+    default it shows and uses, so that it never chooses one of its own."""
+    value = inspect.signature(question).parameters[parameter].default
+    if value is inspect.Parameter.empty:
+        raise KeyError(f"{question.__name__}({parameter}) has no default")
+    return value
+
+
+def _end(limit: int | None, offset: int) -> int | None:
+    """How many to ask the library for, to show ``limit`` rows from ``offset``."""
+    return None if limit is None else offset + limit
+
+
+# --- the database at a glance --------------------------------------------------------------
+
+
+def summary(db: Database) -> dict[str, Any]:
+    """Headline figures: every counted training row summed."""
+    return shapes.summary(overview.summary(db))
+
+
+def editions(db: Database) -> Table:
+    """The editions loaded, with their documents and rows."""
+    return shapes.editions(overview.editions(db))
+
+
+def countries(db: Database, limit: int | None = None, offset: int = 0) -> Table:
+    """Every recipient with counted training, by name, with its totals."""
+    return shapes.countries(overview.recipients(db), limit, offset)
+
+
+def _sql_limit(limit: int | None) -> int:
+    return -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+
+
+def country(
+    db: Database, country: str, limit: int | None = default(profile.country_profile, "limit")
+) -> dict[str, Any]:
+    """A recipient's profile: per fiscal year and programme, its programmes, its ``limit``
+    most frequent courses, US schools, locations and student units, and its sources."""
+    return shapes.country(profile.country_profile(db, country, _sql_limit(limit)))
+
+
+def country_series(db: Database, country: str) -> Table:
+    """A recipient's trainees, cost and rows per fiscal year and programme."""
+    return shapes.country_series(overview.recipient_series(db, country))
+
+
+def country_names(
+    db: Database,
+    country: str,
+    what: NameList,
+    limit: int | None = default(overview.recipient_names, "limit"),
+    offset: int = default(overview.recipient_names, "offset"),
+) -> Table:
+    """One page of a recipient's courses, US schools, locations or student units."""
+    kind = shapes.NAME_LISTS[what][0]
+    page = overview.recipient_names(db, country, kind, _sql_limit(limit), offset)  # type: ignore[arg-type]
+    return shapes.names(page, what, limit, offset)
+
+
+def programmes(db: Database) -> Table:
+    """Every programme with counted training, most trainees first."""
+    return shapes.programmes(overview.programmes(db))
+
+
+def trend(db: Database, programme: str) -> Table:
+    """A programme's figures per fiscal year."""
+    return shapes.trend(overview.programme_trend(db, programme))
+
+
+def compare(db: Database, countries: Sequence[str]) -> Table:
+    """Several recipients per fiscal year, side by side."""
+    return shapes.comparison(overview.compare(db, countries))
+
+
+# --- figures per fiscal year -------------------------------------------------------------------
+
+
+def top(
+    db: Database,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    by: Ranking = default(figures.top, "by"),
+    limit: int | None = default(figures.top, "limit"),
+    offset: int = 0,
+    years: bool = False,
+) -> Table:
+    """Recipients ranked by cost or trainees over a span of fiscal years; ``years``: a column
+    per fiscal year."""
+    result = figures.top(db, programme, start, end, by, _end(limit, offset))
+    return shapes.top(result, limit, offset, years)
+
+
+def series(
+    db: Database,
+    country: str,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+) -> Table:
+    """One recipient's figures for every fiscal year of a span: reported, none reported (0) or
+    not covered (no figure)."""
+    return shapes.series(figures.series(db, country, programme, start, end))
+
+
+def gaps(db: Database, programme: str | None = None) -> Table:
+    """Recipients whose training stops for covered fiscal years and resumes."""
+    return shapes.gaps(figures.gaps(db, programme))
+
+
+# --- names and rows ----------------------------------------------------------------------------
+
+
+def units(
+    db: Database,
+    text: str,
+    limit: int | None = None,
+    offset: int = 0,
+    max_units: int = default(ask_unit, "max_units"),
+) -> Table:
+    """Student units named like ``text``, spelling variants grouped, with their figures (the
+    rows themselves: ``training(unit_keys=...)``)."""
+    found = ask_unit(db, text, max_units=max_units, rows=False, courses=False)
+    return shapes.units(found, limit, offset)
+
+
+def course(
+    db: Database, text: str, limit: int | None = default(ask_course, "limit"), offset: int = 0
+) -> Table:
+    """Courses whose title holds every word of ``text``, most trained first."""
+    return shapes.course(ask_course(db, text, _end(limit, offset)), limit, offset)
+
+
+def search(
+    db: Database, text: str, limit: int | None = default(ask_search, "limit"), offset: int = 0
+) -> Table:
+    """Training rows whose course, units or location hold every word of ``text``, best
+    matches first."""
+    return shapes.search(ask_search(db, text, _end(limit, offset)), limit, offset)
+
+
+def training(
+    db: Database,
+    *,
+    text: str | None = None,
+    country: str | None = None,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    unit_keys: Sequence[str] | None = None,
+    all_editions: bool = default(select_rows, "all_editions"),
+    limit: int | None = None,
+    offset: int = 0,
+    shown: list[str] | None = None,
+) -> Table:
+    """Training rows with provenance, every filter given applied, in report order (counted
+    rows only unless ``all_editions``); ``shown``: the columns to show."""
+    selection = select_rows(
+        db,
+        text=text,
+        country=country,
+        programme=programme,
+        start=start,
+        end=end,
+        unit_keys=unit_keys,
+        all_editions=all_editions,
+        limit=limit,
+        offset=offset,
+    )
+    return shapes.training(selection, limit, offset, shown)
+
+
+def row(db: Database, training_id: int | str) -> dict[str, Any]:
+    """One training row with every field and its provenance, by its stable identifier
+    (2016-africa-p50-3) or its integer id; NotFound when there is none."""
+    with connect(db) as conn:
+        found = training_row(conn, training_id)
+    if found is None:
+        raise NotFound(f"no training row {training_id}")
+    return found.as_dict()
+
+
+def cite(db: Database, identifier: str) -> dict[str, Any]:
+    """The citation of a training row (its stable identifier) or of a figure
+    (COUNTRY/PROGRAMME/FY): text, BibTeX and CSL-JSON, with the release read from."""
+    from dataclasses import asdict
+
+    from fmtr.query.cite import cite as ask
+
+    return shapes.jsonable(asdict(ask(db, identifier)))
+
+
+# --- participation history -----------------------------------------------------------------
+
+
+def timeline(
+    db: Database, country: str, programme: str | None = None, registry: Path | None = None
+) -> dict[str, Any]:
+    """Per fiscal year FY1999-FY2020: figures, the reports' status, the registry's events and
+    the detected gaps."""
+    return shapes.timeline(history.timeline(db, country, programme, registry))
+
+
+def suspensions(
+    db: Database,
+    country: str | None = None,
+    programme: str | None = None,
+    registry: Path | None = None,
+) -> dict[str, Any]:
+    """Every counted training row dated inside a suspension of its programme for its country."""
+    return shapes.suspension_rows(history.suspension_trainings(db, country, programme, registry))
+
+
+def events(country: str | None = None, registry: Path | None = None) -> Table:
+    """The registry's events (of one country), by country and date."""
+    from fmtr.clean.countries import country_code
+    from fmtr.clean.events import load_events
+    from fmtr.query.errors import UnknownCountry
+
+    found = load_events(registry)
+    if country is not None:
+        code = country_code(country)
+        if code is None:
+            raise UnknownCountry(f"unknown country {country!r}")
+        found = [e for e in found if e.country_code == code.code]
+    found.sort(key=lambda e: (e.country, e.effective.first_day, e.id))
+    cols = ["event_id", "country_code", "country", "programmes", "kind", "effective"]
+    cols += ["precision", "until", "announced", "authority", "sources"]
+    rows = [
+        {
+            "event_id": e.id,
+            "country_code": e.country_code,
+            "country": e.country,
+            "programmes": list(e.programmes),
+            "kind": e.kind,
+            "effective": str(e.effective),
+            "precision": e.effective.precision,
+            "until": str(e.until) if e.until else None,
+            "announced": str(e.announced) if e.announced else None,
+            "authority": e.authority,
+            "sources": [s.citation() for s in e.sources],
+        }
+        for e in found
+    ]
+    shown = ["event_id", "programmes", "kind", "effective", "until", "authority"]
+    return Table(cols, rows, len(rows), title=f"{len(rows)} events", shown=shown)
+
+
+__all__ = [
+    "Document",
+    "NameList",
+    "Table",
+    "compare",
+    "countries",
+    "country",
+    "country_names",
+    "country_series",
+    "course",
+    "default",
+    "editions",
+    "events",
+    "gaps",
+    "programmes",
+    "row",
+    "search",
+    "series",
+    "summary",
+    "suspensions",
+    "timeline",
+    "top",
+    "training",
+    "trend",
+    "units",
+]

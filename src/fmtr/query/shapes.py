@@ -1,0 +1,601 @@
+"""How each fmtr.query answer is laid out: tables (columns and rows) and documents of tables.
+
+One layout per answer, for every adapter: the CLI prints it as a table, as JSON (``--json``) or
+as CSV (``--csv``), the API sends the same JSON or CSV, the pages render the same tables. So
+``fmtr top --json`` and ``/api/v1/top`` give one document (a test compares them question by
+question). Only layout lives here: every figure comes from fmtr.query as it computed it, and
+fmtr.query.answers says which question gives which layout.
+
+A document is a ``Table``, or a dict of plain values and Tables (a country's profile); ``jsonable``
+turns either into what JSON holds, ``main_table`` names the table a CSV download gives.
+A recipient's code is always ``country_code`` and a programme's ``programme_code``; money is in
+exact cents (``*_cents``), shown as dollars by ``dollars``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fmtr.query.export import Selection
+from fmtr.query.figures import Figures, GapsResult, Series, TopResult
+from fmtr.query.history import SuspensionCheck, Timeline
+from fmtr.query.overview import (
+    Comparison,
+    EditionInfo,
+    NamesPage,
+    ProgrammeTotals,
+    ProgrammeTrend,
+    RecipientSeries,
+    RecipientTotals,
+    Summary,
+)
+from fmtr.query.profile import CountryProfile, Named
+from fmtr.query.resolve import Recipient
+from fmtr.query.text import CourseResult, SearchResult, TrainingHit, UnitResult
+
+
+@dataclass
+class Table:
+    """Rows keyed by ``columns``; ``total`` counts every matching row before paging (None when
+    not counted), ``limit``/``offset`` say which page this is (``limit`` None: every row).
+    ``title`` and ``shown`` (the columns a narrow screen shows, None: all) are for people,
+    ``meta`` for machines (in the JSON)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    total: int | None = None
+    limit: int | None = None
+    offset: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    shown: list[str] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "rows": jsonable(self.rows),
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            **({"meta": jsonable(self.meta)} if self.meta else {}),
+        }
+
+
+Document = Table | dict[str, Any]
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` (a document, a dataclass, dates, decimals...) as JSON values: the one
+    conversion the CLI's ``--json`` and the API both use."""
+    if isinstance(value, Table):
+        return value.as_json()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return [jsonable(v) for v in items]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | Path):
+        return str(value)
+    return value
+
+
+def main_table(document: Document) -> Table:
+    """The table a CSV of ``document`` holds: itself, or its first table."""
+    if isinstance(document, Table):
+        return document
+    for value in document.values():
+        if isinstance(value, Table):
+            return value
+    raise ValueError("this answer holds no table")
+
+
+def csv_text(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in table.rows:
+        # A list (a unit's variants) is one cell in a spreadsheet.
+        writer.writerow(
+            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+        )
+    return out.getvalue()
+
+
+def dollars(cents: int | None) -> str:
+    """Cents as whole dollars for people: 4661543300 -> "$46,615,433" ("" for None)."""
+    return "" if cents is None else f"${cents / 100:,.0f}"
+
+
+def number(value: int | float | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def runs(spans: Iterable[tuple[int, int]]) -> str:
+    """Runs of fiscal years for people: [(2004, 2006), (2009, 2009)] -> "FY2004-FY2006, FY2009"."""
+    return ", ".join(f"FY{a}" if a == b else f"FY{a}-FY{b}" for a, b in spans)
+
+
+def _sums(f: Figures) -> dict[str, int]:
+    return {"trainees": f.trainees, "cost_cents": f.cost_cents, "rows": f.rows}
+
+
+_SUMS = ["trainees", "cost_cents", "rows"]
+
+
+def _page_list(items: list[Any], limit: int | None, offset: int) -> list[Any]:
+    return items[offset:] if limit is None else items[offset : offset + limit]
+
+
+# --- the database at a glance ------------------------------------------------------------------
+
+
+def summary(s: Summary) -> dict[str, Any]:
+    return {
+        **_sums(s.figures),
+        "countries": s.recipients,
+        "first_fy": s.first_fy,
+        "last_fy": s.last_fy,
+    }
+
+
+def editions(found: list[EditionInfo]) -> Table:
+    cols = ["edition", "first_fiscal_year", "layout", "documents", "rows"]
+    rows = [
+        {
+            "edition": e.name,
+            "first_fiscal_year": e.first_fiscal_year,
+            "layout": e.layout,
+            "documents": e.documents,
+            "rows": e.rows,
+        }
+        for e in found
+    ]
+    return Table(cols, rows, len(rows), title=f"{len(rows)} editions loaded")
+
+
+def countries(found: list[RecipientTotals], limit: int | None, offset: int) -> Table:
+    cols = ["country_code", "name", "kind", *_SUMS, "first_fy", "last_fy"]
+    rows = [
+        {
+            "country_code": r.recipient.code,
+            "name": r.recipient.name,
+            "kind": r.recipient.kind,
+            **_sums(r.figures),
+            "first_fy": r.first_fy,
+            "last_fy": r.last_fy,
+        }
+        for r in found
+    ]
+    title = f"{len(found)} recipients with counted training"
+    return Table(cols, _page_list(rows, limit, offset), len(found), limit, offset, title=title)
+
+
+def _recipient(r: Recipient) -> dict[str, str]:
+    return {"country_code": r.code, "name": r.name}
+
+
+def country_series(profile: CountryProfile | RecipientSeries) -> Table:
+    cols = ["fy", "programme_code", *_SUMS]
+    rows = [
+        {"fy": y.fy, "programme_code": y.programme, **_sums(y.figures)} for y in profile.by_year
+    ]
+    r = profile.recipient
+    title = f"{r.name} ({r.code}) per fiscal year and programme"
+    return Table(cols, rows, len(rows), meta=_recipient(r), title=title)
+
+
+# A recipient's lists of names: (the list's name in the API and the CLI, fmtr.query's name kind,
+# the column the name is shown in).
+NAME_LISTS = {
+    "courses": ("course", "course_title"),
+    "schools": ("us_unit", "us_unit"),
+    "locations": ("location", "location"),
+    "units": ("student_unit", "student_unit"),
+}
+
+
+def _named(found: list[Named], column: str) -> list[dict[str, Any]]:
+    return [
+        {
+            column: n.name,
+            "spellings": n.spellings,
+            **_sums(n.figures),
+            "first_fy": n.first_fy,
+            "last_fy": n.last_fy,
+        }
+        for n in found
+    ]
+
+
+def _named_columns(column: str) -> list[str]:
+    return [column, "spellings", *_SUMS, "first_fy", "last_fy"]
+
+
+def names(page: NamesPage, what: str, limit: int | None, offset: int) -> Table:
+    column = NAME_LISTS[what][1]
+    title = f"{page.recipient.name}: {what}, most frequent first"
+    rows = _named(page.names, column)
+    meta = _recipient(page.recipient)
+    return Table(_named_columns(column), rows, page.total, limit, offset, meta, title)
+
+
+def country(profile: CountryProfile) -> dict[str, Any]:
+    """A recipient's profile: its totals, then its tables (the first, per fiscal year and
+    programme, is the one a CSV gives)."""
+    r = profile.recipient
+    tops = {
+        what: Table(
+            _named_columns(NAME_LISTS[what][1]),
+            _named(found, NAME_LISTS[what][1]),
+            title=f"top {what}",
+        )
+        for what, found in (
+            ("courses", profile.top_courses),
+            ("schools", profile.top_us_units),
+            ("locations", profile.top_locations),
+            ("units", profile.top_student_units),
+        )
+    }
+    programmes = Table(
+        ["programme_code", "name", "first_fy", "last_fy", "years", *_SUMS],
+        [
+            {
+                "programme_code": p.code,
+                "name": p.name,
+                "first_fy": p.first_fy,
+                "last_fy": p.last_fy,
+                "years": p.years,
+                **_sums(p.figures),
+            }
+            for p in profile.programmes
+        ],
+        title="programmes",
+    )
+    sources = Table(
+        ["edition", "file", "url", "blocks", "first_page", "last_page"],
+        [dataclasses.asdict(s) for s in profile.sources],
+        title="where the figures are printed",
+    )
+    return {
+        "country_code": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        **_sums(profile.total),
+        "series": country_series(profile),
+        "programmes": programmes,
+        **tops,
+        "sources": sources,
+    }
+
+
+def programmes(found: list[ProgrammeTotals]) -> Table:
+    cols = ["programme_code", "name", "family", "department", *_SUMS]
+    rows = [
+        {
+            "programme_code": p.programme.code,
+            "name": p.programme.name,
+            "family": p.programme.family,
+            "department": p.programme.department,
+            **_sums(p.figures),
+        }
+        for p in found
+    ]
+    return Table(cols, rows, len(rows), title="programmes, most trainees first")
+
+
+def trend(found: ProgrammeTrend) -> Table:
+    cols = ["fy", "trainees", "cost_cents", "countries", "rows"]
+    rows = [{"fy": p.fy, **_sums(p.figures), "countries": p.recipients} for p in found.points]
+    p = found.programme
+    meta = {"programme_code": p.code, "name": p.name}
+    return Table(cols, rows, len(rows), meta=meta, title=f"{p.name} ({p.code}) per fiscal year")
+
+
+def comparison(result: Comparison) -> Table:
+    cols = ["fy", "country_code", *_SUMS]
+    rows = [
+        {"fy": fy, "country_code": code, **_sums(f)}
+        for fy, per in sorted(result.by_year.items())
+        for code, f in sorted(per.items())
+    ]
+    names = ", ".join(f"{r.name} ({r.code})" for r in result.recipients)
+    return Table(cols, rows, len(rows), title=f"{names} per fiscal year")
+
+
+# --- figures per fiscal year ---------------------------------------------------------------
+
+
+def top(result: TopResult, limit: int | None, offset: int, years: bool = False) -> Table:
+    """The ranking; ``years``: a column per fiscal year (``fy2003``...) of the measure ranked
+    by (cents for cost)."""
+    measure = "cost_cents" if result.by == "cost" else "trainees"
+    fys = list(result.year_totals) if years else []
+    cols = ["rank", "country_code", "name", *_SUMS, "years", *(f"fy{y}" for y in fys)]
+    rows = [
+        {
+            "rank": r.rank,
+            "country_code": r.code,
+            "name": r.name,
+            **_sums(r.figures),
+            "years": len(r.by_year),
+            **{f"fy{y}": getattr(r.by_year[y], measure) if y in r.by_year else 0 for y in fys},
+        }
+        for r in _page_list(result.recipients, limit, offset)
+    ]
+    programme = result.programme.code if result.programme else None
+    meta = {
+        "programme_code": programme,
+        "first_fy": result.first_fy,
+        "last_fy": result.last_fy,
+        "by": result.by,
+    }
+    title = (
+        f"{programme or 'all programmes'}, FY{result.first_fy}-FY{result.last_fy}, by "
+        f"{result.by}: {len(rows)} of {result.recipients_total} recipients"
+    )
+    return Table(cols, rows, result.recipients_total, limit, offset, meta, title)
+
+
+def series(s: Series) -> Table:
+    cols = ["fy", "status", *_SUMS, "editions"]
+    rows = [
+        {
+            "fy": p.fy,
+            "status": p.status,
+            **(
+                _sums(p.figures)
+                if p.figures is not None
+                else dict.fromkeys(_SUMS)  # not covered: no figure at all, not 0
+            ),
+            "editions": p.editions,
+        }
+        for p in s.points
+    ]
+    programme = s.programme.code if s.programme else None
+    meta = {
+        "country_code": s.recipient.code,
+        "name": s.recipient.name,
+        "programme_code": programme,
+        "first_fy": s.first_fy,
+        "last_fy": s.last_fy,
+    }
+    title = f"{s.recipient.name} ({s.recipient.code}), {programme or 'all programmes'}"
+    return Table(cols, rows, len(rows), meta=meta, title=title)
+
+
+def gaps(result: GapsResult) -> Table:
+    cols = ["country_code", "name", "first_fy", "last_fy", "missing"]
+    rows = [
+        {
+            "country_code": g.code,
+            "name": g.name,
+            "first_fy": g.years[0],
+            "last_fy": g.years[-1],
+            "missing": runs(g.missing),
+        }
+        for g in result.gaps
+    ]
+    programme = result.programme.code if result.programme else None
+    title = f"{len(rows)} recipients with gaps in {programme or 'any programme'}"
+    return Table(cols, rows, len(rows), meta={"programme_code": programme}, title=title)
+
+
+# --- names and rows ------------------------------------------------------------------------
+
+
+def units(result: UnitResult, limit: int | None, offset: int) -> Table:
+    cols = ["name", "variants", "countries", "first_fy", "last_fy"]
+    cols += [*_SUMS, "printed_rows", "keys"]
+    rows = [
+        {
+            "name": g.name,
+            "variants": list(g.variants),
+            "countries": g.countries,
+            "first_fy": g.fiscal_years[0] if g.fiscal_years else None,
+            "last_fy": g.fiscal_years[-1] if g.fiscal_years else None,
+            **_sums(g.figures),
+            # Every row of the group, every edition (``rows`` above counts counted rows only).
+            "printed_rows": g.printed_rows,
+            "keys": g.keys,
+        }
+        for g in _page_list(result.groups, limit, offset)
+    ]
+    more = " (more matched: narrow the name)" if result.truncated else ""
+    title = f"{len(result.groups)} student units named like {result.text!r}{more}"
+    meta = {"truncated": result.truncated}
+    shown = cols[:-1]  # not the keys
+    return Table(cols, rows, len(result.groups), limit, offset, meta, title, shown)
+
+
+def course(result: CourseResult, limit: int | None, offset: int) -> Table:
+    cols = ["course_title", "spellings", "countries", "first_fy", "last_fy", *_SUMS]
+    cols += ["edition", "file", "pdf_page"]
+    rows = [
+        {
+            "course_title": c.title,
+            "spellings": c.spellings,
+            "countries": c.countries,
+            "first_fy": c.first_fy,
+            "last_fy": c.last_fy,
+            **_sums(c.figures),
+            "edition": c.example.edition,
+            "file": c.example.file,
+            "pdf_page": c.example.pdf_page,
+        }
+        for c in _page_list(result.courses, limit, offset)
+    ]
+    title = f"{result.courses_total} courses, {result.rows:,} rows match {result.text!r}"
+    meta = {"matching_rows": result.rows}
+    shown = [c for c in cols if c not in ("spellings", "edition")]
+    return Table(cols, rows, result.courses_total, limit, offset, meta, title, shown)
+
+
+HIT_COLUMNS = [
+    "stable_id", "training_id", "fy", "counted", "country_code", "programme_code", "course_title",
+    "us_unit", "student_unit", "location", "quantity_value", "cost_cents", "start_on", "end_on",
+    "edition", "file", "pdf_page", "report_page", "url",
+]  # fmt: skip
+
+
+# What a narrow screen shows of a hit: where it was and what, and where it is printed.
+HIT_SHOWN = [
+    "stable_id", "fy", "country_code", "course_title", "student_unit", "location", "quantity_value",
+    "cost_cents", "file", "pdf_page",
+]  # fmt: skip
+
+
+def hit(h: TrainingHit) -> dict[str, Any]:
+    """A training row as a question's answer lists it, with its provenance."""
+    p = h.provenance
+    return {
+        "stable_id": h.stable_id,
+        "training_id": h.training_id,
+        "fy": h.fy,
+        "counted": h.counted,
+        "country_code": h.country_code,
+        "programme_code": h.programme_code,
+        "course_title": h.course_title,
+        "us_unit": h.us_unit,
+        "student_unit": h.student_unit,
+        "location": h.location,
+        "quantity_value": h.quantity,
+        "cost_cents": h.cost_cents,
+        "start_on": h.start_on,
+        "end_on": h.end_on,
+        "edition": p.edition,
+        "file": p.file,
+        "pdf_page": p.pdf_page,
+        "report_page": p.report_page,
+        "url": p.url,
+    }
+
+
+def search(result: SearchResult, limit: int | None, offset: int) -> Table:
+    rows = [hit(h) for h in _page_list(result.hits, limit, offset)]
+    title = f"{result.total:,} rows match {result.text!r}"
+    return Table(list(HIT_COLUMNS), rows, result.total, limit, offset, title=title, shown=HIT_SHOWN)
+
+
+# The columns of a training row the HTML search shows (the API and downloads have them all).
+ROW_COLUMNS_SHOWN = [
+    "stable_id", "edition", "fy", "country_code", "programme_code", "course_title", "us_unit",
+    "student_unit", "location", "quantity", "cost", "start_date", "end_date", "counted",
+    "pdf_page",
+]  # fmt: skip
+
+
+def training(
+    selection: Selection, limit: int | None, offset: int, shown: list[str] | None = None
+) -> Table:
+    rows = [dict(zip(selection.columns, r, strict=True)) for r in selection.rows]
+    return Table(shown or list(selection.columns), rows, None, limit, offset)
+
+
+# --- participation history ---------------------------------------------------------------------
+
+
+def timeline(t: Timeline) -> dict[str, Any]:
+    """Per fiscal year the figures, the reports' status, the registry's events and the gaps;
+    then the events with their sources (the table a CSV gives is the years)."""
+    years = Table(
+        ["fy", "status", *_SUMS, "editions", "gap", "events"],
+        [
+            {
+                "fy": y.fy,
+                "status": y.status,
+                **(_sums(y.figures) if y.figures is not None else dict.fromkeys(_SUMS)),
+                "editions": y.editions,
+                "gap": y.gap,
+                "events": [f"{m.event_id}: {', '.join(m.roles)}" for m in y.events],
+            }
+            for y in t.years
+        ],
+        title="per fiscal year",
+    )
+    events = Table(
+        ["event_id", "kind", "programmes", "effective", "precision", "until", "announced"]
+        + ["authority", "sources"],
+        [
+            {
+                "event_id": e.id,
+                "kind": e.kind,
+                "programmes": list(e.programmes),
+                "effective": str(e.effective),
+                "precision": e.effective.precision,
+                "until": str(e.until) if e.until else None,
+                "announced": str(e.announced) if e.announced else None,
+                "authority": e.authority,
+                "sources": [f"{s.citation()}: \u201c{s.sentence}\u201d" for s in e.sources],
+            }
+            for e in t.events
+        ],
+        title="the registry's events",
+    )
+    g = t.gaps
+    programme = t.programme.code if t.programme else None
+    return {
+        "country_code": t.recipient.code,
+        "name": t.recipient.name,
+        "programme_code": programme,
+        "first_fy": t.first_fy,
+        "last_fy": t.last_fy,
+        "years": years,
+        "gaps": runs(g.gaps),
+        "none_before_first_training": runs(g.before),
+        "none_after_last_training": runs(g.after),
+        "not_covered": runs(g.not_covered),
+        "events": events,
+    }
+
+
+def suspension_rows(check: SuspensionCheck) -> dict[str, Any]:
+    """The suspensions, then every training row dated inside one, with its marks."""
+    suspensions = Table(
+        ["event_id", "programmes", "possible_first", "certain_first", "certain_last"]
+        + ["possible_last", "ended_by", "rows"],
+        [
+            {
+                "event_id": s.event_id,
+                "programmes": s.programmes,
+                "possible_first": s.possible_first,
+                "certain_first": s.certain_first,
+                "certain_last": s.certain_last,
+                "possible_last": s.possible_last,
+                "ended_by": s.ended_by,
+                "rows": sum(1 for x in check.rows if x.suspension == s.event_id),
+            }
+            for s in check.suspensions
+        ],
+        title="suspensions",
+    )
+    rows = Table(
+        ["suspension", "surely_inside", "began_before", "ran_past_end", "undated", *HIT_COLUMNS],
+        [
+            {
+                "suspension": x.suspension,
+                "surely_inside": x.surely_inside,
+                "began_before": x.began_before,
+                "ran_past_end": x.ran_past_end,
+                "undated": x.undated,
+                **hit(x.training),
+            }
+            for x in check.rows
+        ],
+        title=f"{len(check.rows)} training rows meet a suspension",
+        shown=["suspension", "surely_inside", "began_before", "fy", "programme_code"]
+        + ["course_title", "start_on", "end_on", "stable_id"],
+    )
+    # The rows first: they are what a CSV of this answer gives.
+    return {"rows": rows, "suspensions": suspensions}

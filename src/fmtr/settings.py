@@ -1,0 +1,140 @@
+"""The settings of the server and of the build, declared once: name, default and help.
+
+Each setting is a field of ``ServerSettings`` or ``BuildSettings`` with its help in the field's
+metadata. The CLI makes an option of each (``fmtr serve --statement-seconds 5``), settable from
+the environment too (``FMTR_SERVE_STATEMENT_SECONDS=5``), and lists them with
+``fmtr serve --help-settings`` / ``fmtr build --help-settings``; the web app and the build read
+the values from one object. A test holds this list, the options and docs/settings.md to the
+same names. A module of its own, importing nothing of fmtr, so that every layer can read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def setting(
+    default: Any,
+    help: str,
+    *,
+    min: float | None = None,
+    max: float | None = None,
+    short: str | None = None,
+) -> Any:
+    """A settings field: its default, the one sentence that says what it does, the range a
+    number may take and a short option name."""
+    return field(default=default, metadata={"help": help, "min": min, "max": max, "short": short})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What `fmtr serve` (fmtr.web.app.create_app) may be told; the defaults are the public
+    server's."""
+
+    processes: int = setting(
+        2,
+        "Server processes, each listening on the port with a socket of its own (on Linux the "
+        "kernel spreads connections over them); one per core.",
+        min=1,
+        max=256,
+    )
+    # Two: a question is mostly Python holding the GIL, and more threads interleave more
+    # questions without answering more of them (unit search under 20 clients on two processes,
+    # measured 2026-11 while it still ran in threads: p95 64-84 ms with 16 threads, 50-55 with 2).
+    workers: int = setting(
+        2,
+        "Threads per process for the open-ended questions (listings, search, exports, page "
+        "images); the bounded ones are answered on the event loop.",
+        min=1,
+        max=1024,
+    )
+    statement_seconds: float = setting(
+        2.0,
+        "A database statement running longer is interrupted and the question answers 503.",
+        min=0,
+        max=86400,
+    )
+    progress_steps: int = setting(
+        100_000,
+        "SQLite instructions between two checks of a statement's deadline.",
+        min=1,
+        max=10**9,
+    )
+    max_page: int = setting(
+        500, "Rows per page at most, in the API and the pages alike.", min=1, max=100_000
+    )
+    default_page: int = setting(
+        50, "Rows per page when a listing is asked without a limit.", min=1, max=100_000
+    )
+    max_units: int = setting(
+        100,
+        "Student units a unit search keeps at most (more are cut off and marked).",
+        min=1,
+        max=100_000,
+    )
+    max_suspension_rows: int = setting(
+        500,
+        "Training rows dated inside a suspension listed on a country page at most "
+        "(`fmtr check-suspensions` lists them all).",
+        min=0,
+        max=10**6,
+    )
+    answer_cache: bool = setting(
+        True, "Keep API answers in memory until the database file changes."
+    )
+    cache_entries: int = setting(4096, "API answers kept in memory at most.", min=0, max=10**7)
+    cache_body_bytes: int = setting(
+        512 * 1024,
+        "Answers larger than this (big CSV pages) are not kept in memory.",
+        min=0,
+        max=2**31,
+    )
+    # Longer than uvicorn's 5 s: a client reusing a kept-alive connection at the moment the
+    # server closes it sees a reset (one in 13,000 requests under load).
+    keep_alive_seconds: int = setting(
+        75, "An idle kept-alive connection is closed after this many seconds.", min=1, max=3600
+    )
+    access_log: bool = setting(
+        True, "Log one line per request (method, path, status, milliseconds) on stderr."
+    )
+    render_cache: str = setting(
+        "",
+        "Folder for rendered source page images (empty: fmtr-render in the system's "
+        "temporary folder).",
+    )
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What `fmtr build` (fmtr.pipeline.build_database) may be told."""
+
+    jobs: int = setting(
+        0, "Worker processes extracting documents (0: one per core).", min=0, max=256, short="-j"
+    )
+    # The largest file of the corpus takes a few seconds.
+    file_seconds: float = setting(
+        300.0,
+        "Each file's time budget, from when a worker starts on it: a file past it is stopped "
+        "and reported, the others go on.",
+        min=0.001,
+        max=86400,
+    )
+
+
+Settings = ServerSettings | BuildSettings
+
+
+def described(kind: type[ServerSettings] | type[BuildSettings]) -> list[tuple[str, Any, str]]:
+    """(name, default, help) of every setting of ``kind``, in declaration order."""
+    return [(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(kind)]
+
+
+def declared(kind: type[ServerSettings] | type[BuildSettings]) -> list[dataclasses.Field[Any]]:
+    """The settings of ``kind`` as fields (their metadata holds help, min, max, short)."""
+    return list(dataclasses.fields(kind))
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    return dataclasses.asdict(settings)

@@ -1,0 +1,105 @@
+"""One error handler for the whole app, and one JSON error shape.
+
+Every error a request meets (fmtr's errors, FastAPI's validation, Starlette's 404/405, a
+statement cut off by the deadline) becomes an fmtr.errors.FmtrError, answered under /api/ as
+
+    {"error": {"status": 404, "code": "unknown_country",
+               "message": "unknown country 'Pakistn'; did you mean Pakistan?",
+               "suggestion": "Pakistan"}}
+
+(``suggestion`` null when there is none) and elsewhere as the explorer's error page, with the
+same status and message. ``ERROR_RESPONSES`` declares the shape for every route of the API.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from fmtr.errors import FmtrError, InputError, QueryTimeout
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+    suggestion: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """What every error of the API answers."""
+
+    error: ErrorDetail
+
+
+def _described(text: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": text}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _described("Input a question cannot be asked with (a bad fiscal year, limit...)."),
+    404: _described("A name that names nothing (with a suggestion), or no such row."),
+    503: _described("Cannot answer now: too expensive (cut off), or a stale search index."),
+    "4XX": _described("Any other client error."),
+}
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+class _HttpError(FmtrError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = _HTTP_CODES.get(status, "http_error")
+
+
+def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
+    """``exc`` as the FmtrError it means, None for an error no handler should hide."""
+    if isinstance(exc, FmtrError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return InputError("; ".join(problems) or "invalid request")
+    if isinstance(exc, HTTPException):
+        return _HttpError(exc.status_code, str(exc.detail))
+    if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
+        # A read made straight on the sqlite3 connection (fmtr.query's hot paths) is cut off
+        # past SQLAlchemy, which would have raised QueryTimeout itself.
+        return QueryTimeout(statement_seconds)
+    return None
+
+
+def body(error: FmtrError) -> dict[str, Any]:
+    return {
+        "error": {
+            "status": error.status,
+            "code": error.code,
+            "message": str(error),
+            "suggestion": error.suggestion,
+        }
+    }
+
+
+def install(app: FastAPI, statement_seconds: float) -> None:
+    """Register the one handler: JSON under /api/, the error page elsewhere."""
+    from fmtr.web import pages
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        error = as_fmtr_error(exc, statement_seconds)
+        if error is None:
+            raise exc
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(body(error), status_code=error.status)
+        return pages.error_page(request, error.status, str(error))
+
+    for kind in (FmtrError, RequestValidationError, HTTPException, sqlite3.OperationalError):
+        app.add_exception_handler(kind, handle)
