@@ -94,11 +94,13 @@ wheel-check: $(BIN)/.installed
 # The lower bounds of pyproject.toml, tested: every dependency of fmtr at the lowest version
 # its range allows (the test tools at the lock's), in .venv-lowest, then the whole suite.
 # Warnings are shown, not errors, there: old releases beside new ones deprecate each other.
+space := $(subst ,, )
+TEST_TOOLS := pytest hypothesis playwright schemathesis frictionless datasette pyyaml openpyxl
 test-lowest: $(BIN)/.installed system-deps
 	rm -rf .venv-lowest
 	$(BIN)/uv venv --quiet --python $(PYTHON) .venv-lowest
-	sed -n 's/^\(pytest\|hypothesis\|playwright\|schemathesis\|frictionless\|datasette\|pyyaml\)==\([^ ]*\).*/\1==\2/p' \
-	  requirements.lock >.venv-lowest/tools.txt
+	grep -E '^($(subst $(space),|,$(TEST_TOOLS)))==' requirements.lock | cut -d' ' -f1 \
+	  >.venv-lowest/tools.txt
 	$(BIN)/uv pip compile --quiet pyproject.toml .venv-lowest/tools.txt --extra parquet \
 	  --extra xlsx --resolution lowest-direct --python .venv-lowest/bin/python \
 	  -o .venv-lowest/lowest.txt
