@@ -15,17 +15,25 @@ BIN := $(VENV)/bin
 # The corpus: $FMTR_CORPUS, else ../shared/fmtr-corpus when it exists.
 FMTR_CORPUS ?= $(wildcard $(abspath ../shared/fmtr-corpus))
 export FMTR_CORPUS
+# The funding data (the Greenbook workbook): $FMTR_FUNDING, else ../shared/fmtr-funding when it
+# exists. Passed to `fmtr build` as --funding, not exported: the tests' builds of small made-up
+# corpora must not load the real workbook behind their back.
+FMTR_FUNDING ?= $(wildcard $(abspath ../shared/fmtr-funding))
 FMTR_DB ?= data/fmtr.sqlite
 export FMTR_DB
 
 .PHONY: run test build lint typecheck pytest wheel-check test-lowest lock bench system-deps clean
 
 # Exactly the locked versions (hash-checked), then fmtr itself on top without resolving again;
-# `pip check` fails when pyproject.toml asks for what the lock lacks (run `make lock`).
+# `pip check` fails when pyproject.toml asks for what the lock lacks (run `make lock`, which
+# needs only the first step, so that it works then too).
 # (A venv made before the distribution was renamed fmtr-db still has the old `fmtr`: it goes.)
-$(BIN)/.installed: pyproject.toml requirements.lock src/fmtr/__init__.py
+$(BIN)/.locked: requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.locked pyproject.toml src/fmtr/__init__.py
 	$(BIN)/python -m pip uninstall --quiet --yes fmtr 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip check
@@ -34,7 +42,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock src/fmtr/__init__.py
 # The lock: every dependency of fmtr and its dev extras, for Python 3.11+ on every platform,
 # with the hashes of every file. After a change of dependencies in pyproject.toml. Not pip
 # itself (datasette asks for it): a pip that replaces itself in the middle of an install fails.
-lock: $(BIN)/.installed
+lock: $(BIN)/.locked
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 	  --generate-hashes --no-emit-package pip --custom-compile-command 'make lock' --quiet \
 	  -o requirements.lock
@@ -55,7 +63,7 @@ system-deps:
 
 build: $(BIN)/.installed
 	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
-	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" --db "$(FMTR_DB)"
+	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" $(if $(FMTR_FUNDING),--funding "$(FMTR_FUNDING)") --db "$(FMTR_DB)"
 
 # `make run`: build (first time, or when the corpus changed), then serve the explorer.
 run: build
@@ -95,6 +103,9 @@ wheel-check: $(BIN)/.installed
 # its range allows (the test tools at the lock's), in .venv-lowest, then the whole suite.
 # Warnings are shown, not errors, there: old releases beside new ones deprecate each other.
 space := $(subst ,, )
+# fmtr's own dependencies (the versions shown) and the test tools (taken from the lock).
+DEPENDENCIES := pypdfium2 selectolax sqlalchemy alembic typer rich httpx pycountry rapidfuzz \
+  python-calamine fastapi uvicorn jinja2 platformdirs pyarrow xlsxwriter
 TEST_TOOLS := pytest hypothesis playwright schemathesis frictionless datasette pyyaml openpyxl
 test-lowest: $(BIN)/.installed system-deps
 	rm -rf .venv-lowest
@@ -106,13 +117,14 @@ test-lowest: $(BIN)/.installed system-deps
 	  -o .venv-lowest/lowest.txt
 	$(BIN)/uv pip install --quiet --python .venv-lowest -r .venv-lowest/lowest.txt
 	$(BIN)/uv pip install --quiet --python .venv-lowest --no-deps -e .
-	grep -E '^(pypdfium2|selectolax|sqlalchemy|alembic|typer|rich|httpx|pycountry|rapidfuzz|fastapi|uvicorn|jinja2|platformdirs|pyarrow|xlsxwriter)==' .venv-lowest/lowest.txt
+	grep -E '^($(subst $(space),|,$(DEPENDENCIES)))==' .venv-lowest/lowest.txt
 	.venv-lowest/bin/python -m pytest -W default
 
 bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
 	$(BIN)/python bench/query.py --db "$(FMTR_DB)"
 	$(BIN)/python bench/serve.py --db "$(FMTR_DB)"
+	$(if $(FMTR_FUNDING),$(BIN)/python bench/greenbook_reader.py --funding "$(FMTR_FUNDING)")
 
 clean:
 	rm -rf $(VENV) .venv-* build data .pytest_cache .mypy_cache .ruff_cache

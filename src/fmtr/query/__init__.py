@@ -21,6 +21,14 @@ from fmtr.query.errors import (
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.funding import (
+    NoFundingData,
+    UnknownAccount,
+    funding_series,
+    funding_top,
+    largest,
+    obligations_and_courses,
+)
 from fmtr.query.overview import (
     compare,
     editions,
@@ -37,8 +45,10 @@ from fmtr.query.text import course, prepare_units, search, unit
 __all__ = [
     "BadYearSpan",
     "EmptySearch",
+    "NoFundingData",
     "QueryInputError",
     "SearchIndexStale",
+    "UnknownAccount",
     "UnknownCountry",
     "UnknownFiscalYear",
     "UnknownIdentifier",
@@ -51,7 +61,11 @@ __all__ = [
     "course",
     "editions",
     "export",
+    "funding_series",
+    "funding_top",
     "gaps",
+    "largest",
+    "obligations_and_courses",
     "programme_detail",
     "programme_trend",
     "prepare_units",

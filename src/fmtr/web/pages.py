@@ -99,7 +99,8 @@ def country(request: Request, conn: Conn, code: str, cfg: Cfg) -> HTMLResponse:
     recipient = Recipient(profile["country_code"], profile["name"], profile["kind"])
     series: shapes.Table = profile["series"]
     covered = covered_fiscal_years(conn)
-    history = timeline(conn, recipient.code)
+    # The reports' years only, for now: the page does not show the obligations yet.
+    history = timeline(conn, recipient.code, first_fy=FIRST_FY)
     during = suspension_trainings(conn, country=recipient.code)
     # The axis reaches the registry's events and suspensions too (within the reports' years),
     # so that a resumption after the last loaded edition still shows where it falls.
