@@ -3,7 +3,8 @@ which only the wheel built from the sdist was installed, with the lock's version
 dependencies. It checks what a user gets from `pip install fmtr-db`:
 
 - the sdist holds the tests (with their conftest files and subfolders), docs, README, LICENSE and
-  the lock; the wheel holds the package and its data, not the tests;
+  the lock, and (in a git checkout) every file git tracks under src, tests, docs, bench and .ci;
+  the wheel holds the package and its data, not the tests;
 - `fmtr --version` prints the version the distribution was built with; `fmtr --help` runs;
 - `fmtr events add` writes to the user data folder, never into the installed package (its file
   keeps its bytes), `fmtr events list` shows the packaged events and the user's together, and
@@ -53,6 +54,20 @@ EVENT = {
 }
 
 
+# Every file git tracks under these is in the sdist (a new test folder included), screenshots
+# excepted: they are the browser tests' output.
+SDIST_FOLDERS = ("src", "tests", "docs", "bench", ".ci")
+
+
+def tracked(folders: tuple[str, ...]) -> list[str]:
+    """The files git tracks under ``folders``; none outside a git checkout (an unpacked sdist)."""
+    run = subprocess.run(["git", "ls-files", "-z", "--", *folders], capture_output=True)
+    if run.returncode != 0:
+        return []
+    names = run.stdout.decode().split("\0")
+    return [n for n in names if n and not n.startswith("tests/screenshots/")]
+
+
 def fail(message: str) -> None:
     sys.exit(f"wheel check failed: {message}")
 
@@ -72,6 +87,8 @@ def check_archives(dist: Path) -> str:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
     if missing := [n for n in SDIST_MUST_HOLD if n not in names]:
         fail(f"{sdist.name} lacks {', '.join(missing)}")
+    if missing := sorted(set(tracked(SDIST_FOLDERS)) - names):
+        fail(f"{sdist.name} lacks {len(missing)} tracked files: {', '.join(missing[:5])}")
     with zipfile.ZipFile(wheel) as whl:
         members = set(whl.namelist())
     if missing := [n for n in WHEEL_MUST_HOLD if n not in members]:
