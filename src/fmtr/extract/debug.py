@@ -273,8 +273,12 @@ def draw(path: Path, trace: PageTrace, out: Path, scale: float = 2.0) -> Path:
         for name, x in cols.starts:
             top = (cols.top - size) * scale
             pen.line((x * scale, top, x * scale, bottom), fill=(*COLUMN_COLOUR, 255), width=thin)
-            pen.text((x * scale + 2, top), name, fill=(*COLUMN_COLOUR, 255), font=font,
-                     anchor="lb")  # fmt: skip
+            if name:  # on white: the label often sits on the heading above the header
+                at = (x * scale + 2, top)
+                pen.rectangle(
+                    pen.textbbox(at, name, font=font, anchor="lb"), fill=(255, 255, 255, 235)
+                )
+                pen.text(at, name, fill=(*COLUMN_COLOUR, 255), font=font, anchor="lb")
     for text, index in trace.unplaced:
         if index is None:
             continue
