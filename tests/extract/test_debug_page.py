@@ -24,6 +24,7 @@ from fmtr.extract import family_of
 from fmtr.extract.debug import COLUMN_COLOUR, UNPLACED_COLOUR, document_of, draw, trace_page
 from fmtr.extract.model import DocumentExtract, TrainingRow
 from fmtr.extract.trace import ANCHOR
+from fmtr.sources.catalog import Document
 
 runner = CliRunner()
 FIELDS_OF_ROW = [f.name for f in dataclasses.fields(TrainingRow) if f.type == "str | None"]
@@ -38,7 +39,7 @@ CASES = [
 ]
 
 
-def _cut(corpus: Path, file: str, pages: list[int], tmp_path: Path) -> tuple[Path, object]:
+def _cut(corpus: Path, file: str, pages: list[int], tmp_path: Path) -> tuple[Path, Document]:
     dst = cut_pdf(corpus / file, pages, tmp_path / "cut.pdf")
     return dst, cut_document(corpus_document(corpus, file), dst)
 
@@ -67,7 +68,7 @@ def test_trace_holds_the_rows_the_module_gives(
 
     module = importlib.import_module(f"fmtr.extract.{family_of(edition)}")
     plain: DocumentExtract = module.extract(path, doc)
-    trace, traced = trace_page(path, doc, page)  # type: ignore[arg-type]
+    trace, traced = trace_page(path, doc, page)
     # The trace changes nothing the module gives.
     assert dataclasses.asdict(traced) == dataclasses.asdict(plain)
     rows = _rows_on(plain, page)
@@ -96,7 +97,7 @@ def test_unplaced_lines_are_found_on_their_line_and_drawn(corpus: Path, tmp_path
     line ("Fiscal Year 2016 Program Totals 120 Niger N/A N/A $693,315 7/9/2016 7/23/2016"):
     the module keeps them as unplaced, and the picture boxes them in red on that line."""
     path, doc = _cut(corpus, "FY2016-2017/Africa.pdf", [49, 50, 51], tmp_path)
-    trace, _ = trace_page(path, doc, 2)  # type: ignore[arg-type]
+    trace, _ = trace_page(path, doc, 2)
     assert len(trace.unplaced) == 1
     text, index = trace.unplaced[0]
     assert text == "Niger N/A N/A 7/9/2016 7/23/2016"
@@ -121,7 +122,7 @@ def test_picture_has_the_page_size_and_column_lines_at_the_starts(
 ) -> None:
     _, file, pages, page = case
     path, doc = _cut(corpus, file, pages, tmp_path)
-    trace, _ = trace_page(path, doc, page)  # type: ignore[arg-type]
+    trace, _ = trace_page(path, doc, page)
     scale = 2.0
     png = draw(path, trace, tmp_path / "out" / "page.png", scale)
     pdf = pdfium.PdfDocument(str(path))
@@ -284,3 +285,38 @@ def test_bad_input_is_one_line_and_exit_2(corpus: Path, tmp_path: Path) -> None:
     )
     (root / "manifest.tsv").write_text(text, "utf-8")
     _refused([str(cut), "1", *png], "the build does not read it (its catalog pages: 2-3)")
+
+
+def test_a_page_of_every_pdf_edition_is_traced_whole(corpus: Path) -> None:
+    """For each PDF edition (its first file's first region, a page up to ten pages in): the
+    trace holds the rows the module gives for the page, and each of their cells on the page was
+    found among the words of a line of the page."""
+    from dataclasses import replace
+
+    from fmtr.extract.pdfwords import page_count
+    from fmtr.sources.catalog import documents, read_catalog
+
+    firsts: dict[str, Document] = {}
+    for doc in documents(read_catalog(corpus / "manifest.tsv")):
+        if doc.kind == "pdf":
+            firsts.setdefault(doc.edition, doc)
+    assert len(firsts) >= 19
+    for edition, doc in firsts.items():
+        path = corpus / doc.file
+        first = doc.entries[0]
+        a, b = first.first_pdf_page or 1, first.last_pdf_page or page_count(path)
+        page = a + max(1, min(10, (b - a) // 3))
+        # Read from the region's first page (a block's heading may be pages above).
+        near = replace(doc, entries=(replace(first, last_pdf_page=min(page + 1, b)),))
+        trace, result = trace_page(path, near, page)
+        rows = _rows_on(result, page)
+        assert rows, (edition, page)
+        assert [id(t.row) for t in trace.rows] == [id(r) for r in rows], (edition, page)
+        words = {(line.y, x) for line in trace.lines for x, _ in line.words}
+        for t in trace.rows:
+            for name in FIELDS_OF_ROW:
+                cells = "".join(c.text for c in t.cells if c.field == name)
+                assert _squeezed(cells) == _squeezed(getattr(t.row, name)), (edition, t.row, name)
+            for c in t.cells:
+                if c.page == page:
+                    assert (c.y, c.x0) in words, (edition, page, c)
