@@ -55,6 +55,11 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
         None,
     ),
     (["compare", "COL", "PAK"], "/api/v1/compare?country=COL&country=PAK", None),
+    (
+        ["compare", "COL", "PAK", "--programme", "IMET"],
+        "/api/v1/compare?country=COL&country=PAK&programme=IMET",
+        None,
+    ),
     (["gaps"], "/api/v1/gaps", None),
     (["gaps", "--programme", "IMET"], "/api/v1/gaps?programme=IMET", None),
     (["unit", "army"], "/api/v1/units?q=army", None),
