@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 from fmtr.settings import ServerSettings
 from fmtr.web.app import create_app
 from fmtr.web.fairness import HeavySlots, is_heavy
-from fmtr.web.security import POLICY, host_allowed, is_web_link, relative_location
+from fmtr.web.links import is_web_link
+from fmtr.web.security import POLICY, host_allowed, relative_location
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "fmtr" / "web" / "templates"
 PAGES = [

@@ -31,8 +31,8 @@ from fmtr.query.row import TrainingRecord, training_row
 from fmtr.web.charts import mark_history, money_chart, stacked_bars
 from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
 from fmtr.web.error_page import FIELDS, MAX_ID, MAX_TEXT, MAX_YEAR, kept_form, suggestion_link
+from fmtr.web.links import is_web_link
 from fmtr.web.palette import look, rank
-from fmtr.web.security import is_web_link
 
 # Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
 # them explicitly: Starlette's default escapes only names ending in .html.

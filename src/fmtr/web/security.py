@@ -32,15 +32,6 @@ HEADERS = {
 }
 
 
-def is_web_link(url: object) -> bool:
-    """Whether ``url`` may be a link's target: an http(s) address (a `javascript:` or `data:`
-    URL, which a manifest might hold, is shown as text)."""
-    if not isinstance(url, str):
-        return False
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 def relative_location(location: str) -> str:
     """A redirect's target as a path (and query): a host is never named, and a path starting
     with several slashes or a backslash (which a browser reads as another host) keeps one
