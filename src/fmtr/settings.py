@@ -68,12 +68,6 @@ class ServerSettings:
     default_page: int = setting(
         50, "Rows per page when a listing is asked without a limit.", min=1, max=100_000
     )
-    max_units: int = setting(
-        100,
-        "Student units a unit search keeps at most (more are cut off and marked).",
-        min=1,
-        max=100_000,
-    )
     max_suspension_rows: int = setting(
         500,
         "Training rows dated inside a suspension listed on a country page at most "

@@ -9,6 +9,7 @@ each figure is computed and docs/definitions.md for what the words mean.
 """
 
 from fmtr.query.cite import cite, cite_figure, cite_row
+from fmtr.query.courses import course_profile, courses
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -21,6 +22,7 @@ from fmtr.query.errors import (
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.find import interpret, search
 from fmtr.query.overview import (
     compare,
     editions,
@@ -32,7 +34,7 @@ from fmtr.query.overview import (
     summary,
 )
 from fmtr.query.profile import country_profile
-from fmtr.query.text import course, prepare_units, search, unit
+from fmtr.query.units import prepare_units, unit_profile, units
 
 __all__ = [
     "BadYearSpan",
@@ -48,10 +50,12 @@ __all__ = [
     "cite_row",
     "compare",
     "country_profile",
-    "course",
+    "course_profile",
+    "courses",
     "editions",
     "export",
     "gaps",
+    "interpret",
     "programme_detail",
     "programme_trend",
     "prepare_units",
@@ -63,5 +67,6 @@ __all__ = [
     "series",
     "summary",
     "top",
-    "unit",
+    "unit_profile",
+    "units",
 ]

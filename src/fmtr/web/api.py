@@ -20,6 +20,8 @@ from sqlalchemy import Connection
 from fmtr.query import answers
 from fmtr.query.answers import NameList, default
 from fmtr.query.figures import Ranking
+from fmtr.query.filenames import export_name
+from fmtr.query.find import Field
 from fmtr.query.shapes import Document, csv_text, jsonable, main_table
 from fmtr.web.deps import Page, check_limit, connection, paging, programme, served
 from fmtr.web.errors import ERROR_RESPONSES
@@ -230,46 +232,131 @@ def gaps(conn: Conn, programme: Programme, format: Format = "json") -> Response:
 # --- names and rows ------------------------------------------------------------------------
 
 
+CountryFilter = Annotated[
+    str | None, Query(max_length=200, description="Country name or code (Pakistan, PAK)")
+]
+AllEditions = Annotated[
+    bool, Query(description="Also the rows of an edition not counted for their fiscal year")
+]
+
+
 @router.get(
     "/units",
-    summary="Student units named like a text, spelling variants grouped (fuzzy)",
+    summary="Student units named like a text, each within one country, best first",
     responses=TABLE,
 )
 async def units(
     request: Request,
     q: Annotated[str, Query(min_length=2, max_length=200, description="A unit's name")],
-    page: Annotated[Page, Depends(paging())],
+    page: Annotated[Page, Depends(paging(default(answers.units, "limit")))],
+    country: CountryFilter = None,
     format: Format = "json",
 ) -> Response:
-    max_units = request.app.state.served.settings.max_units
-
     def answer(conn: Connection) -> Response:
-        found = answers.units(conn, q, page.limit, page.offset, max_units=max_units)
-        return respond(found, format, "units")
+        found = answers.units(conn, q, country or None, page.limit, page.offset)
+        return respond(found, format, export_name("units", country or None, q))
 
     return await _answer(request, answer)
 
 
-@router.get("/courses", summary="Courses whose title holds every word", responses=TABLE)
+@router.get(
+    "/units/{country}/{unit:path}",
+    summary="One country's student unit: spellings, figures, courses, places, training rows",
+    responses=DOCUMENT,
+)
+def unit_profile(
+    conn: Conn,
+    country: Country,
+    unit: Annotated[str, Path(max_length=300, description="Any spelling of the unit, or its key")],
+    page: Annotated[Page, Depends(paging(default(answers.unit_profile, "limit")))],
+    all_editions: AllEditions = False,
+    format: Format = "json",
+) -> Response:
+    found = answers.unit_profile(conn, country, unit, page.limit, page.offset, all_editions)
+    name = export_name("unit", found["country_code"], found["name"])
+    return respond(found, format, name)
+
+
+@router.get("/courses", summary="Courses whose titles hold every word, best first", responses=TABLE)
 def courses(
     conn: Conn,
     q: Text,
-    page: Annotated[Page, Depends(paging(default(answers.course, "limit")))],
+    page: Annotated[Page, Depends(paging(default(answers.courses, "limit")))],
     format: Format = "json",
 ) -> Response:
-    return respond(answers.course(conn, q, page.limit, page.offset), format, "courses")
+    found = answers.courses(conn, q, page.limit, page.offset)
+    return respond(found, format, export_name("courses", None, q))
 
 
 @router.get(
-    "/search", summary="Training rows holding every word, best matches first", responses=TABLE
+    "/courses/{course:path}",
+    summary="A course across countries and years: who, when, where, how many, at what cost",
+    responses=DOCUMENT,
+)
+def course_profile(
+    conn: Conn,
+    course: Annotated[str, Path(max_length=300, description="Any title of the course, or its key")],
+    page: Annotated[Page, Depends(paging(default(answers.course_profile, "limit")))],
+    all_editions: AllEditions = False,
+    format: Format = "json",
+) -> Response:
+    found = answers.course_profile(conn, course, page.limit, page.offset, all_editions)
+    return respond(found, format, export_name("course", None, found["name"]))
+
+
+SearchText = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="Words, country and programme names, fiscal years (Pakistan IMET FY2010)",
+    ),
+]
+
+
+@router.get(
+    "/search",
+    summary="Training rows a text and filters select: count, sums, facets, best matches first",
+    responses=DOCUMENT,
 )
 def search(
     conn: Conn,
-    q: Text,
+    programme: Programme,
     page: Annotated[Page, Depends(paging(default(answers.search, "limit")))],
+    q: SearchText = "",
+    country: CountryFilter = None,
+    fy_from: From = None,
+    fy_to: To = None,
+    field: Annotated[Field, Query(description="Look in one column only")] = default(
+        answers.search, "field"
+    ),
+    all_editions: AllEditions = default(answers.search, "all_editions"),
+    literal: Annotated[
+        bool, Query(description="Every word is a word (no country or programme taken)")
+    ] = default(answers.search, "literal"),
     format: Format = "json",
 ) -> Response:
-    return respond(answers.search(conn, q, page.limit, page.offset), format, "search")
+    found = answers.search(
+        conn,
+        q,
+        country or None,
+        programme,
+        fy_from or None,
+        fy_to or None,
+        field,
+        all_editions,
+        literal,
+        page.limit,
+        page.offset,
+    )
+    name = export_name(
+        "search",
+        found["country_code"],
+        " ".join(found["words"].split()[:6]) or None,
+        found["programme_code"],
+        found["first_fy"],
+        found["last_fy"],
+    )
+    return respond(found, format, name)
 
 
 @router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)
