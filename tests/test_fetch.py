@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import cut_pdf, write_manifest
+from corpus_kit import MANIFEST_HEADER, cut_pdf, write_manifest
 from fmtr.cli.app import app
 from fmtr.sources.catalog import documents, read_catalog, sha256_hex_of_file
 from fmtr.sources.fetch import FetchError, fetch_all, fetch_document
@@ -138,3 +138,61 @@ def test_fetch_offline_is_a_clear_error(served: tuple[str, Path], tmp_path: Path
     assert result.exit_code == 1
     assert "cannot connect" in result.output and "offline" in result.output
     assert isinstance(FetchError("x"), Exception)
+
+
+def _catalog_naming(root: Path, file: str, sha256: str) -> Path:
+    """A catalog with one row naming ``file`` (served by the mirror as FY2016-2017/Africa.pdf)."""
+    path = root.parent / "hostile.tsv"
+    path.write_text(
+        MANIFEST_HEADER
+        + f"FY2016-2017\tAfrica\t{file}\t\t\thttps://example.invalid/a.pdf\t\t{sha256}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink-out"])
+def test_fetch_writes_only_inside_dest(served: tuple[str, Path], tmp_path: Path, kind: str) -> None:
+    """A catalog path cannot make fetch write outside --dest (the mirror would serve the file)."""
+    base, root = served
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    sha = sha256_hex_of_file(root / "FY2016-2017/Africa.pdf")
+    file = {
+        "dotdot": "../outside/Africa.pdf",
+        "absolute": str(outside / "Africa.pdf"),
+        "symlink-out": "FY2016-2017/Africa.pdf",
+    }[kind]
+    if kind == "symlink-out":
+        (dest / "FY2016-2017").symlink_to(outside)  # a planted link inside dest
+    docs = documents(read_catalog(_catalog_naming(root, file, sha)))
+    results, errors = fetch_all(docs, dest, base_url=base)
+    assert results == [] and len(errors) == 1
+    assert "catalog line 2" in str(errors[0]) and "not fetched" in str(errors[0])
+    assert list(outside.iterdir()) == []
+    assert _RangeHandler.ranges == []
+
+
+def test_fetch_refuses_a_file_without_a_checksum(served: tuple[str, Path], tmp_path: Path) -> None:
+    """An empty sha256 used to skip the check: whatever the server sent was kept."""
+    base, root = served
+    docs = documents(read_catalog(_catalog_naming(root, "FY2016-2017/Africa.pdf", "")))
+    results, errors = fetch_all(docs, tmp_path / "dest", base_url=base)
+    assert results == [] and len(errors) == 1
+    assert "no sha256" in str(errors[0])
+    assert not (tmp_path / "dest/FY2016-2017/Africa.pdf").exists()
+
+
+def test_fetch_does_not_write_its_manifest_through_a_link(
+    served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, root = served
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (dest / "manifest.tsv").symlink_to(victim)
+    result = runner.invoke(app, ["fetch", "--dest", str(dest), "--base-url", base])
+    assert "manifest.tsv not written" in result.output
+    assert victim.read_text() == "keep me"

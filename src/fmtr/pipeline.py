@@ -14,6 +14,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,11 +29,14 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
+from fmtr.errors import Unavailable
 from fmtr.extract import family_of
 from fmtr.extract.model import ExtractError, ProgrammeBlock
 from fmtr.settings import BuildSettings
 from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog, corpus_identity
+from fmtr.sources.corpus import corpus_catalog, corpus_identity, manifest_name
+from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
+from fmtr.sources.limits import memory_problem, size_problem
 from fmtr.store import schema as s
 from fmtr.store.db import open_database, read_only_engine, schema_is_current, sqlite_path
 from fmtr.store.load import (
@@ -47,7 +51,14 @@ from fmtr.store.load import (
 )
 from fmtr.store.read import iter_documents
 from fmtr.store.search import index_is_current, rebuild_search_index, unindex_document
-from fmtr.store.swap import build_lock, start_aside, swap_in
+from fmtr.store.swap import (
+    build_lock,
+    disk_full,
+    free_space,
+    remove_aside,
+    start_aside,
+    swap_in,
+)
 from fmtr.verify.reconcile import (
     Check,
     EditionVerdict,
@@ -131,12 +142,19 @@ def _pages_to_read(doc: Document) -> int:
 # --- main side -------------------------------------------------------------------------------
 
 
-def _check_file(root: Path, doc: Document) -> tuple[str | None, ExtractError | None]:
-    path = root / doc.file
+def _check_file(
+    root: Path, doc: Document, manifest: str, settings: BuildSettings
+) -> tuple[str | None, ExtractError | None]:
+    path = root / doc.file  # inside the corpus: _catalog checked every manifest path
     if not path.is_file():
         return None, ExtractError(doc.file, None, f"file not found in the corpus folder {root}")
+    # An empty checksum used to skip the check: the manifest then vouched for any content.
+    if (problem := sha256_problem(doc, manifest)) is not None:
+        return None, ExtractError(doc.file, None, problem)
+    if (problem := size_problem(doc.kind, path.stat().st_size, settings)) is not None:
+        return None, ExtractError(doc.file, None, problem)
     digest = sha256_hex_of_file(path)
-    if doc.sha256 and digest != doc.sha256:
+    if digest != doc.sha256.lower():
         return None, ExtractError(
             doc.file, None, f"sha256 mismatch: catalog {doc.sha256[:12]}…, file {digest[:12]}…"
         )
@@ -196,12 +214,15 @@ def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary
         ]
 
 
-def _selected(root: Path, only: Iterable[str] | None) -> list[Document]:
-    docs = documents(corpus_catalog(root))
-    if only is not None:
-        wanted = set(only)
-        docs = [d for d in docs if d.edition in wanted or d.file in wanted]
-    return docs
+def _catalog(root: Path) -> tuple[list[Document], str]:
+    """The corpus's documents and how errors name its manifest; ManifestRefused when a path
+    leaves the corpus or names a file another row names (nothing is read before this)."""
+    entries = corpus_catalog(root)
+    manifest = manifest_name(root)
+    problems = check_paths(root, entries, manifest)
+    if problems:
+        raise ManifestRefused(problems)
+    return documents(entries), manifest
 
 
 def _plan(
@@ -210,21 +231,38 @@ def _plan(
     known: dict[str, str],
     report: BuildReport,
     obs: BuildObserver,
+    settings: BuildSettings,
 ) -> tuple[list[Document], list[tuple[Document, str]]]:
-    """The documents of this build and those to (re)load; bad and unchanged files go to report."""
-    docs = _selected(root, only)
+    """The documents of this build and those to (re)load; bad and unchanged files go to report.
+
+    Raises ManifestRefused, before anything is written, when two documents have the same
+    content: the same report under two names would count twice."""
+    everything, manifest = _catalog(root)
+    docs = everything
+    if only is not None:
+        wanted = set(only)
+        docs = [d for d in everything if d.edition in wanted or d.file in wanted]
     todo: list[tuple[Document, str]] = []
+    # Files not read now count with the content they were loaded with (a digest cleared by
+    # hand, to force a reload, says nothing of the content: two such are not one report).
+    digests = {d.file: known[d.file] for d in everything if known.get(d.file)}
     for doc in docs:
-        digest, error = _check_file(root, doc)
+        digest, error = _check_file(root, doc, manifest, settings)
         if error is not None:
             report.errors.append(error)
             obs.failed(doc, error)
-        elif known.get(doc.file) == digest:
+            digests.pop(doc.file, None)
+            continue
+        assert digest is not None
+        digests[doc.file] = digest
+        if known.get(doc.file) == digest:
             report.skipped.append(doc.file)
             obs.skipped(doc)
         else:
-            assert digest is not None
             todo.append((doc, digest))
+    problems = check_contents(digests, everything, manifest)
+    if problems:
+        raise ManifestRefused(problems)
     return docs, todo
 
 
@@ -237,57 +275,101 @@ def build_database(
     *,
     jobs: int = _DEFAULTS.jobs,
     file_seconds: float = _DEFAULTS.file_seconds,
+    worker_memory: int = _DEFAULTS.worker_memory,
+    max_pdf_mb: int = _DEFAULTS.max_pdf_mb,
+    max_html_mb: int = _DEFAULTS.max_html_mb,
+    max_rows_per_pdf_page: int = _DEFAULTS.max_rows_per_pdf_page,
+    max_rows_per_html_page: int = _DEFAULTS.max_rows_per_html_page,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
     build changes nothing. Other databases are built in place, one transaction per document.
+    The settings (``jobs`` to ``max_rows_per_html_page``) are fmtr.settings.BuildSettings'.
 
-    Raises BuildLocked when another build is running on the same file."""
+    Raises BuildLocked when another build is running on the same file, ManifestRefused for a
+    manifest that reaches outside the corpus or lists a report twice, and BuildStopped when the
+    disk fills up (the build's temporary files are then removed; the served file is as it was).
+    """
+    settings = BuildSettings(
+        jobs=jobs,
+        file_seconds=file_seconds,
+        worker_memory=worker_memory,
+        max_pdf_mb=max_pdf_mb,
+        max_html_mb=max_html_mb,
+        max_rows_per_pdf_page=max_rows_per_pdf_page,
+        max_rows_per_html_page=max_rows_per_html_page,
+    )
     path = sqlite_path(url)
     if path is None:
-        return build(
-            open_database(url),
-            root,
-            jobs=jobs,
-            file_seconds=file_seconds,
-            only=only,
-            observer=observer,
-        )
-    with build_lock(path):
-        if path.exists() and schema_is_current(url):
-            # Nothing changed: answer from the served file without copying it.
-            served = read_only_engine(url)
+        return _build_settled(open_database(url), root, settings, only, observer, bulk=False)
+    _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
+    # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
+    # link to the served file must neither build beside a build of that file nor be replaced
+    # by a plain file.
+    path = path.resolve()
+    try:
+        with build_lock(path):
+            return _build_aside(url, path, root, settings, only, observer)
+    except Exception as exc:
+        if disk_full(exc):
+            raise BuildStopped(
+                f"the disk is full: the build of {path} stopped; its temporary files were "
+                f"removed ({free_space(path.parent)} free now) and the served database is as "
+                "it was"
+            ) from None
+        raise
+
+
+def _build_aside(
+    url: str,
+    path: Path,
+    root: Path,
+    settings: BuildSettings,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+) -> BuildReport:
+    """build_database under the lock: a copy of the served file is built and swapped in."""
+    if path.exists() and schema_is_current(url):
+        # Nothing changed: answer from the served file without copying it.
+        served = read_only_engine(url)
+        try:
             with served.connect() as conn:
                 known = loaded_documents(conn)
             t0 = time.perf_counter()
-            report = BuildReport(run_id=0)  # 0: nothing was written, so no build run recorded
-            _, todo = _plan(root, only, known, report, SilentObserver())
+            report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
+            _, todo = _plan(root, only, known, report, SilentObserver(), settings)
             if not todo and (only is not None or not _stale_documents(known, root)):
                 log.info("nothing changed since the last build of %s", path)
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
-                served.dispose()
                 return report
+        finally:
             served.dispose()
+    try:
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = build(
-                engine,
-                root,
-                jobs=jobs,
-                file_seconds=file_seconds,
-                only=only,
-                observer=observer,
-                bulk=True,
-            )
+            report = _build_settled(engine, root, settings, only, observer, bulk=True)
         finally:
             engine.dispose()
         swap_in(aside, path)
-        log.info("build run %d swapped in as %s", report.run_id, path)
-        return report
+    except BaseException:
+        # Whatever stopped it (a full disk, a refused manifest, Ctrl-C), the copy goes: left
+        # behind, a full disk would stay full.
+        remove_aside(path)
+        raise
+    log.info("build run %d swapped in as %s", report.run_id, path)
+    return report
+
+
+class BuildStopped(Unavailable):
+    """A build that could not finish for a reason outside the corpus (a full disk); the message
+    is one line. Exit 1, as a build whose documents failed: the database is as it was."""
+
+    code = "build_stopped"
+    exit_code = 1
 
 
 class _EditionProof:
@@ -350,7 +432,7 @@ def _stored(error: ExtractError, root: Path) -> str:
 
 def _stale_documents(known: dict[str, str], root: Path) -> bool:
     """Whether the database holds documents the corpus no longer lists (a build removes them)."""
-    return bool(set(known) - {d.file for d in documents(corpus_catalog(root))})
+    return bool(set(known) - {d.file for d in _catalog(root)[0]})
 
 
 def build(
@@ -359,24 +441,51 @@ def build(
     *,
     jobs: int = _DEFAULTS.jobs,
     file_seconds: float = _DEFAULTS.file_seconds,
+    worker_memory: int = _DEFAULTS.worker_memory,
+    max_pdf_mb: int = _DEFAULTS.max_pdf_mb,
+    max_html_mb: int = _DEFAULTS.max_html_mb,
+    max_rows_per_pdf_page: int = _DEFAULTS.max_rows_per_pdf_page,
+    max_rows_per_html_page: int = _DEFAULTS.max_rows_per_html_page,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
 ) -> BuildReport:
     """Load every catalog document of the corpus at ``root`` that changed since the last build.
 
-    ``jobs``: worker processes (0: one per core); ``file_seconds``: each file's time budget
-    (fmtr.settings.BuildSettings says more of both).
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
     only queries need are dropped while loading and made again at the end.
+    ``jobs``: worker processes (0: one per core); ``file_seconds``: each file's time budget;
+    ``worker_memory`` and the ``max_`` ceilings: what one file may cost
+    (fmtr.settings.BuildSettings says more of each).
     """
+    settings = BuildSettings(
+        jobs=jobs,
+        file_seconds=file_seconds,
+        worker_memory=worker_memory,
+        max_pdf_mb=max_pdf_mb,
+        max_html_mb=max_html_mb,
+        max_rows_per_pdf_page=max_rows_per_pdf_page,
+        max_rows_per_html_page=max_rows_per_html_page,
+    )
+    return _build_settled(engine, root, settings, only, observer, bulk=bulk)
+
+
+def _build_settled(
+    engine: Engine,
+    root: Path,
+    settings: BuildSettings,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    *,
+    bulk: bool,
+) -> BuildReport:
     with _no_cyclic_gc():
         return _build(
             engine,
             root,
-            jobs=jobs or os.cpu_count() or 1,
-            file_seconds=file_seconds,
+            jobs=settings.jobs or os.cpu_count() or 1,
+            settings=settings,
             only=only,
             observer=observer,
             bulk=bulk,
@@ -404,15 +513,20 @@ def _build(
     root: Path,
     *,
     jobs: int,
-    file_seconds: float,
     only: Iterable[str] | None,
     observer: BuildObserver | None,
     bulk: bool,
+    settings: BuildSettings,
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
+    with engine.connect() as conn:
+        known = loaded_documents(conn)
+    # Planned before the build run is recorded: a refused manifest writes nothing.
+    report = BuildReport(0)
+    docs, todo = _plan(root, only, known, report, obs, settings)
     with engine.begin() as conn:
-        run_id = int(
+        report.run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
                     started_at=datetime.now(UTC),
@@ -426,15 +540,13 @@ def _build(
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )
-        known = loaded_documents(conn)
-    report = BuildReport(run_id)
+    run_id = report.run_id
     log.info("build run %d on %s", run_id, root)
-    seconds: dict[str, float] = {}
-    docs, todo = _plan(root, only, known, report, obs)
     log.info(
         "%d documents to load, %d unchanged, %d refused", len(todo), len(report.skipped),
         len(report.errors),
     )  # fmt: skip
+    seconds: dict[str, float] = {}
     proof = _EditionProof(engine, docs, todo)
     if bulk and todo:
         with engine.begin() as conn:
@@ -470,7 +582,7 @@ def _build(
     if todo:
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
-        _run_pool(root, todo, max(1, jobs), file_seconds, obs, store)
+        _run_pool(root, todo, max(1, jobs), obs, store, settings)
         if bulk:
             with engine.begin() as conn:
                 create_query_indexes(conn)
@@ -518,9 +630,9 @@ def _run_pool(
     root: Path,
     todo: list[tuple[Document, str]],
     jobs: int,
-    file_seconds: float,
     obs: BuildObserver,
     store: Callable[[Document, str, Outcome, float], None],
+    settings: BuildSettings,
 ) -> None:
     # "spawn", not "fork": PDFium is not safe to use in a child forked from a parent that has
     # already loaded it (the tests do), and spawn behaves the same on every platform.
@@ -543,74 +655,112 @@ def _run_pool(
         obs.started(doc, _pages_to_read(doc))
     crashed: list[tuple[Document, str]] = []
     work = list(todo)
+    batch = _Batch(ctx, queue, root, jobs, began, store, crashed, settings)
     try:
         while work:
-            work = _run_batch(ctx, queue, root, work, jobs, file_seconds, began, store, crashed)
-        # A worker that died (a crash in the PDF library on a hostile file) takes the whole pool
-        # down; run those documents again one per pool to find which one it was.
+            work = batch.run(work)
+        # A worker that died (a crash in the PDF library, or PDFium stopping the process at the
+        # memory ceiling) takes the whole pool down; the files it may have been reading run
+        # again one per pool, to find which one it was.
         for doc, digest in crashed:
-            with ProcessPoolExecutor(
-                1, mp_context=ctx, initializer=init_worker, initargs=(queue,)
-            ) as single:
-                try:
-                    result, secs = single.submit(extract_and_clean, root / doc.file, doc).result(
-                        timeout=file_seconds
-                    )
-                except BrokenProcessPool:
-                    result = ExtractError(doc.file, None, "the PDF reader crashed on this file")
-                    secs = 0.0
+            result, secs = _run_alone(ctx, queue, root, doc, settings)
             store(doc, digest, result, secs)
     finally:
         queue.put(None)
         relay_thread.join(timeout=5)
 
 
-def _run_batch(
-    ctx: Any,
-    queue: Any,
-    root: Path,
-    work: list[tuple[Document, str]],
-    jobs: int,
-    file_seconds: float,
-    began: dict[str, float],
-    store: Callable[[Document, str, Outcome, float], None],
-    crashed: list[tuple[Document, str]],
-) -> list[tuple[Document, str]]:
-    """Run documents in one pool until all are done or one runs out of time; returns the
-    documents still to run (in a fresh pool) when a file over its budget forced a stop."""
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker, initargs=(queue,))
-    pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
-        pool.submit(extract_and_clean, root / doc.file, doc): (doc, digest) for doc, digest in work
-    }
-    try:
-        while pending:
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                doc, digest = pending.pop(fut)
-                try:
-                    result, secs = fut.result()
-                except BrokenProcessPool:
-                    crashed.append((doc, digest))
-                    continue
-                store(doc, digest, result, secs)
-            now = time.monotonic()
-            late = [
-                f
-                for f, (doc, _) in pending.items()
-                if doc.file in began and now - began[doc.file] > file_seconds
-            ]
-            if late:
-                for fut in late:
+def _run_alone(
+    ctx: Any, queue: Any, root: Path, doc: Document, settings: BuildSettings
+) -> tuple[Outcome, float]:
+    with ProcessPoolExecutor(
+        1, mp_context=ctx, initializer=init_worker, initargs=(queue, settings)
+    ) as single:
+        future = single.submit(extract_and_clean, root / doc.file, doc)
+        processes = list(getattr(single, "_processes", {}).values())
+        try:
+            return future.result(timeout=settings.file_seconds)
+        except BrokenProcessPool:
+            for process in processes:
+                process.join(timeout=5)
+            aborted = any(p.exitcode == -signal.SIGABRT for p in processes)
+            if aborted and settings.worker_memory:
+                # PDFium's answer to a failed allocation is abort(): with the address space
+                # capped, that is this file needing more than the ceiling.
+                return ExtractError(doc.file, None, memory_problem(settings)), 0.0
+            return ExtractError(doc.file, None, "the PDF reader crashed on this file"), 0.0
+        except TimeoutError:
+            for process in processes:
+                process.kill()
+            reason = f"took longer than {settings.file_seconds:g} s (its time budget): stopped"
+            return ExtractError(doc.file, None, reason), settings.file_seconds
+
+
+@dataclass
+class _Batch:
+    ctx: Any
+    queue: Any
+    root: Path
+    jobs: int
+    began: dict[str, float]
+    store: Callable[[Document, str, Outcome, float], None]
+    crashed: list[tuple[Document, str]]
+    settings: BuildSettings
+    # Files sent to a fresh pool after a crash they had not started on: once only, so that a
+    # file whose start the relay had not yet heard of cannot crash pool after pool.
+    requeued: set[str] = field(default_factory=set)
+
+    def run(self, work: list[tuple[Document, str]]) -> list[tuple[Document, str]]:
+        """Run documents in one pool until all are done, or one runs out of time or takes its
+        worker down; returns the documents still to run (in a fresh pool)."""
+        pool = ProcessPoolExecutor(
+            self.jobs,
+            mp_context=self.ctx,
+            initializer=init_worker,
+            initargs=(self.queue, self.settings),
+        )
+        pending: dict[Future[tuple[Outcome, float]], tuple[Document, str]] = {
+            pool.submit(extract_and_clean, self.root / doc.file, doc): (doc, digest)
+            for doc, digest in work
+        }
+        rest: list[tuple[Document, str]] = []
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for fut in done:
                     doc, digest = pending.pop(fut)
-                    reason = f"took longer than {file_seconds:g} s (its time budget): stopped"
-                    store(doc, digest, ExtractError(doc.file, None, reason), file_seconds)
-                # A worker cannot be stopped on its own: stop them all, run the rest again.
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-                rest = list(pending.values())
-                for doc, _ in rest:
-                    began.pop(doc.file, None)
-                return rest
-        return []
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                    try:
+                        result, secs = fut.result()
+                    except BrokenProcessPool:
+                        # Only a file a worker had started on can have taken it down.
+                        if doc.file in self.began or doc.file in self.requeued:
+                            self.crashed.append((doc, digest))
+                        else:
+                            self.requeued.add(doc.file)
+                            rest.append((doc, digest))
+                        continue
+                    self.store(doc, digest, result, secs)
+                if rest:
+                    continue  # the pool is broken: collect every future, then start afresh
+                now = time.monotonic()
+                budget = self.settings.file_seconds
+                late = [
+                    f
+                    for f, (doc, _) in pending.items()
+                    if doc.file in self.began and now - self.began[doc.file] > budget
+                ]
+                if late:
+                    for fut in late:
+                        doc, digest = pending.pop(fut)
+                        reason = f"took longer than {budget:g} s (its time budget): stopped"
+                        self.store(doc, digest, ExtractError(doc.file, None, reason), budget)
+                    # A worker cannot be stopped on its own: stop them all, run the rest again.
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.kill()
+                    rest = list(pending.values())
+                    break
+            for doc, _ in rest:
+                self.began.pop(doc.file, None)
+            return rest
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -93,10 +93,19 @@ class ServerSettings:
     access_log: bool = setting(
         True, "Log one line per request (method, path, status, milliseconds) on stderr."
     )
-    render_cache: str = setting(
+    # Private to the user (fmtr.sources.page_cache): a fixed folder in the shared temporary
+    # directory let another local user plant images or links there.
+    image_cache: str = setting(
         "",
-        "Folder for rendered source page images (empty: fmtr-render in the system's "
-        "temporary folder).",
+        "Folder for rendered source page images, created private to you (empty: your cache "
+        "folder, ~/.cache/fmtr/pages on Linux).",
+    )
+    # A page image is about 230 kB: one for every PDF row would be 54 GB.
+    image_cache_mb: int = setting(
+        256,
+        "MiB of page images kept at most (about 1,100 images); the least recently shown go first.",
+        min=1,
+        max=2**20,
     )
 
 
@@ -114,6 +123,44 @@ class BuildSettings:
         "and reported, the others go on.",
         min=0.001,
         max=86400,
+    )
+    # What one file may cost, each limit an order of magnitude above the largest real report
+    # (the measurements are in fmtr.sources.limits): a 7 kB PDF can hold a 4 GiB FlateDecode
+    # bomb, a 200 MB HTML page loads 1.7 million rows.
+    worker_memory: int = setting(
+        1024,
+        "Memory ceiling of each worker process, MiB of address space (0: none): a file that "
+        "needs more is stopped with one line naming it (the full corpus peaks at 125 MiB).",
+        min=0,
+        max=2**20,
+    )
+    max_pdf_mb: int = setting(
+        64,
+        "A PDF file larger than this many MiB is refused unread as no report (the largest of "
+        "the report is 3.4 MiB).",
+        min=1,
+        max=2**20,
+    )
+    max_html_mb: int = setting(
+        16,
+        "An HTML file larger than this many MiB is refused unread as no report (the largest of "
+        "the report is 0.9 MiB).",
+        min=1,
+        max=2**20,
+    )
+    max_rows_per_pdf_page: int = setting(
+        400,
+        "A PDF page yielding more training rows than this is refused as no report page (the "
+        "fullest holds 116).",
+        min=1,
+        max=10**9,
+    )
+    max_rows_per_html_page: int = setting(
+        30_000,
+        "An HTML page yielding more training rows than this is refused as no report page (the "
+        "fullest holds 3,071).",
+        min=1,
+        max=10**9,
     )
 
 

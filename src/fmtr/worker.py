@@ -7,18 +7,23 @@ about a second before its first page.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from fmtr.clean.document import CleanDocument, clean_document
 from fmtr.extract import extract_document, pdfwords
 from fmtr.extract.model import DocumentExtract, ExtractError
+from fmtr.settings import BuildSettings
 from fmtr.sources.catalog import Document
+from fmtr.sources.limits import MiB, memory_problem, rows_problem
 
 Outcome = tuple[DocumentExtract, CleanDocument] | ExtractError
 
 _page_queue: Any = None
+_settings = BuildSettings()
 # Pages read and not yet reported, per file: a message per page cost the workers two seconds a
 # corpus (a pickle, a lock, a pipe write), so they go a few times a second.
 _unsent: dict[str, int] = {}
@@ -42,11 +47,35 @@ def _flush_pages() -> None:
     _unsent.clear()
 
 
-def init_worker(queue: Any) -> None:
-    """Runs once in each worker: page ticks and file starts go back to the build on ``queue``."""
-    global _page_queue
+def init_worker(queue: Any, settings: BuildSettings | None = None) -> None:
+    """Runs once in each worker: page ticks and file starts go back to the build on ``queue``;
+    the worker's address space is capped at ``settings.worker_memory`` MiB."""
+    global _page_queue, _settings
     _page_queue = queue
     pdfwords.PAGE_HOOK = _report_page
+    _settings = settings or BuildSettings()
+    if _settings.worker_memory:
+        _cap_memory(_settings.worker_memory * MiB)
+
+
+def _cap_memory(limit: int) -> None:
+    # RLIMIT_AS (address space) rather than RLIMIT_DATA: PDFium's large buffers are mmap'd, and
+    # the address space is what a decompression bomb grows. Past it, an allocation fails:
+    # Python raises MemoryError, PDFium aborts the process (its out-of-memory path), and the
+    # build reports either as this file needing more than the ceiling.
+    try:
+        import resource
+    except ImportError:  # not on this platform: the time budget still holds
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):  # a hard limit below ours: keep it
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _rows_per_page(extract: DocumentExtract) -> Counter[int]:
+    return Counter(row.page for block in extract.blocks for row in block.rows)
 
 
 def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
@@ -56,9 +85,14 @@ def extract_and_clean(path: Path, doc: Document) -> tuple[Outcome, float]:
         _page_queue.put(("start", doc.file, 0))  # the time budget counts from here
     try:
         extract = extract_document(path, doc)
+        if (implausible := rows_problem(doc.kind, _rows_per_page(extract), _settings)) is not None:
+            page, reason = implausible
+            raise ExtractError(doc.file, page if doc.kind == "pdf" else None, reason)
         result: Outcome = (extract, clean_document(extract, doc.edition))
     except ExtractError as exc:
         result = exc
+    except MemoryError:
+        result = ExtractError(doc.file, None, memory_problem(_settings))
     except Exception as exc:  # a bug or a file no check foresaw: still one line, file named
         result = ExtractError(doc.file, None, f"{type(exc).__name__}: {exc}")
     _flush_pages()

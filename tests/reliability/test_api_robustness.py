@@ -22,7 +22,7 @@ def api_app(fixture_db: Path) -> Any:
     from fmtr.web.app import create_app
 
     cache = str(fixture_db.parent / "render")
-    return create_app(str(fixture_db), settings=ServerSettings(render_cache=cache))
+    return create_app(str(fixture_db), settings=ServerSettings(image_cache=cache))
 
 
 def test_no_request_gets_a_server_error(api_app: Any) -> None:

@@ -42,7 +42,7 @@ def web_app(web_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from fmtr.web.app import create_app
 
     cache = tmp_path_factory.mktemp("render-cache")
-    return create_app(str(web_db), settings=ServerSettings(render_cache=str(cache)))
+    return create_app(str(web_db), settings=ServerSettings(image_cache=str(cache)))
 
 
 @pytest.fixture(scope="session")
@@ -73,9 +73,7 @@ def corpus_web_app(corpus_web_db: Path, corpus: Path) -> Any:
     from fmtr.web.app import create_app
 
     cache = str(corpus_web_db.parent / "render-cache")
-    return create_app(
-        str(corpus_web_db), corpus=corpus, settings=ServerSettings(render_cache=cache)
-    )
+    return create_app(str(corpus_web_db), corpus=corpus, settings=ServerSettings(image_cache=cache))
 
 
 def _free_port() -> int:

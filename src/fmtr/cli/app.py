@@ -1,8 +1,9 @@
 """The `fmtr` Typer app: the global options, every command group, and the one place where an
 error becomes one line on stderr and an exit code (never a traceback).
 
-Exit codes: 0 done; 1 some documents failed, or the proof found a mismatch; 2 bad input, or a
-database or corpus that is missing or unreadable; 3 another build holds the database.
+Exit codes: 0 done; 1 some documents failed, the proof found a mismatch, the manifest was
+refused or the disk filled up during a build; 2 bad input, or a database or corpus that is
+missing or unreadable; 3 another build holds the database.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from fmtr.cli.common import (
     Json,
     add_texts,
     err,
+    one_line,
     out,
     print_json,
     print_settings,
@@ -108,7 +109,8 @@ def build(
     """Extract every document of the corpus into the database (unchanged files are skipped).
 
     A SQLite database is built aside and swapped in whole; a bad file gets a one-line error
-    naming file and page and the others still load (exit code 1).
+    naming file and page and the others still load (exit code 1). A manifest naming a file
+    outside the corpus or a report twice is refused before anything is written (exit code 1).
 
     Example: fmtr build --corpus ../shared/fmtr-corpus --db data/fmtr.sqlite
     """
@@ -117,16 +119,24 @@ def build(
     from fmtr.pipeline import build_database
     from fmtr.sources.catalog import documents
     from fmtr.sources.corpus import corpus_catalog, corpus_dir
+    from fmtr.sources.integrity import ManifestRefused
     from fmtr.store.db import database_url, display_url
 
     root = corpus_dir(corpus)
     url = database_url(db)
     total = len(documents(corpus_catalog(root)))
-    with _progress(TimeElapsedColumn()) as progress:
-        report = build_database(
-            url, root, only=edition, observer=_ProgressObserver(progress, total),
-            **settings_dict(settings),
-        )  # fmt: skip
+    try:
+        with _progress(TimeElapsedColumn()) as progress:
+            report = build_database(
+                url, root, only=edition, observer=_ProgressObserver(progress, total),
+                **settings_dict(settings),
+            )  # fmt: skip
+    except ManifestRefused as exc:
+        # Each manifest line to fix, as a document's error is said; then the one line of the
+        # refusal itself (fmtr.cli.app), exit 1.
+        for problem in exc.problems:
+            err.print(f"error {one_line(problem)}", markup=False)
+        raise
     if as_json:
         print_json(_report_json(report, display_url(url)))
     else:
@@ -254,12 +264,19 @@ def fetch(
             progress.update(tasks[file], completed=done, total=total)
 
         results, errors = fetch_all(docs, dest, base_url=base_url, progress=tick)
-    # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it.
+    # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it; never
+    # through a link planted in DEST (OutsideFolder: one line).
     if catalog is None:
         from importlib import resources
 
+        from fmtr.sources.integrity import OutsideFolder, resolve_inside
+
         dest.mkdir(parents=True, exist_ok=True)
-        (dest / "manifest.tsv").write_text(
+        try:
+            manifest = resolve_inside(dest, "manifest.tsv")
+        except OutsideFolder as exc:
+            raise OutsideFolder(f"manifest.tsv not written: {exc.message}") from None
+        manifest.write_text(
             resources.files("fmtr.sources").joinpath("catalog.tsv").read_text("utf-8"), "utf-8"
         )
     counts: dict[str, int] = {}

@@ -348,6 +348,15 @@ def export(
     all_editions: Annotated[
         bool, typer.Option("--all-editions", help="Also the non-counted FY2000/FY2001 rows.")
     ] = default(answers.training, "all_editions"),
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help="CSV and XLSX cells exactly as stored, also those a spreadsheet would evaluate "
+            "as a formula (by default such a cell, e.g. '-National Academy...', gets a leading "
+            "single quote in CSV and Excel's quote prefix in XLSX).",
+        ),
+    ] = False,
     db: Db = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Say what was written as JSON (with --out).")
@@ -375,6 +384,7 @@ def export(
         text=text,
         unit_keys=unit_key,
         all_editions=all_editions,
+        raw_cells=raw_cells,
     )
     if out is not None:
         if as_json:

@@ -79,6 +79,8 @@ def serve(
             "that read it answer 503 until `fmtr build` is run again"
         )
     checked.state.engine.dispose()
+    if checked.state.served.page_cache is not None:
+        checked.state.served.page_cache.close()
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
     os.environ[_HANDOVER] = json.dumps(
         {

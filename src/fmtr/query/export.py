@@ -126,10 +126,59 @@ def select_rows(
     return Selection(COLUMNS, rows)
 
 
-def write_csv(selection: Selection, out: IO[str]) -> None:
+# A spreadsheet opening a CSV evaluates a cell beginning with one of these (OWASP, "CSV
+# injection"): `=HYPERLINK(...)`, `-2+3+cmd|' /C calc'!A0`, `@SUM(...)`; tab and carriage return
+# because some readers strip them first. The report's own cells begin so too: a student unit
+# "-National Academy of Strategic and Political Studies (3) -Communications Institute...".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def evaluable(value: object) -> bool:
+    """Whether a spreadsheet would take this cell for a formula. A cell of signs alone (the
+    report's 21,642 "-" cells: nothing given) names no function, cell or program: it stays."""
+    return (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and any(ch.isalnum() for ch in value)
+    )
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The cell as a spreadsheet shows it verbatim: an evaluable one gets a leading single quote,
+    the OWASP practice (spreadsheets take the rest as text; the quote is visible elsewhere)."""
+    return "'" + value if evaluable(value) else value
+
+
+# A row needing care may hold an evaluable cell or a carriage return (see write_csv). Its cells
+# are joined in one C call ("%s" formatting), each behind a separator, and searched for a
+# separator followed by a sign: only such a row is checked cell by cell, and the csv module
+# writes the others as they are (a Python check of every cell made an export of every row
+# twice as slow; this costs about half as much again).
+_SEP = "\x1f"
+_CELL_STARTS = tuple(_SEP + c for c in _FORMULA_START)
+
+
+def _may_need_care(joined: str) -> bool:
+    return "\r" in joined or any(start in joined for start in _CELL_STARTS)
+
+
+def write_csv(selection: Selection, out: IO[str], *, raw_cells: bool = False) -> None:
     writer = csv.writer(out, lineterminator="\n")
+    # Rows ending in "\n" make the csv module leave a carriage return inside a cell unquoted,
+    # and readers take it for a line break: the rest of the cell would start a row of its own
+    # (and a formula). A row holding one is written with every cell quoted.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(selection.columns)
-    writer.writerows(selection.rows)
+    joined = f"{_SEP}%s" * len(selection.columns)
+    for row in selection.rows:
+        if not _may_need_care(joined % row):
+            writer.writerow(row)
+            continue
+        cells = row if raw_cells else [spreadsheet_safe(v) for v in row]
+        if any(isinstance(v, str) and "\r" in v for v in cells):
+            quoted.writerow(cells)
+        else:
+            writer.writerow(cells)
 
 
 def write_json(selection: Selection, out: IO[str]) -> None:
@@ -150,37 +199,67 @@ def write_parquet(selection: Selection, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def write_xlsx(selection: Selection, path: Path) -> None:
+def write_xlsx(selection: Selection, path: Path, *, raw_cells: bool = False) -> None:
     import xlsxwriter
 
     # constant_memory streams rows to disk: an export of every row stays small in memory.
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    # Never a formula: every text cell is written as a string (xlsxwriter's write() would make
+    # "=..." a live formula), and an evaluable one is marked with Excel's quote prefix (the
+    # cell's value stays verbatim, shown as text, kept as text when edited) unless raw_cells.
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False},
+    )
     sheet = book.add_worksheet("training")
-    sheet.write_row(0, 0, selection.columns)
-    for i, row in enumerate(selection.rows, 1):
-        sheet.write_row(i, 0, row)
+    as_text = None if raw_cells else book.add_format({"quote_prefix": True})
+    for c, name in enumerate(selection.columns):
+        sheet.write_string(0, c, name)
+    for r, row in enumerate(selection.rows, 1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value, as_text if evaluable(value) else None)
+            else:
+                sheet.write_number(r, c, value)
     book.close()
 
 
-def write_selection(selection: Selection, fmt: str, out: Path | IO[str]) -> None:
-    """Write ``selection`` as ``fmt`` to a path (any format) or a text stream (csv, json)."""
+def write_selection(
+    selection: Selection, fmt: str, out: Path | IO[str], *, raw_cells: bool = False
+) -> None:
+    """Write ``selection`` as ``fmt`` to a path (any format) or a text stream (csv, json).
+
+    CSV and XLSX cells a spreadsheet would evaluate are neutralised (``spreadsheet_safe``)
+    unless ``raw_cells``; JSON and Parquet are typed, and always verbatim."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt in ("parquet", "xlsx"):
+    if fmt == "parquet" or fmt == "xlsx":
         if not isinstance(out, Path):
             raise ValueError(f"{fmt} needs a file: give --out PATH")
-        (write_parquet if fmt == "parquet" else write_xlsx)(selection, out)
+        if fmt == "parquet":
+            write_parquet(selection, out)
+        else:
+            write_xlsx(selection, out, raw_cells=raw_cells)
         return
-    writer = write_csv if fmt == "csv" else write_json
+
+    def write(f: IO[str]) -> None:
+        if fmt == "csv":
+            write_csv(selection, f, raw_cells=raw_cells)
+        else:
+            write_json(selection, f)
+
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8", newline="") as f:
-            writer(selection, f)
+            write(f)
     else:
-        writer(selection, out)
+        write(out)
 
 
-def export(db: Database, fmt: str, out: Path | IO[str], **filters: Any) -> int:
+def export(
+    db: Database, fmt: str, out: Path | IO[str], *, raw_cells: bool = False, **filters: Any
+) -> int:
     """Select (``select_rows`` filters) and write; the number of rows written."""
     selection = select_rows(db, **filters)
-    write_selection(selection, fmt, out)
+    write_selection(selection, fmt, out, raw_cells=raw_cells)
     return len(selection.rows)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fmtr.query.courses import CourseMatches, CourseProfile
-from fmtr.query.export import Selection
+from fmtr.query.export import Selection, spreadsheet_safe
 from fmtr.query.figures import Figures, GapsResult, Series, TopResult
 from fmtr.query.find import Found
 from fmtr.query.history import SuspensionCheck, Timeline
@@ -109,9 +109,13 @@ def csv_text(table: Table) -> str:
     writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
     writer.writeheader()
     for row in table.rows:
-        # A list (a unit's variants) is one cell in a spreadsheet.
+        # A list (a unit's variants) is one cell in a spreadsheet; a cell a spreadsheet would
+        # evaluate is neutralised, as `fmtr export` does (the JSON answers stay verbatim).
         writer.writerow(
-            {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+            {
+                k: spreadsheet_safe("; ".join(map(str, v)) if isinstance(v, list) else v)
+                for k, v in row.items()
+            }
         )
     return out.getvalue()
 

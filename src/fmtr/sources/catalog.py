@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,6 +34,7 @@ class CatalogEntry:
     url: str
     note: str
     sha256: str
+    line: int = 0  # the manifest line (1 is the header), for error messages; 0: not from one
 
     @property
     def report_page_offset(self) -> int | None:
@@ -108,7 +108,8 @@ def read_catalog(path: Path | None = None) -> list[CatalogEntry]:
         ) from None
 
 
-def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
+def _entries(rows: csv.DictReader[str]) -> list[CatalogEntry]:
+    # A row's line number: the header is line 1 (the TSV has no quoted line breaks).
     return [
         CatalogEntry(
             edition=r["fiscal_year"],
@@ -119,6 +120,7 @@ def _entries(rows: Iterable[dict[str, str]]) -> list[CatalogEntry]:
             url=r["official_url"],
             note=r["note"],
             sha256=r["sha256"],
+            line=rows.line_num,
         )
         for r in rows
     ]

@@ -39,6 +39,11 @@ def corpus_catalog(root: Path) -> list[CatalogEntry]:
     return read_catalog(manifest if manifest.exists() else None)
 
 
+def manifest_name(root: Path) -> str:
+    """How errors name the manifest ``corpus_catalog`` reads."""
+    return "manifest.tsv" if (root / "manifest.tsv").exists() else "the packaged catalog"
+
+
 def corpus_identity(root: Path) -> str:
     """What a database records of the corpus it was built from: its manifest's sha256 (the
     manifest lists every file with its own sha256), never the builder's folder.

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from fmtr.sources.catalog import Document, sha256_hex_of_file
+from fmtr.sources.integrity import OutsideFolder, resolve_inside, sha256_problem, where
 
 Progress = Callable[[str, int, int | None], None]  # file, bytes so far, total (None: unknown)
 
@@ -41,8 +42,17 @@ def fetch_document(
     base_url: str | None = None,
     progress: Progress | None = None,
 ) -> FetchResult:
-    target = dest / doc.file
-    if target.exists() and (not doc.sha256 or sha256_hex_of_file(target) == doc.sha256):
+    # Catalog paths are checked as a build checks them: a path cannot make fetch write
+    # outside ``dest`` (absolute, `..`, a symbolic link out), and without a checksum nothing
+    # says that what arrived is the report.
+    try:
+        target = resolve_inside(dest, doc.file)
+    except OutsideFolder as exc:
+        raise FetchError(f"{where(doc.entries[0], 'catalog')}: {exc}: not fetched") from None
+    if (problem := sha256_problem(doc, "catalog")) is not None:
+        raise FetchError(f"{doc.file}: {problem}: not fetched")
+    expected = doc.sha256.lower()
+    if target.is_file() and sha256_hex_of_file(target) == expected:
         return FetchResult(doc.file, "present", target.stat().st_size)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
@@ -78,10 +88,10 @@ def fetch_document(
     except httpx.HTTPError as exc:
         raise FetchError(f"{doc.file}: {type(exc).__name__} fetching {url}: {exc}") from None
     digest = sha256_hex_of_file(part)
-    if doc.sha256 and digest != doc.sha256:
+    if digest != expected:
         part.unlink()
         raise FetchError(
-            f"{doc.file}: sha256 mismatch (expected {doc.sha256[:12]}…, got {digest[:12]}…); "
+            f"{doc.file}: sha256 mismatch (expected {expected[:12]}…, got {digest[:12]}…); "
             "the partial file was removed"
         )
     part.replace(target)

@@ -8,6 +8,7 @@ before rendering, in page space, so that rotated pages come out right without an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import struct
 import zlib
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from fmtr.sources.page_cache import PageCache
 
 # (left, bottom, right, top) in PDF page space, points.
 Rect = tuple[float, float, float, float]
@@ -158,22 +161,22 @@ def render_row(
     cells: Sequence[str | None],
     *,
     scale: float = 1.5,
-    cache_dir: Path | None = None,
+    cache: PageCache | None = None,
 ) -> RenderedRow:
     """Page ``page`` (1-based) of ``pdf`` as PNG with the row of these cells highlighted.
 
-    Renders are cached in ``cache_dir`` by file content, page, cells and scale.
+    Renders are kept in ``cache`` by file (path, size, modification time), page, cells and
+    scale.
     """
     key = hashlib.sha256(
         repr(
             (pdf.stat().st_size, pdf.stat().st_mtime_ns, str(pdf), page, list(cells), scale)
         ).encode()
     ).hexdigest()[:32]
-    if cache_dir is not None:
+    if cache is not None:
         for found, suffix in ((True, ".png"), (False, ".nohit.png")):
-            cached = cache_dir / f"{key}{suffix}"
-            if cached.exists():
-                return RenderedRow(cached.read_bytes(), found)
+            if (cached := cache.get(f"{key}{suffix}")) is not None:
+                return RenderedRow(cached, found)
     doc = pdfium.PdfDocument(str(pdf))
     try:
         if not 1 <= page <= len(doc):
@@ -190,10 +193,7 @@ def render_row(
         pdf_page.close()
     finally:
         doc.close()
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        target = cache_dir / f"{key}{'.png' if rects else '.nohit.png'}"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(png)
-        tmp.replace(target)
+    if cache is not None:
+        with contextlib.suppress(OSError):  # a full disk costs a render next time, not an answer
+            cache.put(f"{key}{'.png' if rects else '.nohit.png'}", png)
     return RenderedRow(png, bool(rects))

@@ -9,8 +9,10 @@ replayed onto the new file after a swap). A lock file keeps two builds from runn
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,11 +52,40 @@ def building_path(db: Path) -> Path:
     return db.with_name(db.name + ".building")
 
 
+def remove_aside(db: Path) -> None:
+    """Remove the copy a build works on, and SQLite's files beside it."""
+    aside = building_path(db)
+    for path in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
+        path.unlink(missing_ok=True)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota) is full, from SQLite or the OS."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        # SQLAlchemy keeps the driver's exception as .orig
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+def free_space(folder: Path) -> str:
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "unknown space"
+    return f"{free / 2**20:,.1f} MiB"
+
+
 def start_aside(db: Path) -> Path:
     """A fresh copy of ``db`` (or nothing, for a new database) to build on."""
     aside = building_path(db)
-    for stale in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
-        stale.unlink(missing_ok=True)  # a killed build's leftovers
+    remove_aside(db)  # a killed build's leftovers
     if db.exists():
         # The backup API copies a consistent snapshot even while readers have the file open.
         src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -64,6 +95,8 @@ def start_aside(db: Path) -> Path:
                 src.backup(dst)
         except sqlite3.DatabaseError as exc:  # "file is not a database": left as it is
             aside.unlink(missing_ok=True)
+            if disk_full(exc):  # the build says so in one line (fmtr.pipeline.BuildStopped)
+                raise
             raise DatabaseUnavailable(f"{db}: cannot build on it ({exc})") from None
         finally:
             src.close()
@@ -74,9 +107,11 @@ def start_aside(db: Path) -> Path:
 def swap_in(aside: Path, db: Path) -> None:
     """Make the finished copy the served database, atomically and durably."""
     con = sqlite3.connect(aside)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode=DELETE")  # folds the WAL back in and removes it
-    con.close()
+    try:  # closed also on error: an open file's space is not freed when a failed build unlinks it
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=DELETE")  # folds the WAL back in and removes it
+    finally:
+        con.close()
     with aside.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(aside, db)

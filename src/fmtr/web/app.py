@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fmtr.errors import DatabaseUnavailable
 from fmtr.settings import ServerSettings
+from fmtr.sources.page_cache import PageCache, default_folder
 from fmtr.store.db import check_readable, display_url, read_only_engine, sqlite_path
 from fmtr.store.search import index_is_current
 from fmtr.web import errors
@@ -54,12 +54,6 @@ def create_app(
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    render_cache = (
-        Path(settings.render_cache)
-        if settings.render_cache
-        else Path(tempfile.gettempdir()) / "fmtr-render"
-    )
-    app.state.served = Served(path, corpus, render_cache, settings)
     # Checked once, without the questions' deadline, and never repaired: the server cannot
     # write, and `fmtr build` always refreshes the index. A stale index makes the questions
     # that read it answer 503.
@@ -70,6 +64,17 @@ def create_app(
             app.state.index_current = index_is_current(conn)
     finally:
         checker.dispose()
+    # Page images only with a corpus to render them from; the folder is private to this user
+    # (fmtr.sources.page_cache: PageCacheError, one line, when it cannot be made so).
+    page_cache = (
+        PageCache(
+            Path(settings.image_cache) if settings.image_cache else default_folder(),
+            settings.image_cache_mb << 20,
+        )
+        if corpus is not None
+        else None
+    )
+    app.state.served = Served(path, corpus, page_cache, settings)
     app.state.engine = read_only_engine(
         url,
         statement_seconds=settings.statement_seconds,

@@ -14,16 +14,17 @@ from sqlalchemy import Connection, Engine
 
 from fmtr.errors import InputError
 from fmtr.settings import ServerSettings
+from fmtr.sources.page_cache import PageCache
 
 
 @dataclass(frozen=True)
 class Served:
-    """What one app serves: its database file, the corpus for page images (optional), the
-    folder rendered pages are kept in, and its settings."""
+    """What one app serves: its database file, the corpus for page images (optional), where
+    rendered pages are kept, and its settings."""
 
     db_path: Path
     corpus: Path | None
-    render_cache: Path
+    page_cache: PageCache | None  # None: no corpus, no page images
     settings: ServerSettings
 
 

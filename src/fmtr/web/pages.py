@@ -280,9 +280,7 @@ async def training_source(conn: Conn, training_id: int, cfg: Cfg) -> Response:
         raise NotFound("the source page is not available on this server")
     cells = [row.cost, row.course_title, row.student_unit, row.location, row.us_unit]
     cells += [row.start_date, row.end_date, row.quantity]
-    rendered = await run_in_threadpool(
-        render_row, source, row.page, cells, cache_dir=cfg.render_cache
-    )
+    rendered = await run_in_threadpool(render_row, source, row.page, cells, cache=cfg.page_cache)
     return Response(
         rendered.png,
         media_type="image/png",
