@@ -56,6 +56,13 @@ class ServerSettings:
         min=0,
         max=86400,
     )
+    export_seconds: float = setting(
+        600.0,
+        "A download of every row a table stands for (/api/v1/export) is stopped after this "
+        "many seconds.",
+        min=1,
+        max=86400,
+    )
     progress_steps: int = setting(
         100_000,
         "SQLite instructions between two checks of a statement's deadline.",

@@ -341,7 +341,23 @@ def export(
     programme: Programme = None,
     start: From = None,
     end: To = None,
-    text: Annotated[str | None, typer.Option("--search", help="Full-text filter.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--search", help="A search's rows (read as `fmtr search` reads it: names are filters)."
+        ),
+    ] = None,
+    field: SearchField = "any",
+    literal: Annotated[
+        bool, typer.Option("--literal", help="Every word of --search is a word.")
+    ] = False,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="A unit's rows (with --country): any of its spellings."),
+    ] = None,
+    course: Annotated[
+        str | None, typer.Option("--course", help="A course's rows: any of its titles.")
+    ] = None,
     unit_key: Annotated[
         list[str] | None, typer.Option("--unit-key", help="Rows of these student unit keys.")
     ] = None,
@@ -362,30 +378,38 @@ def export(
         bool, typer.Option("--json", help="Say what was written as JSON (with --out).")
     ] = False,
 ) -> None:
-    """Any selection of training rows with provenance columns, as csv, json, parquet or xlsx.
+    """Every training row a search, a unit, a course or filters select, with provenance
+    columns, as csv, json, parquet or xlsx, streamed (money in dollars and in cents). --out a
+    folder: the file is named after what it holds (fmtr-PAK-IMET-FY2003-FY2017-training.csv).
 
-    Example: fmtr export --format xlsx --country PAK --programme IMET -o pak-imet.xlsx
+    Example: fmtr export --format xlsx --country PAK --programme IMET -o .
     """
     from fmtr.query.export import export as write
+    from fmtr.query.export import export_name
 
     if out is None and fmt in ("parquet", "xlsx"):
-        raise fail(f"{fmt} needs --out FILE")
+        raise fail(f"{fmt} needs --out FILE (or a folder)")
     if out is None and as_json:
         raise fail("--json describes a file written with --out (the rows: --format json)")
+    if unit is not None and country is None:
+        raise fail("--unit needs --country: a unit is one country's")
     engine = open_db(db)
-    n = write(
-        engine,
-        fmt,
-        out if out is not None else sys.stdout,
-        country=country,
-        programme=programme,
-        start=start,
-        end=end,
-        text=text,
-        unit_keys=unit_key,
-        all_editions=all_editions,
-        raw_cells=raw_cells,
-    )
+    filters = {
+        "country": country,
+        "programme": programme,
+        "start": start,
+        "end": end,
+        "text": text,
+        "field": field,
+        "literal": literal,
+        "unit": unit,
+        "course": course,
+        "unit_keys": unit_key,
+        "all_editions": all_editions,
+    }
+    if out is not None and out.is_dir():
+        out = out / f"{export_name(engine, **filters)}.{fmt}"
+    n = write(engine, fmt, out if out is not None else sys.stdout, raw_cells=raw_cells, **filters)
     if out is not None:
         if as_json:
             print_json({"rows": n, "format": fmt, "out": str(out)})

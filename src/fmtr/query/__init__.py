@@ -9,7 +9,7 @@ each figure is computed and docs/definitions.md for what the words mean.
 """
 
 from fmtr.query.cite import cite, cite_figure, cite_row
-from fmtr.query.courses import course_profile, courses
+from fmtr.query.course_titles import course_profile, courses
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -34,7 +34,7 @@ from fmtr.query.overview import (
     summary,
 )
 from fmtr.query.profile import country_profile
-from fmtr.query.units import prepare_units, unit_profile, units
+from fmtr.query.student_units import prepare_units, unit_profile, units
 
 __all__ = [
     "BadYearSpan",

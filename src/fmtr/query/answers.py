@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import fmtr.query.course_titles as courses_module
+import fmtr.query.student_units as units_module
 from fmtr.errors import NotFound
-from fmtr.query import courses as courses_module
 from fmtr.query import figures, history, overview, profile, shapes
-from fmtr.query import units as units_module
-from fmtr.query.courses import courses as ask_courses
+from fmtr.query.course_titles import courses as ask_courses
 from fmtr.query.export import select_rows
 from fmtr.query.figures import Ranking
 from fmtr.query.find import Field
@@ -27,7 +27,7 @@ from fmtr.query.find import search as ask_search
 from fmtr.query.resolve import Database, connect
 from fmtr.query.row import training_row
 from fmtr.query.shapes import Document, Table
-from fmtr.query.units import units as ask_units
+from fmtr.query.student_units import units as ask_units
 
 # A recipient's lists of names, as the CLI and the API call them.
 NameList = Literal["courses", "schools", "locations", "units"]
@@ -211,6 +211,8 @@ def search(
     literal: bool = default(ask_search, "literal"),
     limit: int | None = default(ask_search, "limit"),
     offset: int = 0,
+    unit_keys: Sequence[str] | None = None,
+    facet_limit: int | None = default(ask_search, "facet_limit"),
 ) -> dict[str, Any]:
     """Training rows a text and filters select: how the text was read, the count and sums,
     one page of rows best first, and the same per recipient, programme, fiscal year, US
@@ -227,6 +229,8 @@ def search(
         literal=literal,
         limit=limit,
         offset=offset,
+        unit_keys=unit_keys,
+        facet_limit=facet_limit,
     )
     return shapes.found(found, limit)
 

@@ -22,6 +22,7 @@ FTS5's bm25; with no words, by fiscal year and report order. Counted rows only u
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -188,7 +189,8 @@ def interpret(
             recognised.append(hit[0])
             i += hit[1]
     typed = tuple(kept + [w for q in quoted for w in q])
-    canonical_words = expand(typed, scope)
+    # Stop words alone ("and") are what the user looks for: kept as typed.
+    canonical_words = expand(typed, scope) or typed
     match = phrase = None
     if canonical_words:
         match = fts_expression(canonical_words, scope)
@@ -272,6 +274,80 @@ def _facet_sql(source: str) -> str:
     return f"WITH m AS MATERIALIZED ({source}) " + " UNION ALL ".join(parts)
 
 
+@dataclass
+class Chosen:
+    """What a search selects: the reading, the filters resolved, and the SQL of the rows (of
+    row_facets, ``f``) with its parameters."""
+
+    reading: Reading
+    country: Recipient | None
+    programme: ProgrammeRef | None
+    span: tuple[int, int] | None
+    all_editions: bool
+    source: str
+    params: list[Any]
+    where: str  # the filters on f alone
+    where_params: list[Any]
+
+
+def choose(
+    conn: Connection,
+    text: str = "",
+    *,
+    country: str | None = None,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    field: Field = "any",
+    all_editions: bool = False,
+    literal: bool = False,
+    unit_keys: Sequence[str] | None = None,
+) -> Chosen:
+    """The rows ``text`` and the filters select (``search`` counts and lists them; an export of
+    the search writes them: fmtr.query.export)."""
+    reading = interpret(
+        conn,
+        text,
+        field=field,
+        literal=literal,
+        take_country=country is None,
+        take_programme=programme is None,
+        take_years=start is None and end is None,
+    )
+    named = {r.kind: r for r in reading.recognised}
+    recipient = resolve_country(conn, country) if country is not None else None
+    if recipient is None and "country" in named:
+        recipient = resolve_country(conn, named["country"].value)
+    prog = resolve_programme(conn, programme) if programme is not None else None
+    if prog is None and "programme" in named:
+        prog = resolve_programme(conn, named["programme"].value)
+    span: tuple[int, int] | None = None
+    if start is not None or end is not None:
+        span = resolve_span(conn, start, end)
+    elif "years" in named:
+        first, _, last = named["years"].value.partition("-")
+        span = resolve_span(conn, first, last or first)
+    where, params = _where(
+        recipient.code if recipient else None, prog.code if prog else None, span, all_editions
+    )
+    if unit_keys is not None:
+        marks = ",".join("?" * len(unit_keys)) or "NULL"
+        where += f" AND f.id IN (SELECT id FROM training WHERE student_unit_key IN ({marks}))"
+        params += list(unit_keys)
+    if reading.match is not None:
+        source = (
+            "SELECT f.* FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
+            f"WHERE training_fts MATCH ? AND {where}"
+        )
+        source_params: list[Any] = [reading.match, *params]
+    else:
+        source = f"SELECT f.* FROM row_facets f WHERE {where}"
+        source_params = list(params)
+    return Chosen(
+        reading, recipient, prog, span, all_editions, source, source_params, where, params
+    )
+
+
 def search(
     db: Database,
     text: str = "",
@@ -286,6 +362,7 @@ def search(
     limit: int | None = 50,
     offset: int = 0,
     facet_limit: int | None = 10,
+    unit_keys: Sequence[str] | None = None,
 ) -> Found:
     """The training rows ``text`` and the filters select, with their count, sums and facets
     (each value's rows, trainees and cost), best first; the page ``offset``..``offset +
@@ -299,51 +376,32 @@ def search(
     Example: ``search(db, "Pakistan IMET")``, ``search(db, "ranger", field="course")``."""
     with connect(db) as conn:
         require_search_index(conn)
-        reading = interpret(
+        chosen = choose(
             conn,
             text,
+            country=country,
+            programme=programme,
+            start=start,
+            end=end,
             field=field,
+            all_editions=all_editions,
             literal=literal,
-            take_country=country is None,
-            take_programme=programme is None,
-            take_years=start is None and end is None,
+            unit_keys=unit_keys,
         )
-        named = {r.kind: r for r in reading.recognised}
-        recipient = resolve_country(conn, country) if country is not None else None
-        if recipient is None and "country" in named:
-            recipient = resolve_country(conn, named["country"].value)
-        prog = resolve_programme(conn, programme) if programme is not None else None
-        if prog is None and "programme" in named:
-            prog = resolve_programme(conn, named["programme"].value)
-        span: tuple[int, int] | None = None
-        if start is not None or end is not None:
-            span = resolve_span(conn, start, end)
-        elif "years" in named:
-            first, _, last = named["years"].value.partition("-")
-            span = resolve_span(conn, first, last or first)
-        where, params = _where(
-            recipient.code if recipient else None, prog.code if prog else None, span, all_editions
+        reading = chosen.reading
+        facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
+        hits = (
+            _page(conn, reading, chosen.where, chosen.where_params, limit, offset) if total else []
         )
-        if reading.match is not None:
-            source = (
-                "SELECT f.* FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
-                f"WHERE training_fts MATCH ? AND {where}"
-            )
-            source_params: list[Any] = [reading.match, *params]
-        else:
-            source = f"SELECT f.* FROM row_facets f WHERE {where}"
-            source_params = list(params)
-        facets, total, figures = _facets(conn, source, source_params, facet_limit)
-        hits = _page(conn, reading, where, params, limit, offset) if total else []
         literal_total = None
         if total == 0 and reading.recognised and not literal and text.strip():
-            literal_total = search(
-                conn, text, field=field, all_editions=all_editions, literal=True, limit=0
-            ).total
+            again = choose(conn, text, field=field, all_editions=all_editions, literal=True)
+            literal_total = _facets(conn, again.source, again.params, 0)[1]
+    span = chosen.span
     return Found(
         reading,
-        recipient,
-        prog,
+        chosen.country,
+        chosen.programme,
         span[0] if span else None,
         span[1] if span else None,
         all_editions,
@@ -400,7 +458,7 @@ def _facets(
             kind = "us_unit" if name == "school" else "location"
             labels = _labels(conn, kind, [v.value for v in shown if v.value is not None])
             for v in shown:
-                v.label = labels.get(v.value, v.value) if v.value is not None else "(none)"
+                v.label = labels.get(v.value, v.value) if v.value is not None else "(none printed)"
         facets[name] = Facet(name, shown, len(values))
     return facets, total, figures
 

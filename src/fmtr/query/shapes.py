@@ -24,8 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fmtr.query.courses import CourseMatches, CourseProfile
-from fmtr.query.export import Selection, spreadsheet_safe
+from fmtr.query.course_titles import CourseMatches, CourseProfile
+from fmtr.query.export import Selection, spreadsheet_safe, write_selection
 from fmtr.query.figures import Figures, GapsResult, Series, TopResult
 from fmtr.query.find import Found
 from fmtr.query.history import SuspensionCheck, Timeline
@@ -41,8 +41,8 @@ from fmtr.query.overview import (
 )
 from fmtr.query.profile import CountryProfile
 from fmtr.query.resolve import Recipient
+from fmtr.query.student_units import NamedFigures, Unit, UnitMatches, UnitProfile
 from fmtr.query.text import TrainingHit
-from fmtr.query.units import NamedFigures, Unit, UnitMatches, UnitProfile
 
 
 @dataclass
@@ -62,9 +62,10 @@ class Table:
     shown: list[str] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        columns, rows = with_dollars(self.columns, self.rows, exact=False)
         return {
-            "columns": self.columns,
-            "rows": jsonable(self.rows),
+            "columns": columns,
+            "rows": jsonable(rows),
             "total": self.total,
             "limit": self.limit,
             "offset": self.offset,
@@ -104,11 +105,63 @@ def main_table(document: Document) -> Table:
     raise ValueError("this answer holds no table")
 
 
+def usd(cents: int | None) -> str | None:
+    """Cents as exact dollars: 4661543327 -> "46615433.27" (integer arithmetic, no float)."""
+    if cents is None:
+        return None
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def with_dollars(
+    columns: list[str], rows: list[dict[str, Any]], *, exact: bool = True
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and rows with money in dollars too: before each ``*_cents`` column, its
+    ``*_usd`` (text exact to the cent, or with ``exact`` False a number: JSON's shortest
+    decimal reading back as the same double, which for cents is the amount itself)."""
+    money = [c for c in columns if c.endswith("_cents")]
+    if not money:
+        return columns, rows
+    out_columns: list[str] = []
+    for c in columns:
+        if c in money:
+            out_columns.append(c.removesuffix("_cents") + "_usd")
+        out_columns.append(c)
+    out_rows = []
+    for row in rows:
+        extended = dict(row)
+        for c in money:
+            value = row.get(c)
+            dollars_of = usd(value) if isinstance(value, int) else None
+            extended[c.removesuffix("_cents") + "_usd"] = (
+                dollars_of if exact or dollars_of is None else float(dollars_of)
+            )
+        out_rows.append(extended)
+    return out_columns, out_rows
+
+
+def table_selection(table: Table) -> Selection:
+    """A table as an export writes it (fmtr.query.export): money in dollars and cents."""
+    columns, rows = with_dollars(table.columns, table.rows)
+    return Selection(tuple(columns), [tuple(r.get(c) for c in columns) for r in rows])
+
+
+def table_file(table: Table, fmt: str) -> bytes:
+    """The table as an XLSX or Parquet file's bytes (money in dollars and in cents)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fmtr-table-") as folder:
+        path = Path(folder) / f"table.{fmt}"
+        write_selection(table_selection(table), fmt, path)
+        return path.read_bytes()
+
+
 def csv_text(table: Table) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
+    columns, rows = with_dollars(table.columns, table.rows)
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in table.rows:
+    for row in rows:
         # A list (a unit's variants) is one cell in a spreadsheet; a cell a spreadsheet would
         # evaluate is neutralised, as `fmtr export` does (the JSON answers stay verbatim).
         writer.writerow(
@@ -325,11 +378,11 @@ def comparison(result: Comparison) -> Table:
 
 
 def top(result: TopResult, limit: int | None, offset: int, years: bool = False) -> Table:
-    """The ranking; ``years``: a column per fiscal year (``fy2003``...) of the measure ranked
-    by (cents for cost)."""
+    """The ranking; ``years``: a column per fiscal year of the measure ranked by
+    (``fy2003_trainees``... or ``fy2003_cost_cents``...)."""
     measure = "cost_cents" if result.by == "cost" else "trainees"
     fys = list(result.year_totals) if years else []
-    cols = ["rank", "country_code", "name", *_SUMS, "years", *(f"fy{y}" for y in fys)]
+    cols = ["rank", "country_code", "name", *_SUMS, "years", *(f"fy{y}_{measure}" for y in fys)]
     rows = [
         {
             "rank": r.rank,
@@ -337,7 +390,10 @@ def top(result: TopResult, limit: int | None, offset: int, years: bool = False) 
             "name": r.name,
             **_sums(r.figures),
             "years": len(r.by_year),
-            **{f"fy{y}": getattr(r.by_year[y], measure) if y in r.by_year else 0 for y in fys},
+            **{
+                f"fy{y}_{measure}": getattr(r.by_year[y], measure) if y in r.by_year else 0
+                for y in fys
+            },
         }
         for r in _page_list(result.recipients, limit, offset)
     ]
@@ -484,7 +540,7 @@ def found(result: Found, limit: int | None) -> dict[str, Any]:
         "total": result.total,
         **_figure_row(result.figures),
         "literal_total": result.literal_total,
-        "rows": hits(result.hits, result.total, limit, result.offset),
+        "training_rows": hits(result.hits, result.total, limit, result.offset),
     }
     for name, (table, column) in FACET_TABLES.items():
         facet = result.facets[name]
@@ -553,7 +609,7 @@ def unit_profile(profile: UnitProfile, rows: Table) -> dict[str, Any]:
         "rows_without_quantity": u.figures.rows_without_quantity,
         "rows_without_cost": u.figures.rows_without_cost,
         "earlier_edition_rows": profile.earlier_rows,
-        "rows_table": rows,
+        "training_rows": rows,
         "by_year": Table(
             ["fy", "programme_code", *_SUMS],
             [{"fy": fy, "programme_code": p, **_sums(f)} for fy, p, f in profile.by_year],
@@ -618,7 +674,7 @@ def course_profile(profile: CourseProfile, rows: Table) -> dict[str, Any]:
         "keys": c.keys,
         "rows_without_quantity": c.figures.rows_without_quantity,
         "rows_without_cost": c.figures.rows_without_cost,
-        "rows_table": rows,
+        "training_rows": rows,
         "by_country": Table(
             ["country_code", "country", *_SUMS, "first_fy", "last_fy"],
             [

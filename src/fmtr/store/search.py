@@ -15,10 +15,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from fmtr.store.names import (
+    COURSE_SPELLINGS,
+    UNIT_SPELLINGS,
     CourseRow,
     UnitRow,
     computed_names,
+    course_rows,
     fill_names,
+    unit_rows,
 )
 from fmtr.store.schema import utc_text
 

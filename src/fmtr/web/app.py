@@ -33,7 +33,7 @@ def create_app(
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
-    from fmtr.web import api, pages
+    from fmtr.web import api, explore, pages
 
     settings = settings or ServerSettings()
     url = database_url(db)
@@ -80,8 +80,14 @@ def create_app(
         statement_seconds=settings.statement_seconds,
         progress_steps=settings.progress_steps,
     )
+    # Downloads of every row a table stands for read one long statement: a connection of their
+    # own, with a deadline of their own.
+    app.state.export_engine = read_only_engine(
+        url, statement_seconds=settings.export_seconds, progress_steps=settings.progress_steps
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(explore.router)
     app.include_router(pages.router)
     if settings.answer_cache:
         app.add_middleware(

@@ -21,8 +21,8 @@ from fmtr.errors import NotFound
 from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import Database, connect, require_search_index
+from fmtr.query.student_units import NamedFigures
 from fmtr.query.text import TrainingHit, rows_where
-from fmtr.query.units import NamedFigures
 
 # How a course matches a search, best first.
 COURSE_MATCHES = ("exact", "starts with", "all words", "related")
