@@ -31,6 +31,7 @@ from sqlalchemy import Connection
 from fmtr.clean.countries import country_code
 from fmtr.clean.glossary import STOP_WORDS, Scope, expand, fts_expression, related_runs, words
 from fmtr.clean.programmes import programme_code
+from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures, fast_rows
 from fmtr.query.resolve import (
     Database,
@@ -389,6 +390,12 @@ def search(
             unit_keys=unit_keys,
         )
         reading = chosen.reading
+        filtered = reading.match or chosen.country or chosen.programme or chosen.span or unit_keys
+        if not filtered:
+            raise EmptySearch(
+                f"nothing to search for in {text!r}: give words, a country, a programme or "
+                "fiscal years"
+            )
         facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
         hits = (
             _page(conn, reading, chosen.where, chosen.where_params, limit, offset) if total else []

@@ -119,23 +119,26 @@ def with_dollars(
     """The columns and rows with money in dollars too: before each ``*_cents`` column, its
     ``*_usd`` (text exact to the cent, or with ``exact`` False a number: JSON's shortest
     decimal reading back as the same double, which for cents is the amount itself)."""
-    money = [c for c in columns if c.endswith("_cents")]
-    if not money:
+    usd_of = {c: c.removesuffix("_cents") + "_usd" for c in columns if c.endswith("_cents")}
+    added = {c: u for c, u in usd_of.items() if u not in columns}
+    usd_columns = [c for c in columns if c.endswith("_usd")] + list(added.values())
+    if not usd_columns:
         return columns, rows
     out_columns: list[str] = []
     for c in columns:
-        if c in money:
-            out_columns.append(c.removesuffix("_cents") + "_usd")
+        if c in added:
+            out_columns.append(added[c])
         out_columns.append(c)
     out_rows = []
     for row in rows:
         extended = dict(row)
-        for c in money:
+        for c, u in added.items():
             value = row.get(c)
-            dollars_of = usd(value) if isinstance(value, int) else None
-            extended[c.removesuffix("_cents") + "_usd"] = (
-                dollars_of if exact or dollars_of is None else float(dollars_of)
-            )
+            extended[u] = usd(value) if isinstance(value, int) else None
+        if not exact:
+            for u in usd_columns:
+                if isinstance(extended.get(u), str):
+                    extended[u] = float(extended[u])
         out_rows.append(extended)
     return out_columns, out_rows
 

@@ -294,7 +294,7 @@ async def units(
 
 
 @router.get(
-    "/units/{country}/{unit:path}",
+    "/units/{country}/{unit}",
     summary="One country's student unit: spellings, figures, courses, places, training rows",
     responses=DOCUMENT,
 )
@@ -333,7 +333,7 @@ def courses(
 
 
 @router.get(
-    "/courses/{course:path}",
+    "/courses/{course}",
     summary="A course across countries and years: who, when, where, how many, at what cost",
     responses=DOCUMENT,
 )

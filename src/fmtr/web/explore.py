@@ -197,7 +197,7 @@ def units(
     )
 
 
-@router.get("/unit/{country}/{unit:path}", response_class=HTMLResponse)
+@router.get("/unit/{country}/{unit}", response_class=HTMLResponse)
 def unit(
     request: Request,
     conn: Conn,
@@ -226,7 +226,7 @@ def unit(
     )
 
 
-@router.get("/course/{course:path}", response_class=HTMLResponse)
+@router.get("/course/{course}", response_class=HTMLResponse)
 def course(
     request: Request,
     conn: Conn,
