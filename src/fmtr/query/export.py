@@ -392,55 +392,79 @@ def write_json(selection: Selection, out: IO[str]) -> None:
 _PARQUET_BATCH = 10_000
 
 
-def _arrow_type(column: str) -> Any:
+# The Parquet types of an export's columns; another table's are read from its values.
+_EXPORT_INTEGERS = {
+    "training_id", "pdf_page", "report_page", "fiscal_year", "counted", "trainees", "cost_cents",
+}  # fmt: skip
+
+
+def _arrow_type(column: str, values: list[Any]) -> Any:
+    """A column's Parquet type: dollars decimal(18, 2); whole numbers int64, fractions float64,
+    yes/no boolean (as its values are, every one: a column of mixed kinds is text); text."""
     import pyarrow as pa
 
     if column.endswith("_usd"):
         return pa.decimal128(18, 2)
-    if column in _INTEGERS or column.endswith(("_cents", "_id")) and column != "stable_id":
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return pa.bool_()
+    if kinds == {int}:
         return pa.int64()
+    if kinds and kinds <= {int, float}:
+        return pa.float64()
     return pa.string()
 
 
-# Columns of an export holding whole numbers (the others are text).
-_INTEGERS = {
-    "training_id", "pdf_page", "report_page", "fiscal_year", "counted", "trainees", "cost_cents",
-    "rows", "printed_rows", "first_fy", "last_fy", "fy", "countries", "years", "rank",
-    "quantity_value", "documents", "first_fiscal_year", "blocks", "first_page", "last_page",
-}  # fmt: skip
-
-
 def write_parquet(selection: Selection, path: Path) -> None:
-    """Parquet, a batch of rows at a time (pyarrow): integers as int64, dollars as
-    decimal(18, 2), everything else as text."""
+    """Parquet, a batch of rows at a time (pyarrow): an export's columns with their types
+    (integers int64, dollars decimal(18, 2), the rest text), another table's as its values are."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     columns = selection.columns
-    schema = pa.schema([(c, _arrow_type(c)) for c in columns])
-    usd = [i for i, c in enumerate(columns) if c.endswith("_usd")]
-    text = [i for i, c in enumerate(columns) if schema.field(c).type == pa.string()]
+    rows = iter(selection.rows)
+    first = [row for _, row in zip(range(_PARQUET_BATCH), rows, strict=False)]
+    if tuple(columns) == COLUMNS:
+        types = [
+            pa.decimal128(18, 2)
+            if c.endswith("_usd")
+            else pa.int64()
+            if c in _EXPORT_INTEGERS
+            else pa.string()
+            for c in columns
+        ]
+    else:
+        # A table held in memory (a summary) is typed from all its rows, a stream from its first
+        # batch (a later value of another kind would not fit the column).
+        sample = selection.rows if isinstance(selection.rows, list) else first
+        by_column = list(zip(*sample, strict=True)) if sample else [() for _ in columns]
+        types = [_arrow_type(c, list(v)) for c, v in zip(columns, by_column, strict=True)]
+    schema = pa.schema(list(zip(columns, types, strict=True)))
 
-    def batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
-        cols = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in columns]
-        for i in usd:
-            cols[i] = [None if v is None else Decimal(str(v)) for v in cols[i]]
-        for i in text:  # lists (a unit's spellings) as one cell, as in a CSV
-            cols[i] = [_cell_text(v) for v in cols[i]]
+    def convert(value: Any, kind: Any) -> Any:
+        if value is None:
+            return None
+        if kind == pa.string():
+            return _cell_text(value)
+        if pa.types.is_decimal(kind):
+            return Decimal(str(value))
+        return value
+
+    def batch(chunk: list[tuple[Any, ...]]) -> pa.RecordBatch:
+        cols = list(zip(*chunk, strict=True)) if chunk else [() for _ in columns]
         return pa.RecordBatch.from_arrays(
-            [pa.array(col, type=schema.field(i).type) for i, col in enumerate(cols)],
+            [
+                pa.array([convert(v, kind) for v in col], type=kind)
+                for col, kind in zip(cols, types, strict=True)
+            ],
             schema=schema,
         )
 
     with pq.ParquetWriter(path, schema) as writer:
-        pending: list[tuple[Any, ...]] = []
-        for row in selection.rows:
-            pending.append(row)
-            if len(pending) >= _PARQUET_BATCH:
-                writer.write_batch(batch(pending))
-                pending = []
-        if pending:
+        pending = first
+        while pending:
             writer.write_batch(batch(pending))
+            pending = [row for _, row in zip(range(_PARQUET_BATCH), rows, strict=False)]
 
 
 def _cell_text(value: Any) -> str | None:

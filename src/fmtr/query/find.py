@@ -244,7 +244,8 @@ def _where(
     span: tuple[int, int] | None,
     all_editions: bool,
 ) -> tuple[str, list[Any]]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if country is not None:
         where.append("f.country_code = ?")
         params.append(country)

@@ -39,7 +39,7 @@ from fmtr.query.overview import (
     RecipientTotals,
     Summary,
 )
-from fmtr.query.profile import CountryProfile
+from fmtr.query.profile import CountryProfile, Named
 from fmtr.query.resolve import Recipient
 from fmtr.query.student_units import NamedFigures, Unit, UnitMatches, UnitProfile
 from fmtr.query.text import TrainingHit
@@ -269,7 +269,7 @@ NAME_LISTS = {
 }
 
 
-def _named(found: list[NamedFigures], column: str) -> list[dict[str, Any]]:
+def _named(found: list[Named], column: str) -> list[dict[str, Any]]:
     return [
         {
             column: n.name,

@@ -73,9 +73,12 @@ class Candidates:
             return self
         keep = [i for i, c in enumerate(self.countries) if c == country]
         return Candidates(
-            *([col[i] for i in keep] for col in (
-                self.ids, self.countries, self.units, self.canonical, self.unit_rows))
-        )  # fmt: skip
+            [self.ids[i] for i in keep],
+            [self.countries[i] for i in keep],
+            [self.units[i] for i in keep],
+            [self.canonical[i] for i in keep],
+            [self.unit_rows[i] for i in keep],
+        )
 
 
 @dataclass
