@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 # The corpus: $FMTR_CORPUS, else ../shared/fmtr-corpus when it exists.
 FMTR_CORPUS ?= $(wildcard $(abspath ../shared/fmtr-corpus))
 export FMTR_CORPUS
+# The funding data (the Greenbook workbook): $FMTR_FUNDING, else ../shared/fmtr-funding when it
+# exists. Passed to `fmtr build` as --funding, not exported: the tests' builds of small made-up
+# corpora must not load the real workbook behind their back.
+FMTR_FUNDING ?= $(wildcard $(abspath ../shared/fmtr-funding))
 FMTR_DB ?= data/fmtr.sqlite
 export FMTR_DB
 
@@ -34,7 +38,7 @@ system-deps:
 
 build: $(BIN)/.installed
 	@test -n "$(FMTR_CORPUS)" || { echo "no corpus: set FMTR_CORPUS or run '$(BIN)/fmtr fetch --dest corpus' and FMTR_CORPUS=corpus"; exit 2; }
-	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" --db "$(FMTR_DB)"
+	$(BIN)/fmtr build --corpus "$(FMTR_CORPUS)" $(if $(FMTR_FUNDING),--funding "$(FMTR_FUNDING)") --db "$(FMTR_DB)"
 
 # `make run`: build (first time, or when the corpus changed), then serve the explorer.
 run: build
@@ -56,6 +60,7 @@ bench: $(BIN)/.installed system-deps
 	$(BIN)/python bench/build.py --corpus "$(FMTR_CORPUS)"
 	$(BIN)/python bench/query.py --db "$(FMTR_DB)"
 	$(BIN)/python bench/serve.py --db "$(FMTR_DB)"
+	$(if $(FMTR_FUNDING),$(BIN)/python bench/greenbook_reader.py --funding "$(FMTR_FUNDING)")
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
-"""Shared fixtures: the corpus, read in place (helpers in corpus_kit.py), and the small
-database written by code (fixture_db.py) for the tests that need no real page."""
+"""Shared fixtures: the corpus and the funding data, read in place (helpers in corpus_kit.py),
+the whole corpus built once, and the small database written by code (fixture_db.py) for the
+tests that need no real page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_kit import CORPUS, IN_CI
+from corpus_kit import CORPUS, FUNDING, IN_CI
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,31 @@ def corpus() -> Path:
             pytest.fail("CI=true but the corpus is absent: set FMTR_CORPUS")
         pytest.skip("corpus absent: set FMTR_CORPUS or put it at ../shared/fmtr-corpus")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def funding() -> Path:
+    """The funding folder (the Greenbook workbook); skipped when absent, a failure in CI."""
+    if FUNDING is None:
+        if IN_CI:
+            pytest.fail("CI=true but the funding data is absent: set FMTR_FUNDING")
+        pytest.skip("funding data absent: set FMTR_FUNDING or put it at ../shared/fmtr-funding")
+    return FUNDING
+
+
+@pytest.fixture(scope="session")
+def full_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole corpus built from scratch, once per session, with the funding data when it is
+    there (the funding tests ask for the ``funding`` fixture as well)."""
+    from fmtr.pipeline import build
+    from fmtr.store.db import open_database
+
+    db = tmp_path_factory.mktemp("full") / "fmtr.sqlite"
+    engine = open_database(f"sqlite:///{db}")
+    report = build(engine, corpus, jobs=2, funding=FUNDING)
+    engine.dispose()
+    assert [str(e) for e in report.errors] == []
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,17 @@ def _corpus_path() -> Path | None:
 CORPUS = _corpus_path()
 IN_CI = os.environ.get("CI") == "true"
 
+GREENBOOK = "us_foreignaid_greenbook.xlsx"
+
+
+def _funding_path() -> Path | None:
+    value = os.environ.get("FMTR_FUNDING")
+    path = Path(value) if value else _DEFAULT.parent / "fmtr-funding"
+    return path if (path / GREENBOOK).exists() else None
+
+
+FUNDING = _funding_path()  # the Greenbook's folder, read in place like the corpus
+
 
 def corpus_document(corpus: Path, file: str) -> Document:
     """The catalog Document of a corpus file ("FY2016-2017/Africa.pdf")."""

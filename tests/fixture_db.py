@@ -17,6 +17,13 @@ tests that need no real page run anywhere. What the data holds, and why:
 - Two hostile student-unit names, stored as data.
 - A printed total per block that has one, equal to its rows' sums (the database verifies), and
   a cost cell that is no amount (kept verbatim, flagged, summed as nothing).
+- A small Greenbook (``GREENBOOK``: the sheet as the reader gives it, cleaned and stored by the
+  build's own ``clean_greenbook`` and ``replace_funding``): IMET obligations from FY1975
+  (Jordan), Pakistan's in FY1976, the transition quarter (TQ1976) and FY1977, a gap in FY1978,
+  none from FY1980 to FY2001, then FY2002, FY2006, FY2017, FY2018 and FY2020 (FY2019 a gap);
+  Colombia's and Jordan's beside their courses, a de-obligation (Jordan FY2007), Türkiye with
+  obligations and no course listed, a group that is no country ("World (not specified)"), an
+  FMF and an economic account, and an account that is no programme.
 
 ``python tests/fixture_db.py PATH`` writes it to PATH.
 """
@@ -32,9 +39,11 @@ from pathlib import Path
 
 from fmtr import __version__
 from fmtr.clean.document import clean_document
+from fmtr.clean.funding import clean_greenbook
 from fmtr.clean.money import parse_cost
 from fmtr.clean.quantity import parse_quantity
 from fmtr.extract import family_of
+from fmtr.extract.greenbook import COLUMNS, GreenbookSheet
 from fmtr.extract.model import (
     FISCAL_YEAR,
     DocumentExtract,
@@ -42,9 +51,10 @@ from fmtr.extract.model import (
     ProgrammeBlock,
     TrainingRow,
 )
-from fmtr.sources.catalog import CatalogEntry, Document
+from fmtr.sources.catalog import CatalogEntry, Document, read_funding_catalog
 from fmtr.store import schema as s
 from fmtr.store.db import open_database
+from fmtr.store.funding import replace_funding
 from fmtr.store.load import (
     mark_counted_blocks,
     replace_document,
@@ -268,6 +278,66 @@ DOCS: list[Doc] = [
 ]  # fmt: skip
 
 
+# The Greenbook's rows: fiscal year (1976.9: the transition quarter), region, recipient,
+# category, publication row, agency, account, obligations in current and constant 2020 dollars.
+_IMET = ("Military", "International Military Education and Training", "Department of State",
+         "International Military Education and Training")  # fmt: skip
+_FMF = ("Military", "Foreign Military Financing", "Department of State",
+        "Foreign Military Financing Program")  # fmt: skip
+_ESF = ("Economic", "Economic Support Fund", "U.S. Agency for International Development",
+        "Economic Support Fund")  # fmt: skip
+_OM = ("Military", "Department of Defense Security Assistance", "Department of Defense",
+       "Operation and Maintenance, Defense-Wide")  # fmt: skip
+_SCA, _MENA, _WH = "South and Central Asia", "Middle East and North Africa", "Western Hemisphere"
+GREENBOOK: list[tuple[object, ...]] = [
+    (1975, _MENA, "Jordan", *_IMET, 250_000, 1_210_000),
+    (1976, _SCA, "Pakistan", *_IMET, 402_000, 1_482_848),
+    (1976.9, _SCA, "Pakistan", *_IMET, 100_000, 350_000),
+    (1977, _SCA, "Pakistan", *_IMET, 310_000, 1_066_391),
+    (1979, _SCA, "Pakistan", *_IMET, 464_000, 1_383_423),
+    (1999, _WH, "Colombia", *_IMET, 900_000, 1_400_000),
+    (2000, _WH, "Colombia", *_IMET, 900_000, 1_390_000),
+    (2001, _WH, "Colombia", *_IMET, 1_040_000, 1_570_000),
+    (2002, _WH, "Colombia", *_IMET, 1_180_000, 1_750_000),
+    (2006, _WH, "Colombia", *_IMET, 1_700_000, 2_240_000),
+    (2006, _WH, "Colombia", *_FMF, 89_100_000, 117_000_000),
+    (1999, _MENA, "Jordan", *_IMET, 1_600_000, 2_480_000),
+    (2000, _MENA, "Jordan", *_IMET, 1_700_000, 2_570_000),
+    (2001, _MENA, "Jordan", *_IMET, 1_800_000, 2_660_000),
+    (2002, _MENA, "Jordan", *_IMET, 2_000_000, 2_900_000),
+    (2006, _MENA, "Jordan", *_IMET, 3_000_000, 3_950_000),
+    (2007, _MENA, "Jordan", *_IMET, -50_000, -64_000),
+    (2002, _SCA, "Pakistan", *_IMET, 880_000, 1_270_000),
+    (2002, _SCA, "Pakistan", *_OM, 10_000_000, 14_400_000),
+    (2006, _SCA, "Pakistan", *_IMET, 2_037_000, 2_680_000),
+    (2006, _SCA, "Pakistan", *_ESF, 296_000_000, 390_000_000),
+    (2017, _SCA, "Pakistan", *_IMET, 4_788_596, 5_110_000),
+    (2018, _SCA, "Pakistan", *_IMET, 496_954, 520_000),
+    (2020, _SCA, "Pakistan", *_IMET, 2_257_130, 2_257_130),
+    (2006, "Europe and Eurasia", "Turkey", *_IMET, 3_500_000, 4_610_000),
+    (2006, "World", "World (not specified)", *_IMET, 5_000_000, 6_580_000),
+]
+_GREENBOOK_TITLE = (
+    "U.S.  Economic and Miliary Assistance Fiscal Years 1946-2020",
+    "Obligations (Current $US and Constant 2020 $US)",
+    "Prepared by tests/fixture_db.py: a Greenbook made in code",
+)
+
+
+def greenbook_sheet() -> GreenbookSheet:
+    """The Greenbook as fmtr.extract.greenbook reads a workbook: the title lines, a blank row,
+    the header, then the rows with numbers as floats (as the reader gives them)."""
+    dataset = read_funding_catalog()[0]
+    title = tuple(enumerate(_GREENBOOK_TITLE, 1))
+    header_row = len(_GREENBOOK_TITLE) + 2
+    assert len(COLUMNS) == len(GREENBOOK[0])
+    grid = [
+        [float(r[0]), *r[1:7], float(r[7]), float(r[8])]  # type: ignore[arg-type]
+        for r in GREENBOOK
+    ]
+    return GreenbookSheet(dataset.file, dataset.sheet, title, header_row, grid)
+
+
 def _total(block: Block, page: int) -> PrintedTotal:
     """The fiscal-year total the report would print: the rows' sums, as printed."""
     quantity = sum(parse_quantity(r[4]).value or 0 for r in block.rows)
@@ -341,6 +411,19 @@ def write_fixture_database(path: Path) -> Path:
                 )
             loaded.append(_Stored(doc.edition, doc.file, extract.blocks))
         report = verify_documents(loaded)
+        sheet = greenbook_sheet()
+        money = clean_greenbook(sheet)
+        assert not money.unmapped_countries, money.unmapped_countries
+        with engine.begin() as conn:
+            replace_funding(
+                conn,
+                read_funding_catalog()[0],
+                money,
+                header_row=sheet.header_row,
+                sha256=hashlib.sha256(repr(GREENBOOK).encode()).hexdigest(),
+                build_run_id=run,
+                seconds=0.0,
+            )
         with engine.begin() as conn:
             save_verdicts(conn, report.checks)
             save_reference_tables(conn)

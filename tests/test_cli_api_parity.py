@@ -121,7 +121,43 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
     ),
     (["events", "list"], "/api/v1/events", None),
     (["events", "list", "--country", "Pakistan"], "/api/v1/events?country=Pakistan", None),
+    (["funding", "series", "PAK"], "/api/v1/funding/series?country=PAK", None),
+    (
+        ["funding", "series", "Pakistan", "--account", "IMET", "--from", "FY1975", "--to"]
+        + ["FY1980", "--constant"],
+        "/api/v1/funding/series?country=Pakistan&account=IMET&from=FY1975&to=FY1980&constant=true",
+        None,
+    ),
+    (["funding", "top", "--account", "IMET"], "/api/v1/funding/top?account=IMET", None),
+    (
+        ["funding", "top", "-a", "imet", "--from", "1999", "--to", "FY06", "--constant"]
+        + ["--limit", "2", "--offset", "1"],
+        "/api/v1/funding/top?account=imet&from=1999&to=FY06&constant=true&limit=2&offset=1",
+        None,
+    ),
+    (["funding", "courses", "COL"], "/api/v1/funding/courses?country=COL", None),
+    (
+        ["funding", "courses", "Pakistan", "--programme", "IMET", "--from", "FY2002", "--to"]
+        + ["FY2006"],
+        "/api/v1/funding/courses?country=Pakistan&programme=IMET&from=FY2002&to=FY2006",
+        None,
+    ),
+    (["funding", "timeline", "PAK"], "/api/v1/funding/timeline?country=PAK", None),
+    (
+        ["funding", "timeline", "JOR", "--program", "IMET"],
+        "/api/v1/funding/timeline?country=JOR&program=IMET",
+        None,
+    ),
+    (["funding", "accounts"], "/api/v1/funding/accounts", None),
+    (["largest"], "/api/v1/largest", None),
+    (
+        ["largest", "--program", "IMET", "--from", "FY1999", "--to", "FY2006", "--limit", "2"],
+        "/api/v1/largest?program=IMET&from=FY1999&to=FY2006&limit=2",
+        None,
+    ),
 ]
+# Command groups: each of their commands is a question of its own.
+GROUPS = {"events", "funding"}
 
 # Commands that are no question of the database (or not one the API can answer: it serves the
 # packaged events registry only, and rows as pages, checked below against `fmtr export`).
@@ -164,8 +200,11 @@ def test_every_question_and_every_route_is_compared(client: Any) -> None:
     from fmtr.cli.app import app as typer_app
 
     group = typer.main.get_command(typer_app)
-    commands = set(group.commands) - {"events"} | {"events list", "events add"}  # type: ignore[attr-defined]
-    asked = {" ".join(a[:2]) if a[0] == "events" else a[0] for a, _, _ in QUESTIONS}
+    commands: set[str] = set()
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        commands |= {f"{name} {sub}" for sub in subcommands} if subcommands else {name}
+    asked = {" ".join(a[:2]) if a[0] in GROUPS else a[0] for a, _, _ in QUESTIONS}
     assert commands - NOT_QUESTIONS - {"events add"} == asked
     from fmtr.web.api import router
 

@@ -196,3 +196,24 @@ def test_fetch_does_not_write_its_manifest_through_a_link(
     result = runner.invoke(app, ["fetch", "--dest", str(dest), "--base-url", base])
     assert "manifest.tsv not written" in result.output
     assert victim.read_text() == "keep me"
+
+
+def test_fetch_gets_a_funding_dataset_and_checks_it(
+    served: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A funding dataset fetches like a report file (here a small workbook put on the mirror)."""
+    from dataclasses import replace
+
+    from fmtr.sources.catalog import read_funding_catalog
+
+    base, root = served
+    packaged = read_funding_catalog()[0]
+    assert packaged.sha256.startswith("3dba11a5") and packaged.bytes == 3773510
+    (root / packaged.file).write_bytes(b"a small stand-in workbook")
+    dataset = replace(packaged, sha256=sha256_hex_of_file(root / packaged.file))
+    results, errors = fetch_all([dataset.as_document()], tmp_path / "money", base_url=base)
+    assert errors == [] and [r.status for r in results] == ["downloaded"]
+    assert (tmp_path / "money" / packaged.file).read_bytes() == b"a small stand-in workbook"
+    # The packaged checksum (the real workbook's) refuses the stand-in.
+    _, errors = fetch_all([packaged.as_document()], tmp_path / "other", base_url=base)
+    assert len(errors) == 1 and "sha256 mismatch" in str(errors[0])

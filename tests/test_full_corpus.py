@@ -1,4 +1,5 @@
-"""The whole corpus, built from scratch: runs in CI (CI=true), skipped elsewhere without it."""
+"""The whole corpus, built from scratch (``full_db`` in conftest.py): runs in CI (CI=true),
+skipped elsewhere without it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,6 @@ import pytest
 from fmtr.pipeline import build
 from fmtr.sources.catalog import documents, editions, read_catalog
 from fmtr.store.db import open_database
-
-
-@pytest.fixture(scope="module")
-def full_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("full") / "fmtr.sqlite"
-    report = build(open_database(f"sqlite:///{db}"), corpus, jobs=2)
-    assert [str(e) for e in report.errors] == []
-    return db
 
 
 def test_every_manifest_file_and_edition_loads(corpus: Path, full_db: Path) -> None:

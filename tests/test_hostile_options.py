@@ -75,6 +75,9 @@ def place(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "corpus").mkdir()
     (root / "corpus" / "manifest.tsv").write_text(MANIFEST_HEADER, "utf-8")
     (root / "empty.tsv").write_text(MANIFEST_HEADER, "utf-8")
+    (root / "empty-funding.tsv").write_text(
+        "dataset\tfile\tsheet\tofficial_url\thome\tnote\tbytes\tsha256\n", "utf-8"
+    )
     (root / "reference.tsv").write_text(
         "fiscal_year\tcountry\tcourse_title\tquantity\ttotal_cost\tsource_file\tpage_number\n"
         "FY2006-2007\tColombia\tRanger Course\t6\t$150,000\tx.pdf\t1\n",
@@ -123,11 +126,21 @@ def _bases(root: Path) -> dict[str, tuple[list[str], list[str]]]:
         "compare-reference": ([str(root / "reference.tsv")], db),
         "migrate": ([], ["--db", str(root / "migrate.sqlite")]),
         "build": ([], ["--corpus", str(root / "corpus"), "--db", "built.sqlite", "--jobs", "1"]),
-        "fetch": ([], ["--dest", "fetched", "--catalog", str(root / "empty.tsv")]),
+        "fetch": (
+            [],
+            ["--dest", "fetched", "--catalog", str(root / "empty.tsv")]
+            + ["--funding-catalog", str(root / "empty-funding.tsv")],
+        ),
         "serve": ([], db),
         "cite": (["PAK/IMET/FY2002"], db),
         "diff": ([str(root / "fmtr.sqlite"), str(root / "migrate.sqlite")], []),
         "release": (["released"], db),
+        "funding series": (["PAK"], db),
+        "funding top": ([], ["--account", "IMET", *db]),
+        "funding courses": (["PAK"], db),
+        "funding timeline": (["PAK"], db),
+        "funding accounts": ([], db),
+        "largest": ([], db),
     }
 
 

@@ -4,8 +4,12 @@ Each document is extracted and cleaned in a worker (fmtr.worker) and written by 
 one transaction, so a failure leaves that document as the database had it and the other
 documents still load. A document whose sha256 is unchanged since it was loaded is skipped.
 Each edition is reconciled with its printed totals as soon as its documents are in, while the
-workers go on. A SQLite database is built on a copy and swapped in whole (fmtr.store.swap).
-Reading the database back (`fmtr verify`, `fmtr compare-reference`) is fmtr.verify's.
+workers go on. The funding data (the Greenbook workbook, in its own folder) is read and cleaned
+before the documents, when its sha256 changed, and stored in one transaction at the end: a
+workbook that cannot be read, or names a recipient without a code, is reported and the funding
+the database held stays as it was. A SQLite database is built on a copy and swapped in whole
+(fmtr.store.swap). Reading the database back (`fmtr verify`, `fmtr compare-reference`) is
+fmtr.verify's.
 """
 
 from __future__ import annotations
@@ -29,16 +33,19 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from fmtr import __version__
+from fmtr.clean.funding import CleanFunding, clean_greenbook
 from fmtr.errors import Unavailable
 from fmtr.extract import family_of
+from fmtr.extract.greenbook import GreenbookError, read_greenbook
 from fmtr.extract.model import ExtractError, ProgrammeBlock
 from fmtr.settings import BuildSettings
-from fmtr.sources.catalog import Document, documents, sha256_hex_of_file
-from fmtr.sources.corpus import corpus_catalog, corpus_identity, manifest_name
+from fmtr.sources.catalog import Document, FundingDataset, documents, sha256_hex_of_file
+from fmtr.sources.corpus import corpus_catalog, corpus_identity, funding_catalog, manifest_name
 from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
 from fmtr.sources.limits import memory_problem, size_problem
 from fmtr.store import schema as s
 from fmtr.store.db import open_database, read_only_engine, schema_is_current, sqlite_path
+from fmtr.store.funding import LoadedFunding, loaded_funding, replace_funding
 from fmtr.store.load import (
     LoadedDocument,
     create_query_indexes,
@@ -121,6 +128,10 @@ class BuildReport:
     unmapped_programmes: set[str] = field(default_factory=set)
     verify: VerifyReport | None = None  # None when nothing was loaded
     seconds: float = 0.0
+    funding_folder: Path | None = None  # None: no funding folder given or found
+    funding_loaded: list[LoadedFunding] = field(default_factory=list)
+    funding_skipped: list[str] = field(default_factory=list)  # unchanged funding files
+    funding_seconds: float = 0.0  # reading, cleaning and storing the funding files
 
     @property
     def ok(self) -> bool:
@@ -269,6 +280,93 @@ def _plan(
 _DEFAULTS = BuildSettings()
 
 
+@dataclass
+class FundingLoad:
+    """A funding workbook read and cleaned, waiting to be stored."""
+
+    dataset: FundingDataset
+    sha256: str
+    header_row: int
+    clean: CleanFunding
+    seconds: float
+
+
+def read_funding(
+    root: Path | None, known: dict[str, str], report: BuildReport
+) -> list[FundingLoad]:
+    """The funding files of the folder ``root`` whose sha256 differs from ``known`` (dataset ->
+    sha256 loaded), read and cleaned. A missing file, a sha256 that is not the catalog's, a
+    workbook that cannot be read or a recipient without a code go to ``report`` (errors,
+    unmapped_countries) and that file is not loaded."""
+    report.funding_folder = root
+    if root is None:
+        return []
+    out: list[FundingLoad] = []
+    for dataset in funding_catalog(root):
+        t0 = time.perf_counter()
+        path = root / dataset.file
+        if not path.is_file():
+            report.errors.append(
+                GreenbookError(dataset.file, None, f"file not found in funding folder {root}")
+            )
+            continue
+        digest = sha256_hex_of_file(path)
+        if dataset.sha256 and digest != dataset.sha256:
+            report.errors.append(
+                GreenbookError(
+                    dataset.file,
+                    None,
+                    f"sha256 mismatch: catalog {dataset.sha256[:12]}…, file {digest[:12]}…",
+                )
+            )
+            continue
+        if known.get(dataset.dataset) == digest:
+            report.funding_skipped.append(dataset.file)
+            continue
+        try:
+            sheet = read_greenbook(path, dataset.sheet or None, dataset.file)
+            clean = clean_greenbook(sheet)
+        except GreenbookError as exc:
+            report.errors.append(exc)
+            continue
+        if clean.unmapped_countries:
+            report.unmapped_countries |= clean.unmapped_countries
+            report.errors.append(
+                GreenbookError(
+                    dataset.file,
+                    None,
+                    f"{len(clean.unmapped_countries)} recipient names have no country code "
+                    "(listed below); the funding data was not loaded",
+                )
+            )
+            continue
+        out.append(FundingLoad(dataset, digest, sheet.header_row, clean, time.perf_counter() - t0))
+    report.funding_seconds += sum(f.seconds for f in out)
+    return out
+
+
+def _store_funding(
+    engine: Engine, loads: list[FundingLoad], run_id: int, report: BuildReport
+) -> None:
+    for f in loads:
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            loaded = replace_funding(
+                conn,
+                f.dataset,
+                f.clean,
+                header_row=f.header_row,
+                sha256=f.sha256,
+                build_run_id=run_id,
+                seconds=round(f.seconds + time.perf_counter() - t0, 3),
+            )
+        report.funding_loaded.append(loaded)
+        report.funding_seconds += time.perf_counter() - t0
+
+
+_DEFAULTS = BuildSettings()
+
+
 def build_database(
     url: str,
     root: Path,
@@ -282,6 +380,7 @@ def build_database(
     max_rows_per_html_page: int = _DEFAULTS.max_rows_per_html_page,
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
+    funding: Path | None = None,
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
@@ -303,7 +402,9 @@ def build_database(
     )
     path = sqlite_path(url)
     if path is None:
-        return _build_settled(open_database(url), root, settings, only, observer, bulk=False)
+        return _build_settled(
+            open_database(url), root, settings, only, observer, bulk=False, funding=funding
+        )
     _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
     # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
     # link to the served file must neither build beside a build of that file nor be replaced
@@ -311,7 +412,7 @@ def build_database(
     path = path.resolve()
     try:
         with build_lock(path):
-            return _build_aside(url, path, root, settings, only, observer)
+            return _build_aside(url, path, root, settings, only, observer, funding)
     except Exception as exc:
         if disk_full(exc):
             raise BuildStopped(
@@ -329,18 +430,29 @@ def _build_aside(
     settings: BuildSettings,
     only: Iterable[str] | None,
     observer: BuildObserver | None,
+    funding: Path | None,
 ) -> BuildReport:
     """build_database under the lock: a copy of the served file is built and swapped in."""
+    funding_read: tuple[list[FundingLoad], BuildReport] | None = None
     if path.exists() and schema_is_current(url):
         # Nothing changed: answer from the served file without copying it.
         served = read_only_engine(url)
         try:
             with served.connect() as conn:
                 known = loaded_documents(conn)
+                known_funding = loaded_funding(conn)
             t0 = time.perf_counter()
             report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
             _, todo = _plan(root, only, known, report, SilentObserver(), settings)
-            if not todo and (only is not None or not _stale_documents(known, root)):
+            # The funding is read before the copy: a bad workbook alone changes nothing.
+            with _no_cyclic_gc():  # 75,000 rows of objects that form no cycles
+                funding_loads = read_funding(funding, known_funding, report)
+            funding_read = (funding_loads, report)
+            if (
+                not todo
+                and not funding_loads
+                and (only is not None or not _stale_documents(known, root))
+            ):
                 log.info("nothing changed since the last build of %s", path)
                 report.editions = _summaries(served, {})
                 report.seconds = time.perf_counter() - t0
@@ -351,7 +463,16 @@ def _build_aside(
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
-            report = _build_settled(engine, root, settings, only, observer, bulk=True)
+            report = _build_settled(
+                engine,
+                root,
+                settings,
+                only,
+                observer,
+                bulk=True,
+                funding=funding,
+                funding_read=funding_read,
+            )
         finally:
             engine.dispose()
         swap_in(aside, path)
@@ -421,12 +542,15 @@ class _EditionProof:
         return VerifyReport(sorted(self.verdicts, key=lambda v: v.edition), self.checks)
 
 
-def _stored(error: ExtractError, root: Path) -> str:
-    """An error as the database keeps it: without the builder's corpus folder (a message may
-    name it), so that no local path of the machine that built it is stored."""
+def _stored(error: ExtractError, root: Path, funding: Path | None = None) -> str:
+    """An error as the database keeps it: without the builder's corpus or funding folder (a
+    message may name them), so that no local path of the machine that built it is stored."""
     message = str(error)
-    for folder in {str(root.resolve()), str(root)}:
-        message = message.replace(f"{folder}/", "").replace(folder, "<corpus>")
+    for place, name in ((funding, "<funding>"), (root, "<corpus>")):
+        if place is None:
+            continue
+        for folder in sorted({str(place.resolve()), str(place)}, key=len, reverse=True):
+            message = message.replace(f"{folder}/", "").replace(folder, name)
     return message
 
 
@@ -449,8 +573,10 @@ def build(
     only: Iterable[str] | None = None,
     observer: BuildObserver | None = None,
     bulk: bool = False,
+    funding: Path | None = None,
 ) -> BuildReport:
-    """Load every catalog document of the corpus at ``root`` that changed since the last build.
+    """Load every catalog document of the corpus at ``root`` that changed since the last build,
+    and the funding files of the folder ``funding`` (None: leave the funding data as it is).
 
     ``only``: restrict to these editions (names like "FY2016-2017") or files.
     ``bulk``: nobody reads the database during this build (it is built aside), so indexes that
@@ -468,7 +594,7 @@ def build(
         max_rows_per_pdf_page=max_rows_per_pdf_page,
         max_rows_per_html_page=max_rows_per_html_page,
     )
-    return _build_settled(engine, root, settings, only, observer, bulk=bulk)
+    return _build_settled(engine, root, settings, only, observer, bulk=bulk, funding=funding)
 
 
 def _build_settled(
@@ -479,6 +605,8 @@ def _build_settled(
     observer: BuildObserver | None,
     *,
     bulk: bool,
+    funding: Path | None = None,
+    funding_read: tuple[list[FundingLoad], BuildReport] | None = None,
 ) -> BuildReport:
     with _no_cyclic_gc():
         return _build(
@@ -489,6 +617,8 @@ def _build_settled(
             only=only,
             observer=observer,
             bulk=bulk,
+            funding=funding,
+            funding_read=funding_read,
         )
 
 
@@ -517,14 +647,26 @@ def _build(
     observer: BuildObserver | None,
     bulk: bool,
     settings: BuildSettings,
+    funding: Path | None,
+    funding_read: tuple[list[FundingLoad], BuildReport] | None,
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
     with engine.connect() as conn:
         known = loaded_documents(conn)
+        known_funding = loaded_funding(conn)
     # Planned before the build run is recorded: a refused manifest writes nothing.
     report = BuildReport(0)
     docs, todo = _plan(root, only, known, report, obs, settings)
+    if funding_read is None:
+        funding_loads = read_funding(funding, known_funding, report)
+    else:  # read by build_database before the copy: its findings go in this run's report
+        funding_loads, found = funding_read
+        report.funding_folder = found.funding_folder
+        report.funding_skipped = found.funding_skipped
+        report.funding_seconds = found.funding_seconds
+        report.unmapped_countries |= found.unmapped_countries
+        report.errors += [e for e in found.errors if isinstance(e, GreenbookError)]
     with engine.begin() as conn:
         report.run_id = int(
             conn.execute(
@@ -591,7 +733,10 @@ def _build(
         for err in report.errors:
             conn.execute(
                 insert(s.BuildError).values(
-                    build_run_id=run_id, file=err.file, page=err.page, message=_stored(err, root)
+                    build_run_id=run_id,
+                    file=err.file,
+                    page=err.page,
+                    message=_stored(err, root, report.funding_folder),
                 )
             )
         conn.execute(
@@ -612,9 +757,13 @@ def _build(
                 conn.execute(delete(s.Document).where(s.Document.id == doc_id))
     if report.loaded:
         report.verify = proof.report()
+    _store_funding(engine, funding_loads, run_id, report)
     with engine.connect() as conn:
         # Also after a migration that added precomputed tables, when no document changed.
         refresh = bool(report.loaded) or not index_is_current(conn)
+    if report.funding_loaded and not refresh:
+        with engine.begin() as conn:
+            save_reference_tables(conn)  # the recipient codes the funding rows use
     if refresh:
         with engine.begin() as conn:
             save_reference_tables(conn)

@@ -36,6 +36,12 @@ FAILING = [
     ("/api/v1/timeline", "/api/v1/timeline?country=Pakstan", 404, "unknown_country"),
     ("/api/v1/suspensions", "/api/v1/suspensions?programme=IMTE", 404, "unknown_programme"),
     ("/api/v1/events", "/api/v1/events?country=Atlantis", 404, "unknown_country"),
+    ("/api/v1/funding/series", "/api/v1/funding/series?country=PAK&account=IMTE", 404, "unknown_account"),  # noqa: E501
+    ("/api/v1/funding/top", "/api/v1/funding/top?account=IMET&from=FY1930", 400, "unknown_fiscal_year"),  # noqa: E501
+    ("/api/v1/funding/courses", "/api/v1/funding/courses?country=PAK&from=FY2006&to=FY2002", 400, "bad_year_span"),  # noqa: E501
+    ("/api/v1/funding/timeline", "/api/v1/funding/timeline?country=Pakstan", 404, "unknown_country"),  # noqa: E501
+    ("/api/v1/funding/accounts", "/api/v1/funding/accounts?format=pdf", 400, "bad_input"),
+    ("/api/v1/largest", "/api/v1/largest?programme=Economic+Support+Fund", 404, "unknown_account"),  # noqa: E501
 ]  # fmt: skip
 # Routes that read no index answer the stale database; these are the ones that refuse it.
 STALE = ["/api/v1/summary", "/api/v1/top", "/api/v1/countries/PAK", "/api/v1/units?q=army"]

@@ -17,6 +17,10 @@ of", "Congo (Kinshasa)", "Korea, Republic of", "Bahamas, The") to one ``Country`
   that prints no country: "DOD Region, , DoD Regional Centers...", FY2004-2005).
 - kind ``organisation``: a regional organisation trained as such: X-AU African Union, X-ECOWAS,
   X-NATO, X-OAS, X-RSS (Eastern Caribbean Regional Security System).
+- kind ``group``: a group of recipients the Greenbook (the funding data) does not break down:
+  X-WORLD "World (not specified)", and one per region "(not specified)": X-ASIA, X-CARIBBEAN,
+  X-CENTAMERICA, X-EAFRICA, X-EEUROPE, X-EURASIA, X-LAC, X-MENA, X-OCEANIA, X-SAFRICA
+  (Southern Africa), X-SSAFRICA (Sub-Saharan Africa), X-WAFRICA, X-WEUROPE.
 
 fmtr's own codes are "X-" + an upper-case short name: the hyphen means they can never collide
 with an ISO alpha-2/alpha-3 code, and the "X" follows ISO's reservation of X.. for user use.
@@ -39,14 +43,14 @@ import pycountry
 
 from fmtr.clean.text import name_key
 
-ISO, HISTORIC, ORGANISATION, OTHER = "iso", "historic", "organisation", "other"
+ISO, HISTORIC, ORGANISATION, OTHER, GROUP = "iso", "historic", "organisation", "other", "group"
 
 
 @dataclass(frozen=True)
 class Country:
     code: str
     name: str
-    kind: str  # ISO | HISTORIC | ORGANISATION | OTHER
+    kind: str  # ISO | HISTORIC | ORGANISATION | OTHER | GROUP
 
 
 _SPECIAL = {
@@ -65,6 +69,22 @@ _SPECIAL = {
         Country("X-NATO", "North Atlantic Treaty Organization", ORGANISATION),
         Country("X-OAS", "Organization of American States", ORGANISATION),
         Country("X-RSS", "Regional Security System (Eastern Caribbean)", ORGANISATION),
+        # The Greenbook's recipients "not specified": money for a region or the world that it
+        # does not break down by country.
+        Country("X-WORLD", "World (not specified)", GROUP),
+        Country("X-ASIA", "Asia (not specified)", GROUP),
+        Country("X-CARIBBEAN", "Caribbean (not specified)", GROUP),
+        Country("X-CENTAMERICA", "Central America (not specified)", GROUP),
+        Country("X-EAFRICA", "East Africa (not specified)", GROUP),
+        Country("X-EEUROPE", "Eastern Europe (not specified)", GROUP),
+        Country("X-EURASIA", "Eurasia (not specified)", GROUP),
+        Country("X-LAC", "Latin America and Caribbean (not specified)", GROUP),
+        Country("X-MENA", "Middle East and North Africa (not specified)", GROUP),
+        Country("X-OCEANIA", "Oceania (not specified)", GROUP),
+        Country("X-SAFRICA", "Southern Africa (not specified)", GROUP),
+        Country("X-SSAFRICA", "Sub-Saharan Africa (not specified)", GROUP),
+        Country("X-WAFRICA", "West Africa (not specified)", GROUP),
+        Country("X-WEUROPE", "Western Europe (not specified)", GROUP),
     )
 }
 

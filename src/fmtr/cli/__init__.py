@@ -5,6 +5,8 @@
 - ``questions``: summary, editions, countries, country, names, programmes, trend, top,
   series, compare, gaps, unit, course, search, row, export (fmtr.query.answers)
 - ``history``: timeline, check-suspensions, events (participation history)
+- ``funding``: funding series/top/courses/timeline/accounts, largest (the Greenbook's money
+  beside the training)
 - ``serve``: the explorer and the JSON API
 - ``common``: the options, output and error printing they share; ``app``: the Typer app.
 

@@ -20,7 +20,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from fmtr import __version__
-from fmtr.cli import build, common, history, questions, release, serve, verify
+from fmtr.cli import build, common, funding, history, questions, release, serve, verify
 from fmtr.errors import FmtrError
 
 log = logging.getLogger("fmtr.cli")
@@ -118,7 +118,7 @@ def main_options(
     common.configure_logging(log_level)
 
 
-for _group in (build, verify, questions, history, serve, release):
+for _group in (build, verify, questions, history, funding, serve, release):
     _group.register(app)
 
 

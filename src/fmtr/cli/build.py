@@ -1,5 +1,6 @@
-"""The commands that write: `fmtr build` (fmtr.pipeline), `fmtr migrate` (fmtr.store.db) and
-`fmtr fetch` (fmtr.sources.fetch). Every other command only reads."""
+"""The commands that write: `fmtr build` (fmtr.pipeline: the reports and the Greenbook),
+`fmtr migrate` (fmtr.store.db) and `fmtr fetch` (fmtr.sources.fetch). Every other command only
+reads."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from fmtr.cli.common import (
+    FUNDING_ENV,
     Corpus,
     Db,
+    Funding,
     Json,
     add_texts,
     err,
@@ -97,6 +100,7 @@ def _progress(*columns: Any) -> Progress:
 @with_settings(BuildSettings)
 def build(
     corpus: Corpus = None,
+    funding: Funding = None,
     db: Db = None,
     edition: Annotated[
         list[str] | None, typer.Option("--edition", help="Only these editions or files.")
@@ -106,30 +110,33 @@ def build(
     *,
     settings: BuildSettings,
 ) -> None:
-    """Extract every document of the corpus into the database (unchanged files are skipped).
+    """Extract every document of the corpus, and load the funding data (the Greenbook), into
+    the database (unchanged files are skipped).
 
     A SQLite database is built aside and swapped in whole; a bad file gets a one-line error
-    naming file and page and the others still load (exit code 1). A manifest naming a file
-    outside the corpus or a report twice is refused before anything is written (exit code 1).
+    naming file and page (row, for the workbook) and the others still load (exit code 1). A
+    manifest naming a file outside the corpus or a report twice is refused before anything is
+    written (exit code 1).
 
-    Example: fmtr build --corpus ../shared/fmtr-corpus --db data/fmtr.sqlite
+    Example: fmtr build --corpus ../shared/fmtr-corpus --funding ../shared/fmtr-funding
     """
     if help_settings:
         return print_settings(BuildSettings, "build", as_json)
     from fmtr.pipeline import build_database
     from fmtr.sources.catalog import documents
-    from fmtr.sources.corpus import corpus_catalog, corpus_dir
+    from fmtr.sources.corpus import corpus_catalog, corpus_dir, funding_dir
     from fmtr.sources.integrity import ManifestRefused
     from fmtr.store.db import database_url, display_url
 
     root = corpus_dir(corpus)
+    money = funding_dir(funding, root)
     url = database_url(db)
     total = len(documents(corpus_catalog(root)))
     try:
         with _progress(TimeElapsedColumn()) as progress:
             report = build_database(
                 url, root, only=edition, observer=_ProgressObserver(progress, total),
-                **settings_dict(settings),
+                funding=money, **settings_dict(settings),
             )  # fmt: skip
     except ManifestRefused as exc:
         # Each manifest line to fix, as a document's error is said; then the one line of the
@@ -155,6 +162,13 @@ def _report_json(report: BuildReport, url: str) -> dict[str, Any]:
         "unmapped_countries": sorted(report.unmapped_countries),
         "unmapped_programmes": sorted(report.unmapped_programmes),
         "editions": [dataclasses.asdict(e) for e in report.editions],
+        # The folder is the builder's: said as given, never stored in the database.
+        "funding": {
+            "folder": str(report.funding_folder) if report.funding_folder else None,
+            "loaded": [dataclasses.asdict(f) for f in report.funding_loaded],
+            "unchanged": report.funding_skipped,
+            "seconds": round(report.funding_seconds, 2),
+        },
         "seconds": round(report.seconds, 2),
         "ok": report.ok,
     }
@@ -198,6 +212,20 @@ def _print_report(report: BuildReport, url: str) -> None:
         f"{report.seconds:.1f}",
     )
     out.print(table)
+    if report.funding_folder is None:
+        out.print(
+            f"funding: no funding folder (--funding DIR or ${FUNDING_ENV}): the Greenbook is "
+            "not loaded; the database keeps the funding data it had",
+            markup=False,
+        )
+    else:
+        for f in report.funding_loaded:
+            out.print(
+                f"funding: {f.file} loaded, {f.rows:,} rows in {report.funding_seconds:.1f} s",
+                markup=False,
+            )
+        for name in report.funding_skipped:
+            out.print(f"funding: {name} unchanged", markup=False)
     out.print(
         f"loaded {len(report.loaded)}, unchanged {len(report.skipped)}, "
         f"failed {len(report.errors)} in {report.seconds:.1f} s"
@@ -245,16 +273,34 @@ def fetch(
     catalog: Annotated[
         Path | None, typer.Option("--catalog", help="A manifest TSV instead of the packaged one.")
     ] = None,
+    funding_dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--funding-dest",
+            help="Where to put the funding data (default: fmtr-funding beside --dest, where "
+            "`fmtr build` looks for it).",
+            show_default=False,
+        ),
+    ] = None,
+    funding_catalog: Annotated[
+        Path | None,
+        typer.Option(
+            "--funding-catalog", help="A funding manifest TSV instead of the packaged one."
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Download the official report files (resumable, sha256-checked).
+    """Download the official report files and the funding data (resumable, sha256-checked).
 
-    Example: fmtr fetch --dest corpus
+    Example: fmtr fetch --dest corpus --funding-dest fmtr-funding
     """
-    from fmtr.sources.catalog import documents, read_catalog
+    from fmtr.sources.catalog import documents, read_catalog, read_funding_catalog
+    from fmtr.sources.corpus import FUNDING_FOLDER
     from fmtr.sources.fetch import fetch_all
 
     docs = documents(read_catalog(catalog))
+    money_dest = funding_dest or dest.resolve().parent / FUNDING_FOLDER
+    money = [d.as_document() for d in read_funding_catalog(funding_catalog)]
     tasks: dict[str, TaskID] = {}
     with _progress() as progress:
 
@@ -264,6 +310,9 @@ def fetch(
             progress.update(tasks[file], completed=done, total=total)
 
         results, errors = fetch_all(docs, dest, base_url=base_url, progress=tick)
+        more, more_errors = fetch_all(money, money_dest, base_url=base_url, progress=tick)
+    results += more
+    errors += more_errors
     # The catalog goes beside the files, so that `fmtr build --corpus DEST` finds it; never
     # through a link planted in DEST (OutsideFolder: one line).
     if catalog is None:
@@ -286,6 +335,7 @@ def fetch(
         print_json(
             {
                 "dest": str(dest),
+                "funding_dest": str(money_dest),
                 "files": [dataclasses.asdict(r) for r in results],
                 "errors": [str(e) for e in errors],
             }
@@ -294,7 +344,10 @@ def fetch(
         for e in errors:
             err.print(f"error {e}", markup=False)
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing fetched"
-        out.print(f"{summary}; {len(errors)} failed; files in {dest}", markup=False)
+        out.print(
+            f"{summary}; {len(errors)} failed; files in {dest}, funding data in {money_dest}",
+            markup=False,
+        )
     if errors:
         raise typer.Exit(1)
 

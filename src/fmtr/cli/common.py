@@ -53,6 +53,17 @@ Corpus = Annotated[
     Path | None,
     typer.Option("--corpus", envvar=CORPUS_ENV, help="The corpus folder.", show_default=False),
 ]
+FUNDING_ENV = "FMTR_FUNDING"
+Funding = Annotated[
+    Path | None,
+    typer.Option(
+        "--funding",
+        envvar=FUNDING_ENV,
+        help="The funding folder, with the Greenbook workbook (default: fmtr-funding beside "
+        "the corpus folder, when there is one).",
+        show_default=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="The answer as JSON (the API's document).")]
 Csv = Annotated[bool, typer.Option("--csv", help="The answer's table as CSV.")]
 Programme = Annotated[
@@ -102,6 +113,8 @@ _COUNTS = {
     "countries",
     "blocks",
     "matching_rows",
+    "periods",
+    "recipients_total",
 }
 
 
@@ -113,8 +126,10 @@ def cell(column: str, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if column.endswith("cost_cents") and isinstance(value, int):
+    if column.endswith("_cents") and isinstance(value, int):
         return dollars(value)
+    if column.endswith("_share") and isinstance(value, float):
+        return f"{value:.2%}"  # the library gives four places: no second rounding
     if column.startswith("fy2") and isinstance(value, int) and not column.endswith("cents"):
         return f"{value:,}"
     if isinstance(value, int) and column in _COUNTS:
@@ -136,7 +151,23 @@ _HEADINGS = {
     "first_fiscal_year": "first FY",
     "surely_inside": "surely in",
     "printed_rows": "printed",
+    "listed_cost_per_trainee_cents": "listed per trainee",
+    "obligated_per_trainee_cents": "obligated per trainee",
+    "obligated_2020_cents": "obligated 2020",
+    "funding_status": "Greenbook",
+    "funding_gap": "Greenbook gap",
+    # `fmtr largest`: each measure's rank follows its value.
+    "obligated_rank": "#",
+    "obligated_2020_rank": "#",
+    "course_cost_rank": "#",
+    "trainees_rank": "#",
 }
+
+
+def _label(key: str) -> str:
+    """A document's field as people read it: "obligated_2020_cents" -> "obligated 2020" (the
+    value itself is shown in dollars)."""
+    return key.removesuffix("_cents").replace("_", " ")
 
 
 def heading(column: str) -> str:
@@ -159,9 +190,14 @@ def _rich_table(table: Table, title: str | None = None) -> RichTable:
     for i, col in enumerate(columns):
         # Short values (codes, years, figures) stay on one line; long text folds, but keeps a
         # few letters a line on a narrow screen.
+        # A column whose heading is longer than that may still narrow to its longest word.
         widest = max((len(r[i]) for r in cells), default=0)
+        title = heading(col)
         shown.add_column(
-            Text(heading(col)), overflow="fold", no_wrap=widest <= 8, min_width=min(widest, 10)
+            Text(title),
+            overflow="fold",
+            no_wrap=widest <= 8 and len(title) <= 8,
+            min_width=min(widest, 10),
         )
     for r in cells:
         shown.add_row(*(Text(one_line(c)) for c in r))
@@ -185,6 +221,7 @@ def add_texts(table: RichTable, *values: str) -> None:
 
 def print_document(document: Document) -> None:
     """A document as people read it: its fields, then each of its tables."""
+    from fmtr.query.shapes import Notes
     from fmtr.query.shapes import Table as Shape
 
     if isinstance(document, Shape):
@@ -194,19 +231,26 @@ def print_document(document: Document) -> None:
     fields.add_column(style="bold")
     fields.add_column(overflow="fold")
     tables: list[tuple[str, Shape]] = []
+    notes: list[tuple[str, Notes]] = []
     for key, value in document.items():
         if isinstance(value, Shape):
             tables.append((key, value))
+        elif isinstance(value, Notes):
+            notes.append((key, value))
         elif isinstance(value, list) and value and isinstance(value[0], Mapping):
             tables.append((key, _as_table(value, key.replace("_", " "))))
         elif isinstance(value, Mapping):
             for k, v in value.items():
-                fields.add_row(Text(f"{key}.{k}".replace("_", " ")), Text(cell(k, v)))
+                fields.add_row(Text(f"{key}.{_label(k)}".replace("_", " ")), Text(cell(k, v)))
         else:
-            fields.add_row(Text(key.replace("_", " ")), Text(cell(key, value)))
+            fields.add_row(Text(_label(key)), Text(cell(key, value)))
     out.print(fields)
     for key, table in tables:
         out.print(_rich_table(table, table.title or key.replace("_", " ")))
+    for key, sentences in notes:
+        out.print(one_line(f"{key.replace('_', ' ')}:"), markup=False)
+        for sentence in sentences:
+            out.print(one_line(f"- {sentence}"), markup=False)
 
 
 def show(document: Document, as_json: bool = False, as_csv: bool = False) -> None:

@@ -23,6 +23,14 @@ from fmtr.query.errors import (
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
 from fmtr.query.find import interpret, search
+from fmtr.query.funding import (
+    NoFundingData,
+    UnknownAccount,
+    funding_series,
+    funding_top,
+    largest,
+    obligations_and_courses,
+)
 from fmtr.query.overview import (
     compare,
     editions,
@@ -39,8 +47,10 @@ from fmtr.query.student_units import prepare_units, unit_profile, units
 __all__ = [
     "BadYearSpan",
     "EmptySearch",
+    "NoFundingData",
     "QueryInputError",
     "SearchIndexStale",
+    "UnknownAccount",
     "UnknownCountry",
     "UnknownFiscalYear",
     "UnknownIdentifier",
@@ -54,8 +64,12 @@ __all__ = [
     "courses",
     "editions",
     "export",
+    "funding_series",
+    "funding_top",
     "gaps",
     "interpret",
+    "largest",
+    "obligations_and_courses",
     "programme_detail",
     "programme_trend",
     "prepare_units",

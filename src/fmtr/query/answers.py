@@ -18,7 +18,7 @@ from typing import Any, Literal
 import fmtr.query.course_titles as courses_module
 import fmtr.query.student_units as units_module
 from fmtr.errors import NotFound
-from fmtr.query import figures, history, overview, profile, shapes
+from fmtr.query import figures, funding, history, overview, profile, shapes
 from fmtr.query.course_titles import courses as ask_courses
 from fmtr.query.export import select_rows
 from fmtr.query.figures import Ranking
@@ -292,8 +292,9 @@ def cite(db: Database, identifier: str) -> dict[str, Any]:
 def timeline(
     db: Database, country: str, programme: str | None = None, registry: Path | None = None
 ) -> dict[str, Any]:
-    """Per fiscal year FY1999-FY2020: figures, the reports' status, the registry's events and
-    the detected gaps."""
+    """Per fiscal year from the first year with data (FY1999, or the first year of the
+    Greenbook's obligations under the programme's accounts) to FY2020: figures, the reports'
+    status, the obligations, the registry's events and the gaps detected in each source."""
     return shapes.timeline(history.timeline(db, country, programme, registry))
 
 
@@ -342,6 +343,79 @@ def events(country: str | None = None, registry: Path | None = None) -> Table:
     return Table(cols, rows, len(rows), title=f"{len(rows)} events", shown=shown)
 
 
+# --- money beside training (the Greenbook's obligations) -------------------------------------
+
+
+def funding_series(
+    db: Database,
+    country: str,
+    account: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    constant: bool = False,
+) -> dict[str, Any]:
+    """A recipient's obligations per period (the transition quarter TQ1976 a period of its
+    own) and per account, in current and constant 2020 dollars; ``account``: one programme's
+    accounts or one account (None: every account); ``constant``: the dollars a screen shows."""
+    return shapes.funding_series(funding.funding_series(db, country, account, start, end), constant)
+
+
+def funding_top(
+    db: Database,
+    account: str,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    constant: bool = default(funding.funding_top, "constant"),
+    limit: int | None = default(funding.funding_top, "limit"),
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Recipients of an account (or a programme's accounts) ranked by obligations over a span,
+    in current or (``constant``) constant 2020 dollars."""
+    found = funding.funding_top(db, account, start, end, constant, _end(limit, offset))
+    return shapes.funding_top(found, limit, offset)
+
+
+def largest(
+    db: Database,
+    programme: str = default(funding.largest, "programme"),
+    start: str | int | None = None,
+    end: str | int | None = None,
+    limit: int | None = default(funding.largest, "limit"),
+) -> dict[str, Any]:
+    """The largest recipient of a programme under every measure at once (obligations current
+    and constant, course costs and trainees the reports list; ``limit`` countries each), where
+    the measures disagree and why."""
+    return shapes.largest(funding.largest(db, programme, start, end, limit))
+
+
+def funding_courses(
+    db: Database,
+    country: str,
+    programme: str = default(funding.obligations_and_courses, "programme"),
+    start: str | int | None = None,
+    end: str | int | None = None,
+) -> dict[str, Any]:
+    """Per fiscal year: a recipient's obligations under a programme's accounts beside the
+    course costs and trainees the reports list, per trainee, and the share listed as courses."""
+    return shapes.funding_courses(
+        funding.obligations_and_courses(db, country, programme, start, end)
+    )
+
+
+def funding_timeline(
+    db: Database, country: str, programme: str = "IMET", registry: Path | None = None
+) -> dict[str, Any]:
+    """The timeline (``timeline``) of one programme, IMET unless told: the obligations from
+    the first year with data beside the training, the gaps in each and the registry's events."""
+    return timeline(db, country, programme, registry)
+
+
+def funding_accounts(db: Database) -> Table:
+    """The Greenbook's accounts, the programme each is (where it is one), what it pays for
+    and why."""
+    return shapes.funding_accounts(funding.funding_accounts(db))
+
+
 __all__ = [
     "Document",
     "NameList",
@@ -356,7 +430,13 @@ __all__ = [
     "default",
     "editions",
     "events",
+    "funding_accounts",
+    "funding_courses",
+    "funding_series",
+    "funding_timeline",
+    "funding_top",
     "gaps",
+    "largest",
     "programmes",
     "row",
     "search",

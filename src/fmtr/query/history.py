@@ -4,9 +4,14 @@
   covers but that list no training for the country, between years with training (``gaps``),
   before the first (``before``) and after the last (``after``); years no loaded edition covers
   are kept apart (``not_covered``): they are no evidence either way.
-- ``timeline``: per fiscal year FY1999..FY2020, the figures (counted blocks only, as
-  fmtr.query.figures), the status (reported / none reported / not covered), the registry's events
-  that took effect, were announced, ended or were in force that year, and the detected gaps.
+- ``timeline``: per fiscal year, from the first year with data (the first the Greenbook records
+  an obligation under the programme's accounts, FY1950 for IMET; FY1999 without funding data)
+  to FY2020: the training figures (counted blocks only, as fmtr.query.figures) and their status
+  (reported / none reported / not covered), the obligations (Greenbook) and theirs (obligated /
+  none recorded / net de-obligation / not covered), the registry's events that took effect, were
+  announced, ended or were in force that year, the gaps detected in each source, and which
+  sources cover the year (none: nothing is known of it). The transition quarter (TQ1976) is no
+  fiscal year: its obligations are given apart (``transition_quarter``), never added to a year.
 - ``suspension_trainings``: every training row (counted blocks) whose dates meet a suspension of
   its programme for its country, with provenance and marks (began before, ran past the end,
   only possibly inside because a date is known to the year, undated).
@@ -32,6 +37,14 @@ from fmtr.clean.events import (
     suspensions,
 )
 from fmtr.query.figures import NONE_REPORTED, NOT_COVERED, REPORTED, Figures, edition_of_year
+from fmtr.query.funding import (
+    OBLIGATED,
+    FundingSource,
+    Money,
+    NoFundingData,
+    funding_source,
+    obligations_by_year,
+)
 from fmtr.query.resolve import (
     Database,
     ProgrammeRef,
@@ -148,6 +161,10 @@ class EventMark:
     roles: list[str]  # EFFECTIVE, ANNOUNCED, ENDED, IN_FORCE, IN_FORCE_PART, POSSIBLY_IN_FORCE
 
 
+NONE_RECORDED, DEOBLIGATED = "none recorded", "net de-obligation"
+GREENBOOK, REPORTS = "Greenbook", "training reports"
+
+
 @dataclass
 class TimelineYear:
     fy: int
@@ -156,6 +173,13 @@ class TimelineYear:
     editions: list[str]
     gap: str | None  # "gap", "before first training", "after last training" or None
     events: list[EventMark] = field(default_factory=list)
+    # The Greenbook's obligations under the programme's accounts (all military accounts for
+    # all programmes): OBLIGATED | NONE_RECORDED | DEOBLIGATED (rows summing to 0 or less) |
+    # NOT_COVERED (no funding data, the year is outside it, or the programme has no account).
+    funding_status: str = NOT_COVERED
+    obligations: Money | None = None  # None when not covered
+    funding_gap: str | None = None  # "gap", "before first obligation", "after last obligation"
+    sources: list[str] = field(default_factory=list)  # GREENBOOK, REPORTS: what covers the year
 
 
 @dataclass
@@ -208,6 +232,13 @@ class Timeline:
     suspensions: list[SuspensionSpan]
     gaps: ProgrammeGaps
     markers: list[EventMarker]  # one per event, for a chart
+    # The funding side: the accounts read (none: no funding data, or no account is this
+    # programme), their gaps, the transition quarter's obligations (apart from every year) and
+    # the workbook they come from.
+    accounts: list[str] = field(default_factory=list)
+    funding_gaps: ProgrammeGaps | None = None
+    transition_quarter: Money | None = None
+    funding: FundingSource | None = None
 
 
 def _span(s: Suspension) -> SuspensionSpan:
@@ -253,20 +284,53 @@ def country_events(
     return sorted(events, key=lambda e: (e.effective.first_day, e.id))
 
 
+def _funding_years(
+    conn: Any, code: str, prog: ProgrammeRef | None
+) -> tuple[FundingSource | None, list[str], dict[int | None, Money], int | None]:
+    """The funding side of a timeline: the source, the accounts read, the obligations per
+    fiscal year (None: the transition quarter) and the first fiscal year any recipient has an
+    obligation under these accounts."""
+    try:
+        source = funding_source(conn)
+    except NoFundingData:
+        return None, [], {}, None
+    if prog is not None:
+        accounts = [
+            a
+            for (a,) in conn.exec_driver_sql(
+                "SELECT account FROM funding_account WHERE programme_code = ? ORDER BY account",
+                (prog.code,),
+            )
+        ]
+        if not accounts:
+            return source, [], {}, None
+    else:
+        accounts = []  # every military account
+    by_year, first = obligations_by_year(conn, code, accounts or None)
+    if not accounts:
+        accounts = ["every account of the Military category"]
+    return source, accounts, by_year, first
+
+
 def timeline(
     db: Database,
     country: str,
     programme: str | None = None,
     registry: Path | None = None,
-    first_fy: int = FIRST_FY,
+    first_fy: int | None = None,
     last_fy: int = LAST_FY,
 ) -> Timeline:
-    """Per fiscal year: the country's trainees and cost (one programme, or all), the status,
-    the registry's events and the detected gaps."""
+    """Per fiscal year: the country's trainees and cost (one programme, or all) and the
+    obligations under the programme's accounts, their statuses, the registry's events and the
+    gaps detected in each. ``first_fy`` None: from the first year with data (the first year
+    the Greenbook has an obligation under these accounts for anyone, if earlier than FY1999)."""
     with connect(db) as conn:
         require_search_index(conn)
         recipient = resolve_country(conn, country)
         prog = resolve_programme(conn, programme) if programme is not None else None
+        source, accounts, money, first_money = _funding_years(conn, recipient.code, prog)
+        if first_fy is None:
+            first_fy = min(FIRST_FY, first_money) if first_money is not None else FIRST_FY
         where, params = "country_code = ?", [recipient.code]
         if prog is not None:
             where += " AND programme_code = ?"
@@ -281,6 +345,17 @@ def timeline(
     by_year = {r[0]: Figures(*(int(v) for v in r[1:6])) for r in rows}
     present = {fy for fy, f in by_year.items() if f.rows}
     gaps = _gaps(prog, present, covered, first_fy, last_fy)
+    funded = set(range(source.first_fy, source.last_fy + 1)) if source and accounts else set[int]()
+    obligated = {fy for fy, m in money.items() if fy is not None and m.current_dollars > 0}
+    funding_gaps = _gaps(prog, obligated, funded, first_fy, last_fy) if funded else None
+    in_funding_gap: dict[int, str] = {}
+    if funding_gaps is not None:
+        for runs, label in (
+            (funding_gaps.gaps, "gap"),
+            (funding_gaps.before, "before first obligation"),
+            (funding_gaps.after, "after last obligation"),
+        ):
+            in_funding_gap |= {y: label for a, b in runs for y in range(a, b + 1)}
     events = country_events(recipient.code, prog.code if prog else None, registry)
     spans = {s.event.id: s for s in suspensions(events)}
     in_gap = {y: "gap" for a, b in gaps.gaps for y in range(a, b + 1)}
@@ -295,7 +370,28 @@ def timeline(
         else:
             status, figures = NONE_REPORTED, Figures()
         marks = _marks(fy, events, spans)
-        years.append(TimelineYear(fy, status, figures, editions.get(fy, []), in_gap.get(fy), marks))
+        if fy not in funded:
+            f_status, m = NOT_COVERED, None
+        else:
+            m = money.get(fy, Money())
+            f_status = (
+                OBLIGATED if m.current_dollars > 0 else DEOBLIGATED if m.rows else NONE_RECORDED
+            )
+        sources = [GREENBOOK] * (fy in funded) + [REPORTS] * (fy in covered)
+        years.append(
+            TimelineYear(
+                fy,
+                status,
+                figures,
+                editions.get(fy, []),
+                in_gap.get(fy),
+                marks,
+                f_status,
+                m,
+                in_funding_gap.get(fy),
+                sources,
+            )
+        )
     return Timeline(
         recipient,
         prog,
@@ -306,6 +402,10 @@ def timeline(
         [_span(s) for s in spans.values()],
         gaps,
         [_marker(e) for e in events],
+        accounts,
+        funding_gaps,
+        money.get(None) if funded and first_fy <= 1976 < last_fy else None,
+        source,
     )
 
 

@@ -9,7 +9,9 @@ fmtr.query.answers says which question gives which layout.
 A document is a ``Table``, or a dict of plain values and Tables (a country's profile); ``jsonable``
 turns either into what JSON holds, ``main_table`` names the table a CSV download gives.
 A recipient's code is always ``country_code`` and a programme's ``programme_code``; money is in
-exact cents (``*_cents``), shown as dollars by ``dollars``.
+exact cents (``*_cents``), shown as dollars by ``dollars``: the Greenbook's whole dollars too
+(``obligated_cents`` current dollars, ``obligated_2020_cents`` constant 2020 dollars), so that
+an obligation and a listed course cost are read in one unit.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ from fmtr.query.course_titles import CourseMatches, CourseProfile
 from fmtr.query.export import Selection, spreadsheet_safe, write_selection
 from fmtr.query.figures import Figures, GapsResult, Series, TopResult
 from fmtr.query.find import Found
+from fmtr.query.funding import (
+    COURSE_COSTS,
+    MEASURES,
+    OBLIGATIONS_CONSTANT,
+    OBLIGATIONS_CURRENT,
+    TRAINEES,
+    AccountInfo,
+    FundingSeries,
+    FundingSource,
+    FundingTop,
+    Largest,
+    Money,
+    MoneyAndCourses,
+)
 from fmtr.query.history import SuspensionCheck, Timeline
 from fmtr.query.overview import (
     Comparison,
@@ -74,6 +90,11 @@ class Table:
 
 
 Document = Table | dict[str, Any]
+
+
+class Notes(list[str]):
+    """Sentences for people (where measures disagree and why, what a span covers): a list of
+    strings in JSON, a paragraph each on a screen."""
 
 
 def jsonable(value: Any) -> Any:
@@ -177,8 +198,11 @@ def csv_text(table: Table) -> str:
 
 
 def dollars(cents: int | None) -> str:
-    """Cents as whole dollars for people: 4661543300 -> "$46,615,433" ("" for None)."""
-    return "" if cents is None else f"${cents / 100:,.0f}"
+    """Cents as whole dollars for people: 4661543300 -> "$46,615,433", -30000000 ->
+    "-$300,000" (a de-obligation); "" for None."""
+    if cents is None:
+        return ""
+    return f"{'-' * (cents < 0)}${abs(cents) / 100:,.0f}"
 
 
 def number(value: int | float | None) -> str:
@@ -721,10 +745,13 @@ def training(
 
 
 def timeline(t: Timeline) -> dict[str, Any]:
-    """Per fiscal year the figures, the reports' status, the registry's events and the gaps;
-    then the events with their sources (the table a CSV gives is the years)."""
+    """Per fiscal year the figures, the reports' status, the obligations and their status, the
+    registry's events and the gaps in each source; then the events with their sources (the
+    table a CSV gives is the years)."""
+    money = t.funding is not None and bool(t.accounts)
     years = Table(
-        ["fy", "status", *_SUMS, "editions", "gap", "events"],
+        ["fy", "status", *_SUMS, "editions", "gap", "events", "funding_status"]
+        + [*_OBLIGATED, "funding_gap", "sources"],
         [
             {
                 "fy": y.fy,
@@ -733,10 +760,20 @@ def timeline(t: Timeline) -> dict[str, Any]:
                 "editions": y.editions,
                 "gap": y.gap,
                 "events": [f"{m.event_id}: {', '.join(m.roles)}" for m in y.events],
+                "funding_status": y.funding_status,
+                **_obligated(y.obligations),
+                "funding_gap": y.funding_gap,
+                "sources": y.sources,
             }
             for y in t.years
         ],
         title="per fiscal year",
+        # On a screen: the obligations beside the training when there are any, else the
+        # training alone.
+        shown=["fy", "obligated_cents", "funding_status", "funding_gap", "trainees", "cost_cents"]
+        + ["status", "gap", "events"]
+        if money
+        else ["fy", "status", *_SUMS, "editions", "gap", "events"],
     )
     events = Table(
         ["event_id", "kind", "programmes", "effective", "precision", "until", "announced"]
@@ -770,6 +807,12 @@ def timeline(t: Timeline) -> dict[str, Any]:
         "none_before_first_training": runs(g.before),
         "none_after_last_training": runs(g.after),
         "not_covered": runs(g.not_covered),
+        "accounts": t.accounts,
+        "obligation_gaps": runs(t.funding_gaps.gaps) if t.funding_gaps else None,
+        "none_before_first_obligation": runs(t.funding_gaps.before) if t.funding_gaps else None,
+        "none_after_last_obligation": runs(t.funding_gaps.after) if t.funding_gaps else None,
+        "transition_quarter_obligated_cents": _cents(t.transition_quarter),
+        "funding_source": funding_source(t.funding),
         "events": events,
     }
 
@@ -813,3 +856,295 @@ def suspension_rows(check: SuspensionCheck) -> dict[str, Any]:
     )
     # The rows first: they are what a CSV of this answer gives.
     return {"rows": rows, "suspensions": suspensions}
+
+
+# --- money beside training (the Greenbook's obligations) -------------------------------------
+
+_OBLIGATED = ["obligated_cents", "obligated_2020_cents"]
+
+
+def _cents(money: Money | None, constant: bool = False) -> int | None:
+    """Whole dollars as cents (exact)."""
+    if money is None:
+        return None
+    return (money.constant_dollars if constant else money.current_dollars) * 100
+
+
+def _obligated(money: Money | None) -> dict[str, int | None]:
+    """Obligations in current and in constant 2020 dollars, as cents (None: not covered)."""
+    return {"obligated_cents": _cents(money), "obligated_2020_cents": _cents(money, True)}
+
+
+def _share(value: Decimal | None) -> float | None:
+    """A ratio as a JSON number (fmtr.query.funding rounds it to four places)."""
+    return None if value is None else float(value)
+
+
+def _per_trainee(value: Decimal | None) -> int | None:
+    """Dollars per trainee (to the cent, as fmtr.query.funding gives them) as cents."""
+    return None if value is None else int(value * 100)
+
+
+def funding_source(source: FundingSource | None) -> dict[str, Any] | None:
+    """Where the obligations come from: the workbook as loaded (None: no funding data)."""
+    return None if source is None else dataclasses.asdict(source)
+
+
+def _dollars_word(constant: bool) -> str:
+    return "constant 2020 dollars" if constant else "current dollars"
+
+
+def funding_series(s: FundingSeries, constant: bool) -> dict[str, Any]:
+    """One recipient's obligations per period (the transition quarter a period of its own),
+    then per period and account; ``constant`` says which dollars a screen shows."""
+    which = "constant" if constant else "current"
+    shown_money = _OBLIGATED[1] if constant else _OBLIGATED[0]
+    periods = Table(
+        ["period", "fy", "status", *_OBLIGATED, "rows", "accounts", "sheet_rows"],
+        [
+            {
+                "period": p.period,
+                "fy": p.fy,
+                "status": p.status,
+                **_obligated(p.money),
+                "rows": p.money.rows,
+                "accounts": sorted(
+                    p.by_account, key=lambda a: (-p.by_account[a].dollars(which), a)
+                ),
+                "sheet_rows": p.rows,
+            }
+            for p in s.points
+        ],
+        len(s.points),
+        title=f"{s.recipient.name} ({s.recipient.code}), "
+        f"{s.account.label if s.account else 'every account'}: obligations in "
+        f"{_dollars_word(constant)} per period",
+        shown=["period", "status", shown_money, "rows"],
+    )
+    by_account = Table(
+        ["period", "fy", "account", *_OBLIGATED, "rows"],
+        [
+            {"period": p.period, "fy": p.fy, "account": a, **_obligated(m), "rows": m.rows}
+            for p in s.points
+            for a, m in sorted(p.by_account.items(), key=lambda kv: (-kv[1].dollars(which), kv[0]))
+        ],
+        title="per period and account",
+        shown=["period", "account", shown_money, "rows"],
+    )
+    ref = s.account
+    return {
+        "country_code": s.recipient.code,
+        "name": s.recipient.name,
+        "account": ref.label if ref else None,
+        "programme_code": ref.programme.code if ref and ref.programme else None,
+        "accounts": list(ref.accounts) if ref else None,
+        "first_fy": s.first_fy,
+        "last_fy": s.last_fy,
+        "transition_quarter": s.transition_quarter,
+        "dollars": which,
+        **_obligated(s.total),
+        "rows": s.total.rows,
+        "periods": periods,
+        "by_account": by_account,
+        "source": funding_source(s.source),
+    }
+
+
+def funding_top(r: FundingTop, limit: int | None, offset: int) -> dict[str, Any]:
+    """Recipients of an account ranked by obligations (``by``: current or constant dollars)."""
+    shown_money = _OBLIGATED[1] if r.by == "constant" else _OBLIGATED[0]
+    tq = " (with the transition quarter)" if r.transition_quarter else ""
+    recipients = Table(
+        ["rank", "country_code", "name", "kind", *_OBLIGATED, "rows", "periods"],
+        [
+            {
+                "rank": x.rank,
+                "country_code": x.code,
+                "name": x.name,
+                "kind": x.kind,
+                **_obligated(x.money),
+                "rows": x.money.rows,
+                "periods": x.periods,
+            }
+            for x in _page_list(r.recipients, limit, offset)
+        ],
+        r.recipients_total,
+        limit,
+        offset,
+        title=f"{r.account.label}, FY{r.first_fy}-FY{r.last_fy}{tq}, by obligations in "
+        f"{_dollars_word(r.by == 'constant')}: {r.recipients_total} recipients",
+        shown=["rank", "country_code", "name", shown_money, "periods"],
+    )
+    ref = r.account
+    return {
+        "account": ref.label,
+        "programme_code": ref.programme.code if ref.programme else None,
+        "accounts": list(ref.accounts),
+        "first_fy": r.first_fy,
+        "last_fy": r.last_fy,
+        "transition_quarter": r.transition_quarter,
+        "by": r.by,
+        "recipients_total": r.recipients_total,
+        "total_obligated_cents": _cents(r.total),
+        "total_obligated_2020_cents": _cents(r.total, True),
+        "recipients": recipients,
+        "source": funding_source(r.source),
+    }
+
+
+# Each measure of ``largest`` as a column: (value column, rank column).
+_MEASURE_COLUMNS = {
+    OBLIGATIONS_CURRENT: ("obligated_cents", "obligated_rank"),
+    OBLIGATIONS_CONSTANT: ("obligated_2020_cents", "obligated_2020_rank"),
+    COURSE_COSTS: ("course_cost_cents", "course_cost_rank"),
+    TRAINEES: ("trainees", "trainees_rank"),
+}
+
+
+def _measured(measure: str, value: int) -> int:
+    """A measure's value in the documents' units: obligations' dollars as cents."""
+    return value * 100 if MEASURES[measure][1] == "dollars" else value
+
+
+def largest(r: Largest) -> dict[str, Any]:
+    """The leader under each measure, then each recipient under every measure with its rank
+    among countries (none for the Greenbook's groups), where they disagree and why."""
+    names = {x.code: x.name for x in r.recipients}
+    leaders = Table(
+        ["measure", "label", "source", "first_fy", "last_fy", "country_code", "name"]
+        + ["amount_cents", "trainees"],
+        [
+            {
+                "measure": m.measure,
+                "label": m.label,
+                "source": m.source,
+                "first_fy": m.first_fy,
+                "last_fy": m.last_fy,
+                "country_code": m.leader,
+                "name": names.get(m.leader, m.leader) if m.leader else None,
+                "amount_cents": _measured(m.measure, m.top[0].value)
+                if m.top and m.measure != TRAINEES
+                else None,
+                "trainees": m.top[0].value if m.top and m.measure == TRAINEES else None,
+            }
+            for m in r.measures
+        ],
+        len(r.measures),
+        title=f"Largest recipient of {r.programme.code}, FY{r.first_fy}-FY{r.last_fy}: "
+        "the leader under each measure",
+        shown=["label", "source", "first_fy", "last_fy", "name", "amount_cents", "trainees"],
+    )
+    columns = [c for pair in _MEASURE_COLUMNS.values() for c in pair]
+    recipients = Table(
+        ["country_code", "name", "kind", *columns],
+        [
+            {
+                "country_code": x.code,
+                "name": x.name,
+                "kind": x.kind,
+                **{
+                    c: v
+                    for m, (value, rank) in _MEASURE_COLUMNS.items()
+                    for c, v in ((value, _measured(m, x.values[m])), (rank, x.ranks[m]))
+                },
+            }
+            for x in r.recipients
+        ],
+        len(r.recipients),
+        title="each recipient under every measure (#: rank among countries)",
+        shown=["country_code", "name", *columns],
+    )
+    editions = Table(
+        ["fy", "editions"],
+        [{"fy": fy, "editions": found} for fy, found in sorted(r.editions.items())],
+        len(r.editions),
+        title="editions counted",
+    )
+    return {
+        "programme_code": r.programme.code,
+        "accounts": list(r.accounts),
+        "training_programmes": list(r.training_programmes),
+        "first_fy": r.first_fy,
+        "last_fy": r.last_fy,
+        "transition_quarter": r.transition_quarter,
+        "agree": r.agree,
+        "leaders": leaders,
+        "recipients": recipients,
+        "editions": editions,
+        "notes": Notes(r.notes),
+        "why_measures_can_disagree": Notes(r.why),
+        "source": funding_source(r.source),
+    }
+
+
+def funding_courses(r: MoneyAndCourses) -> dict[str, Any]:
+    """Per fiscal year: obligated beside the courses and trainees the reports list, the cost
+    and the obligation per trainee, the share of the obligation listed as courses; then the
+    same over the years both sources cover."""
+    years = Table(
+        ["fy", "funding_status", *_OBLIGATED, "status", *_SUMS, "listed_cost_per_trainee_cents"]
+        + ["obligated_per_trainee_cents", "listed_share", "editions"],
+        [
+            {
+                "fy": y.fy,
+                "funding_status": y.funding_status,
+                **_obligated(y.obligated),
+                "status": y.training_status,
+                **(_sums(y.courses) if y.courses is not None else dict.fromkeys(_SUMS)),
+                "listed_cost_per_trainee_cents": _per_trainee(y.listed_cost_per_trainee),
+                "obligated_per_trainee_cents": _per_trainee(y.obligated_per_trainee),
+                "listed_share": _share(y.listed_share),
+                "editions": y.editions,
+            }
+            for y in r.years
+        ],
+        len(r.years),
+        title=f"{r.recipient.name} ({r.recipient.code}), {r.programme.code}: obligated "
+        f"beside the courses listed ({', '.join(r.training_programmes)}), "
+        f"FY{r.first_fy}-FY{r.last_fy}",
+        shown=["fy", "obligated_cents", "cost_cents", "trainees", "listed_cost_per_trainee_cents"]
+        + ["obligated_per_trainee_cents", "listed_share", "status"],
+    )
+    return {
+        "country_code": r.recipient.code,
+        "name": r.recipient.name,
+        "programme_code": r.programme.code,
+        "accounts": list(r.accounts),
+        "training_programmes": list(r.training_programmes),
+        "first_fy": r.first_fy,
+        "last_fy": r.last_fy,
+        "years": years,
+        "both_sources": {
+            **_obligated(r.obligated),
+            **_sums(r.courses),
+            "listed_share": _share(r.listed_share),
+        },
+        "notes": Notes(
+            [
+                "both_sources: the years a loaded edition of the reports covers (obligated, "
+                "and the courses they list); a year no edition covers has no course figures.",
+                r.note,
+            ]
+        ),
+        "source": funding_source(r.source),
+    }
+
+
+def funding_accounts(found: list[AccountInfo]) -> Table:
+    """The Greenbook's accounts, the programme each is (where it is one) and why."""
+    cols = ["account", "programme_code", "pays_for", "categories", "first_fy", "last_fy"]
+    cols += ["rows", "why"]
+    rows = [
+        {
+            "account": a.account,
+            "programme_code": a.programme,
+            "pays_for": a.pays_for,
+            "categories": a.categories,
+            "first_fy": a.first_fy,
+            "last_fy": a.last_fy,
+            "rows": a.rows,
+            "why": a.why,
+        }
+        for a in found
+    ]
+    return Table(cols, rows, len(rows), title=f"{len(rows)} Greenbook accounts")

@@ -32,6 +32,7 @@ from fmtr.query.resolve import (
 from fmtr.query.text import TrainingHit, rows_where
 from fmtr.query.unit_index import (
     MATCHES,
+    WORD_CACHE,
     Ranked,
     find_candidates,
     index_words,
@@ -71,9 +72,12 @@ class UnitMatches:
     offset: int = 0
 
 
-def prepare_units(db: Database) -> None:
+def prepare_units(db: Database, cache_bytes: int | None = None) -> None:
     """Load the unit index (fmtr.query.unit_index, most of a second) now rather than on the
-    first unit search: a server calls it before taking requests."""
+    first unit search: a server calls it before taking requests. ``cache_bytes``: what unit
+    searches may keep of the words asked, per process (the server's ``unit_cache_bytes``)."""
+    if cache_bytes is not None:
+        WORD_CACHE.resize(cache_bytes)
     with connect(db) as conn:
         require_search_index(conn)
         unit_index(conn)

@@ -16,12 +16,18 @@ DESCRIPTION = (
     "Training reports of the US Departments of State and Defense (22 editions, FY1999-2000 to "
     "FY2020-2021), cells verbatim beside cleaned values, each with its edition, file, page and "
     "official URL. Sums are reconciled with the totals the reports print. Figures per fiscal "
-    "year count each year once, from the latest edition printing it (column counted)."
+    "year count each year once, from the latest edition printing it (column counted). Beside "
+    "them, every obligation of the Greenbook (US Overseas Loans and Grants, FY1946-2020), each "
+    "with its sheet row."
 )
 SOURCE_TITLE = (
     "Foreign Military Training Report (Foreign Military Training and DoD Engagement Activities "
     "of Interest), joint reports of the US Department of State and Department of Defense to "
     "Congress"
+)
+FUNDING_SOURCE_TITLE = (
+    "U.S. Overseas Loans and Grants (Greenbook), obligations FY1946-2020, prepared by USAID "
+    "Data Services for the report to Congress under Foreign Assistance Act section 634"
 )
 
 # The data's licence: the reports are works of the US government, in the public domain in the
@@ -35,9 +41,10 @@ LICENCE = {
     "path": "https://creativecommons.org/publicdomain/zero/1.0/",
 }
 LICENCE_WORDS = (
-    "The source reports are works of the United States government, not subject to copyright in "
-    "the United States (17 U.S.C. 105). fmtr's compilation of them (the selection and "
-    "arrangement of the rows, the cleaned values, the identifiers and the derived figures) is "
+    "The source reports, and the Greenbook workbook beside them, are works of the United States "
+    "government, not subject to copyright in the United States (17 U.S.C. 105). fmtr's "
+    "compilation of them (the selection and arrangement of the rows, the cleaned values, the "
+    "identifiers and the derived figures) is "
     "dedicated to the public domain under CC0 1.0 Universal "
     "(https://creativecommons.org/publicdomain/zero/1.0/): use it for any purpose, without "
     "asking. Citing it is good scholarly practice, not a legal condition. fmtr's software is "
@@ -559,6 +566,122 @@ TABLES: dict[str, TableDoc] = {
         },
         ("id",),
         {("build_run_id",): ("build_run", ("id",))},
+    ),
+    # The Greenbook (migration 0007_funding; docs/funding.md).
+    "funding_file": TableDoc(
+        "Funding workbook",
+        "The loaded Greenbook (US Overseas Loans and Grants, the report to Congress under "
+        "Foreign Assistance Act section 634): its file, checksum, official page, sheet and the "
+        "span of fiscal years its title prints.",
+        {
+            "id": _id("funding workbook"),
+            "dataset": Column(
+                "string", "The dataset's name in the catalog: greenbook.", None, True
+            ),
+            "file": Column(
+                "string", "The workbook's file name in the funding folder.", required=True
+            ),
+            "sha256": Column(
+                "string", "SHA-256 of the workbook, hexadecimal: the exact file read.", None, True
+            ),
+            "url": Column("string", "Where the workbook is downloaded from.", required=True),
+            "home": Column("string", "The official page that publishes it.", required=True),
+            "sheet": Column("string", "The worksheet holding the rows.", required=True),
+            "header_row": Column(
+                "integer", "The sheet row of the header (the rows follow it).", "row", True
+            ),
+            "first_fy": Column(
+                "integer", "First fiscal year of the span the title prints.", _FY, True
+            ),
+            "last_fy": Column(
+                "integer", "Last fiscal year of the span the title prints.", _FY, True
+            ),
+            "prepared": Column("string", "The title's 'Prepared by ... on <date>' line."),
+            "rows": Column("integer", "Obligation rows loaded from it.", "row", True),
+            "build_run_id": Column(
+                "integer",
+                "The build that loaded it (table build_run, in the SQLite database only).",
+            ),
+            "seconds": Column(
+                "number", "Seconds spent reading, cleaning and storing it.", "second"
+            ),
+        },
+        ("id",),
+        unique=("dataset",),
+    ),
+    "funding_obligation": TableDoc(
+        "Obligations (Greenbook)",
+        "One row of the Greenbook: money obligated for a recipient in a fiscal year under an "
+        "account, in current and constant 2020 dollars, each with its sheet row. The "
+        "transition quarter (July-September 1976) is a period of its own, TQ1976, with no "
+        "fiscal year.",
+        {
+            "id": Column(
+                "integer", "Integer key of the row in this release (a join key).", None, True
+            ),
+            "file_id": Column("integer", "The workbook (funding_file.id).", required=True),
+            "row": Column(
+                "integer", "The sheet row, as a spreadsheet numbers it (provenance).", "row", True
+            ),
+            "fiscal_year": Column(
+                "string",
+                "The Fiscal Year cell as given: 2003, or 1976.9 (the transition quarter).",
+                required=True,
+            ),
+            "fy": Column("integer", "The fiscal year; empty for the transition quarter.", _FY),
+            "period": Column(
+                "string", "FY2003, or TQ1976 for the transition quarter.", required=True
+            ),
+            "region": Column("string", f"Region. {_VERBATIM}", required=True),
+            "country": Column("string", f"Recipient. {_VERBATIM}", required=True),
+            "country_code": Column(
+                "string",
+                "The recipient's code, the same vocabulary as the training rows (ISO 3166 "
+                "alpha-3, historic codes, X-... for the Greenbook's groups 'not specified').",
+                required=True,
+            ),
+            "category": Column("string", "Assistance category: Economic or Military.", None, True),
+            "publication_row": Column("string", f"Publication row. {_VERBATIM}", required=True),
+            "agency": Column("string", f"Funding agency. {_VERBATIM}", required=True),
+            "account": Column("string", f"Funding account. {_VERBATIM}", required=True),
+            "programme_code": Column(
+                "string",
+                "fmtr's programme code when the account is that programme (IMET, FMF, ...); "
+                "empty otherwise (funding_account says why).",
+            ),
+            "current_dollars": Column(
+                "integer",
+                "Obligations in dollars of the year obligated, exact (negative: a de-obligation).",
+                "US dollar",
+                True,
+            ),
+            "constant_dollars": Column(
+                "integer", "Obligations in constant 2020 dollars, exact.", "US dollar (2020)", True
+            ),
+        },
+        ("id",),
+        {("file_id",): ("funding_file", ("id",))},
+    ),
+    "funding_account": TableDoc(
+        "Funding accounts",
+        "Each account of the Greenbook, the fmtr programme it is (where it is the same "
+        "programme), the programmes whose courses it pays for, and why.",
+        {
+            "account": Column(
+                "string", "The account's name, as the Greenbook prints it.", None, True
+            ),
+            "programme_code": Column(
+                "string", "fmtr's programme code when the account is that programme."
+            ),
+            "pays_for": Column(
+                "string",
+                "Programme codes whose courses the account pays for, space-separated.",
+                required=True,
+            ),
+            "why": Column("string", "Why the mapping holds, or why a near match does not."),
+            "rows": Column("integer", "Obligation rows under the account.", "row", True),
+        },
+        ("account",),
     ),
     "data_release": TableDoc(
         "Release",

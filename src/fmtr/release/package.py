@@ -361,7 +361,7 @@ def _datapackage(
         "version": version,
         "created": now.replace(microsecond=0).isoformat() + "Z",
         "licenses": [describe.LICENCE],
-        "sources": [{"title": describe.SOURCE_TITLE}],
+        "sources": [{"title": describe.SOURCE_TITLE}, {"title": describe.FUNDING_SOURCE_TITLE}],
         "contributors": [{"title": "fmtr", "roles": ["author"]}],
         "keywords": ["military training", "security assistance", "IMET", "foreign forces"],
         "resources": resources,
@@ -405,6 +405,13 @@ def _citation_cff(version: str, now: datetime, url: str | None) -> str:
         "      - name: U.S. Department of Defense",
         "    notes: >-",
         "      Annual editions FY1999-2000 to FY2020-2021; works of the United States",
+        "      government, in the public domain in the United States (17 U.S.C. 105).",
+        "  - type: data",
+        f"    title: {_yaml(describe.FUNDING_SOURCE_TITLE)}",
+        "    authors:",
+        "      - name: U.S. Agency for International Development",
+        "    notes: >-",
+        "      The Greenbook workbook, obligations FY1946-2020; a work of the United States",
         "      government, in the public domain in the United States (17 U.S.C. 105).",
     ]
     return "\n".join(lines) + "\n"

@@ -160,3 +160,66 @@ def sha256_hex_of_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class FundingDataset:
+    """One funding dataset of the catalog (``funding.tsv``): the Greenbook workbook.
+
+    ``url`` is where `fmtr fetch` downloads the file from, ``home`` the official page that
+    publishes it; ``sheet`` the worksheet that holds the data."""
+
+    dataset: str  # "greenbook"
+    file: str  # relative to the funding folder
+    sheet: str
+    url: str
+    home: str
+    note: str
+    bytes: int
+    sha256: str
+
+    def as_document(self) -> Document:
+        """The dataset as a catalog Document, so that fmtr.sources.fetch fetches it alike."""
+        entry = CatalogEntry(self.dataset, "", self.file, None, None, self.url, self.note, "")
+        # Its name is its identifier: it is no edition's file (fmtr.sources.ids names those).
+        return Document(
+            self.dataset, self.file, self.url, self.sha256, (entry,), stable_id=self.dataset
+        )
+
+
+FUNDING_MANIFEST = "funding.tsv"
+
+
+def read_funding_catalog(path: Path | None = None) -> list[FundingDataset]:
+    """Read a funding manifest; the packaged one when ``path`` is None. A file that is missing
+    or not a funding manifest is an error naming it (NotFound, InputError), as for
+    ``read_catalog``."""
+    if path is None:
+        text = resources.files("fmtr.sources").joinpath(FUNDING_MANIFEST).read_text("utf-8")
+    else:
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not a funding manifest (not UTF-8 text)") from None
+        except OSError as exc:
+            raise NotFound(
+                f"{path}: cannot read the funding manifest ({exc.strerror or exc})"
+            ) from None
+    try:
+        return [
+            FundingDataset(
+                dataset=r["dataset"],
+                file=r["file"],
+                sheet=r["sheet"],
+                url=r["official_url"],
+                home=r["home"],
+                note=r["note"],
+                bytes=int(r["bytes"]) if r["bytes"].strip() else 0,
+                sha256=r["sha256"],
+            )
+            for r in csv.DictReader(text.splitlines(), delimiter="\t")
+        ]
+    except (KeyError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{path or FUNDING_MANIFEST}: not a funding manifest ({type(exc).__name__}: {exc})"
+        ) from None

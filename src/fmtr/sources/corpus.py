@@ -1,4 +1,5 @@
-"""Where the corpus lives on this machine, reading its manifest, and naming it in a database."""
+"""Where the corpus and the funding data live on this machine, reading their manifests, and
+naming the corpus in a database."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from importlib import resources
 from pathlib import Path
 
 from fmtr.errors import NotFound
-from fmtr.sources.catalog import CatalogEntry, read_catalog
+from fmtr.sources.catalog import (
+    FUNDING_MANIFEST,
+    CatalogEntry,
+    FundingDataset,
+    read_catalog,
+    read_funding_catalog,
+)
 
 # The environment variable the CLI's --corpus option reads (fmtr.cli.common).
 ENV_VAR = "FMTR_CORPUS"
@@ -56,3 +63,34 @@ def corpus_identity(root: Path) -> str:
         data = resources.files("fmtr.sources").joinpath("catalog.tsv").read_bytes()
         name = "packaged catalog.tsv"
     return f"{name} sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+# The funding data (the Greenbook workbook) lives in a folder of its own, read in place like the
+# corpus: the one given (the CLI's --funding, or $FMTR_FUNDING), or ``fmtr-funding`` beside the
+# corpus folder.
+FUNDING_ENV_VAR = "FMTR_FUNDING"
+FUNDING_FOLDER = "fmtr-funding"
+
+
+def funding_dir(
+    explicit: str | os.PathLike[str] | None = None, corpus: Path | None = None
+) -> Path | None:
+    """The funding folder: ``explicit`` (it must exist: a typo is an error, not a build without
+    money), else ``fmtr-funding`` beside ``corpus`` when it exists; None when there is none.
+    Raises CorpusNotFound."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_dir():
+            raise CorpusNotFound(
+                f"funding folder {path} does not exist (run `fmtr fetch --funding-dest {path}`)"
+            )
+        return path
+    if corpus is not None and (beside := corpus.resolve().parent / FUNDING_FOLDER).is_dir():
+        return beside
+    return None
+
+
+def funding_catalog(root: Path) -> list[FundingDataset]:
+    """The funding folder's own manifest (funding.tsv) when it has one, else the packaged one."""
+    manifest = root / FUNDING_MANIFEST
+    return read_funding_catalog(manifest if manifest.exists() else None)

@@ -420,3 +420,82 @@ class NameLabel(Base):
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     label: Mapped[str] = mapped_column(Text)
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+# Mirrors of the tables migration 0007_funding adds: the Greenbook's obligations
+# (fmtr.store.funding loads them, fmtr.clean.funding says what each value means).
+
+
+class FundingFile(Base):
+    """The loaded funding workbook, one row per dataset ("greenbook")."""
+
+    __tablename__ = "funding_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(32), unique=True)
+    file: Mapped[str] = mapped_column(String(200))  # relative to the funding folder
+    sha256: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    home: Mapped[str] = mapped_column(Text)
+    sheet: Mapped[str] = mapped_column(String(100))
+    header_row: Mapped[int]
+    first_fy: Mapped[int]  # the span the title prints
+    last_fy: Mapped[int]
+    prepared: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int]
+    build_run_id: Mapped[int | None] = mapped_column(ForeignKey("build_run.id"))
+    seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class FundingObligation(Base):
+    """One Greenbook row: an obligation per fiscal year, recipient, category, publication row,
+    agency and account, cells as printed beside the cleaned values."""
+
+    __tablename__ = "funding_obligation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("funding_file.id", ondelete="CASCADE"))
+    row: Mapped[int]  # the sheet row, as a spreadsheet numbers it
+    fiscal_year: Mapped[str] = mapped_column(String(8))  # as given: "2003", "1976.9"
+    fy: Mapped[int | None]  # None for the transition quarter
+    period: Mapped[str] = mapped_column(String(8))  # "FY2003", "TQ1976"
+    region: Mapped[str] = mapped_column(String(80))
+    country: Mapped[str] = mapped_column(String(120))
+    country_code: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))  # Economic | Military
+    publication_row: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(Text)
+    account: Mapped[str] = mapped_column(Text)
+    programme_code: Mapped[str | None] = mapped_column(String(16))
+    current_dollars: Mapped[int] = mapped_column(BigInteger)
+    constant_dollars: Mapped[int] = mapped_column(BigInteger)  # constant 2020 US dollars
+    __table_args__ = (
+        UniqueConstraint("file_id", "row"),
+        Index(
+            "ix_funding_programme",
+            "programme_code",
+            "fy",
+            "country_code",
+            "current_dollars",
+            "constant_dollars",
+        ),
+        Index(
+            "ix_funding_account",
+            "account",
+            "fy",
+            "country_code",
+            "current_dollars",
+            "constant_dollars",
+        ),  # fmt: skip
+        Index("ix_funding_country", "country_code", "fy"),
+    )
+
+
+class FundingAccount(Base):
+    """A funding account of the workbook and, when it is one, fmtr's programme
+    (fmtr/clean/funding_accounts.tsv)."""
+
+    __tablename__ = "funding_account"
+    account: Mapped[str] = mapped_column(Text, primary_key=True)
+    programme_code: Mapped[str | None] = mapped_column(String(16))
+    pays_for: Mapped[str] = mapped_column(Text)  # programme codes, space-separated
+    why: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int]

@@ -583,4 +583,141 @@ def events(
     return respond(answers.events(country or None), format, "events")
 
 
+# --- money beside training (the Greenbook's obligations) -------------------------------------
+
+Account = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="A programme code (IMET, FMF, PKO...: its accounts) or a Greenbook account",
+    ),
+]
+Constant = Annotated[bool, Query(description="Constant 2020 dollars (default: current dollars)")]
+
+
+def _or_default(value: str | None, question: Callable[..., Any], parameter: str) -> str:
+    """``value``, or the library's default for it (an absent or empty programme)."""
+    return value or default(question, parameter)
+
+
+@router.get(
+    "/funding/series",
+    summary="A country's obligations per fiscal year and account (Greenbook)",
+    responses=DOCUMENT,
+)
+def funding_series(
+    conn: Conn,
+    country: CountryQ,
+    account: Account = None,
+    fy_from: From = None,
+    fy_to: To = None,
+    constant: Constant = default(answers.funding_series, "constant"),
+    format: Format = "json",
+) -> Response:
+    found = answers.funding_series(
+        conn, country, account or None, fy_from or None, fy_to or None, constant
+    )
+    return respond(found, format, f"{found['country_code']}-funding-series")
+
+
+@router.get(
+    "/funding/top",
+    summary="Recipients of an account ranked by obligations over a span of fiscal years",
+    responses=DOCUMENT,
+)
+def funding_top(
+    conn: Conn,
+    account: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="A programme code (IMET, FMF, PKO...: its accounts) or a Greenbook account",
+        ),
+    ],
+    page: Annotated[Page, Depends(paging(default(answers.funding_top, "limit")))],
+    fy_from: From = None,
+    fy_to: To = None,
+    constant: Constant = default(answers.funding_top, "constant"),
+    format: Format = "json",
+) -> Response:
+    found = answers.funding_top(
+        conn, account, fy_from or None, fy_to or None, constant, page.limit, page.offset
+    )
+    return respond(found, format, "funding-top")
+
+
+@router.get(
+    "/funding/courses",
+    summary="Obligations beside the courses and trainees the reports list, per fiscal year",
+    responses=DOCUMENT,
+)
+def funding_courses(
+    conn: Conn,
+    country: CountryQ,
+    programme: Programme,
+    fy_from: From = None,
+    fy_to: To = None,
+    format: Format = "json",
+) -> Response:
+    found = answers.funding_courses(
+        conn,
+        country,
+        _or_default(programme, answers.funding_courses, "programme"),
+        fy_from or None,
+        fy_to or None,
+    )
+    return respond(found, format, f"{found['country_code']}-funding-courses")
+
+
+@router.get(
+    "/funding/timeline",
+    summary="A country's obligations and training per fiscal year from the first year with data",
+    responses=DOCUMENT,
+)
+def funding_timeline(
+    conn: Conn, country: CountryQ, programme: Programme, format: Format = "json"
+) -> Response:
+    found = answers.funding_timeline(
+        conn, country, _or_default(programme, answers.funding_timeline, "programme")
+    )
+    return respond(found, format, f"{found['country_code']}-funding-timeline")
+
+
+@router.get(
+    "/funding/accounts",
+    summary="The Greenbook's accounts and the programme each is",
+    responses=TABLE,
+)
+def funding_accounts(conn: Conn, format: Format = "json") -> Response:
+    return respond(answers.funding_accounts(conn), format, "funding-accounts")
+
+
+@router.get(
+    "/largest",
+    summary="The largest recipient of a programme under every measure at once",
+    responses=DOCUMENT,
+)
+def largest(
+    request: Request,
+    conn: Conn,
+    programme: Programme,
+    fy_from: From = None,
+    fy_to: To = None,
+    limit: Annotated[int, Query(ge=1, description="Countries per measure")] = default(
+        answers.largest, "limit"
+    ),
+    format: Format = "json",
+) -> Response:
+    check_limit(request, limit)
+    found = answers.largest(
+        conn,
+        _or_default(programme, answers.largest, "programme"),
+        fy_from or None,
+        fy_to or None,
+        limit,
+    )
+    return respond(found, format, f"{found['programme_code']}-largest")
+
+
 __all__ = ["router", "served"]

@@ -2,18 +2,22 @@
 
 The server only reads, so an answer stays true until a build rewrites the file; the key holds
 the file's (and its WAL's) size and modification time, so a rebuild empties the cache by itself.
-How many answers and how large are the server's settings (``cache_entries``,
-``cache_body_bytes``, fmtr.settings).
+How many bytes of answers a process keeps, and how large one may be, are the server's settings
+(``cache_bytes``, ``cache_body_bytes``, fmtr.settings): a flood of distinct questions turns the
+cache over without growing the process.
 """
 
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from pathlib import Path
-from threading import Lock
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fmtr.query.memory import BoundedCache
+
+# What a kept ASGI message costs besides its body and headers (its dict and their tuples).
+_MESSAGE_BYTES = 400
 
 
 def _stamp(path: Path) -> tuple[int, ...]:
@@ -31,16 +35,23 @@ def _stamp(path: Path) -> tuple[int, ...]:
 UNCACHED = ("/api/v1/export",)
 
 
-class AnswerCache:
-    """ASGI middleware caching successful GET answers under /api/v1."""
+def answer_bytes(messages: list[Message]) -> int:
+    """The memory an answer's messages hold, as the cache counts it."""
+    size = 0
+    for message in messages:
+        size += _MESSAGE_BYTES + len(message.get("body", b""))
+        size += sum(len(k) + len(v) + 100 for k, v in message.get("headers", ()))
+    return size
 
-    def __init__(self, app: ASGIApp, db_path: Path, max_entries: int, max_body: int) -> None:
+
+class AnswerCache:
+    """ASGI middleware caching successful GET answers under /api/v1, within ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, db_path: Path, max_bytes: int, max_body: int) -> None:
         self.app = app
         self.db_path = db_path
-        self.max_entries = max_entries
         self.max_body = max_body
-        self.entries: OrderedDict[tuple[object, ...], tuple[list[Message]]] = OrderedDict()
-        self.lock = Lock()
+        self.entries: BoundedCache[tuple[object, ...], list[Message]] = BoundedCache(max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -52,12 +63,9 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"], _stamp(self.db_path))
-        with self.lock:
-            hit = self.entries.get(key)
-            if hit is not None:
-                self.entries.move_to_end(key)
+        hit = self.entries.get(key)
         if hit is not None:
-            for message in hit[0]:
+            for message in hit:
                 await send(message)
             return
         messages: list[Message] = []
@@ -73,7 +81,5 @@ class AnswerCache:
         await self.app(scope, receive, keep)
         start = messages[0] if messages else {}
         if start.get("status") == 200 and size <= self.max_body:
-            with self.lock:
-                self.entries[key] = (messages,)
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+            key_bytes = len(scope["path"]) + len(scope["query_string"]) + 200
+            self.entries.put(key, messages, answer_bytes(messages) + key_bytes)

@@ -1,7 +1,7 @@
 """Units within one recipient, courses across recipients, and what a faceted search reads.
 
 Revision ID: 0008_search_facets
-Revises: 0006_stable_ids
+Revises: 0007_funding
 
 - ``unit_name`` (+ ``unit_fts``) and ``unit_figures``: a recipient's student units, spelling
   variants grouped within that recipient only, by canonical words (abbreviations written out:
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_search_facets"
-down_revision = "0006_stable_ids"
+down_revision = "0007_funding"
 branch_labels = None
 depends_on = None
 
