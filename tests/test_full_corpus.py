@@ -289,6 +289,19 @@ def test_course_abbreviations_find_command_and_general_staff(full_db: Path, text
     )
 
 
+@pytest.mark.parametrize("text", ["ILE", "C&GSC"])
+def test_a_word_written_out_finds_the_rows_printing_it_first(full_db: Path, text: str) -> None:
+    """A search for "ILE" finds the Command and General Staff rows too (the course it renamed),
+    but the rows printing "ILE" come first."""
+    from fmtr import query
+
+    found = query.search(_engine(full_db), text, limit=20)
+    printing = re.compile(rf"(?<![A-Za-z]){re.escape(text)}(?![A-Za-z])", re.IGNORECASE)
+    assert found.total > 20
+    cells = [(h.course_title, h.student_unit, h.us_unit, h.location) for h in found.hits]
+    assert all(any(printing.search(c or "") for c in row) for row in cells), text
+
+
 def test_every_abbreviation_is_printed_where_it_holds(full_db: Path) -> None:
     from fmtr.clean.glossary import entries
 

@@ -91,7 +91,8 @@ class Reading:
     field: Field
     related: list[tuple[str, str]]  # (words, what they also find)
     match: str | None  # the FTS5 query; None: no words, filters only
-    phrase: str | None  # the FTS5 query of the words as typed, in order (two words or more)
+    phrase: str | None  # the FTS5 query of the words as typed, in order (two words or more,
+    # or one written out)
 
 
 def _share(conn: Connection, phrase: str, column: str, value: str) -> tuple[int, int]:
@@ -195,7 +196,9 @@ def interpret(
     match = phrase = None
     if canonical_words:
         match = fts_expression(canonical_words, scope)
-        if len(typed) >= 2:
+        # One word written out ("ILE", "C&GSC") or related to others: the rows printing it as
+        # typed still come first, before the rows of what it stands for.
+        if len(typed) >= 2 or typed != canonical_words:
             phrase = '"' + " ".join(typed) + '"'
         if column is not None:
             match = f"{column} : ({match})"
