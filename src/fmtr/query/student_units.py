@@ -135,8 +135,8 @@ def units(
         # With a recipient: its lines of the table (RAB is Bangladesh's). Without: the text is
         # read both ways, with the lines for everywhere and with every recipient's own.
         queries = [canonical(text, "unit", code or "")]
-        if code is None:
-            queries.append(canonical(text, "unit", None))
+        if code is None and (everywhere := canonical(text, "unit", None)) != queries[0]:
+            queries.append(everywhere)  # else the same candidates would be ranked twice
         found = [find_candidates(conn, q.split()) for q in queries if q]
         ranked: dict[tuple[str, str], Ranked] = {}
         for candidates in found:
