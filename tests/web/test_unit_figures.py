@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from corpus_kit import connect
 from fmtr.clean.glossary import canonical
 
 _ROWS = """
@@ -55,7 +56,7 @@ def _units_from_rows(db: sqlite3.Connection) -> dict[tuple[str, str], dict[str, 
 @pytest.mark.parametrize("which", ["written", "corpus"])
 def test_unit_figures_equal_the_rows(which: str, request: pytest.FixtureRequest) -> None:
     path = request.getfixturevalue("web_db" if which == "written" else "corpus_web_db")
-    db = sqlite3.connect(path)
+    db = connect(path)
     expected = _units_from_rows(db)
     got = {
         (r[0], r[1]): r[2:]
@@ -84,7 +85,7 @@ def test_unit_figures_equal_the_rows(which: str, request: pytest.FixtureRequest)
 
 
 def test_a_unit_is_grouped_within_one_recipient(web_db: Path) -> None:
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     for country, key, canonical_words, unit in db.execute(
         "SELECT country_code, key, canonical, unit FROM unit_name"
     ):
@@ -99,7 +100,7 @@ def test_a_unit_is_grouped_within_one_recipient(web_db: Path) -> None:
 @pytest.mark.parametrize("which", ["written", "corpus"])
 def test_course_figures_equal_the_rows(which: str, request: pytest.FixtureRequest) -> None:
     path = request.getfixturevalue("web_db" if which == "written" else "corpus_web_db")
-    db = sqlite3.connect(path)
+    db = connect(path)
     course_of = dict(db.execute("SELECT key, course FROM course_name"))
     expected: dict[str, dict[str, Any]] = defaultdict(_empty)
     countries: dict[str, set[str]] = defaultdict(set)
@@ -126,7 +127,7 @@ def test_course_figures_equal_the_rows(which: str, request: pytest.FixtureReques
 
 
 def test_unit_search_sums_every_row_of_its_keys(client, web_db: Path) -> None:  # type: ignore[no-untyped-def]
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     answer = client.get("/api/v1/units", params={"q": "army", "limit": 500}).json()
     assert answer["rows"] and answer["total"] == len(answer["rows"])
     for unit in answer["rows"]:

@@ -27,6 +27,8 @@ from typing import IO, Any
 
 from sqlalchemy import Connection
 
+from fmtr.extras import MissingExtra, require
+from fmtr.query.errors import FormatUnavailable
 from fmtr.query.resolve import (
     Database,
     connect,
@@ -43,6 +45,8 @@ MEDIA_TYPES = {
     "parquet": "application/vnd.apache.parquet",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# The formats whose library is an extra (fmtr.extras), not installed with fmtr itself.
+_EXTRA_OF = {"parquet": "parquet", "xlsx": "xlsx"}
 
 # Every column of an export and what it holds: one meaning each (docs/export.md shows this).
 COLUMN_MEANINGS: dict[str, str] = {
@@ -415,6 +419,18 @@ def _arrow_type(column: str, values: list[Any]) -> Any:
     return pa.string()
 
 
+def check_format(fmt: str) -> None:
+    """Refuse an unknown format, or one whose library is not installed, before any work:
+    FormatUnavailable names the install command."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in _EXTRA_OF:
+        try:
+            require(_EXTRA_OF[fmt])
+        except MissingExtra as exc:
+            raise FormatUnavailable(str(exc)) from None
+
+
 def write_parquet(selection: Selection, path: Path) -> None:
     """Parquet, a batch of rows at a time (pyarrow): an export's columns with their types
     (integers int64, dollars decimal(18, 2), the rest text), another table's as its values are."""
@@ -515,8 +531,7 @@ def write_selection(
 
     CSV and XLSX cells a spreadsheet would evaluate are neutralised (``spreadsheet_safe``)
     unless ``raw_cells``; JSON and Parquet are typed, and always verbatim."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    check_format(fmt)
     if fmt == "parquet" or fmt == "xlsx":
         if not isinstance(out, Path):
             raise ValueError(f"{fmt} needs a file: give --out PATH")
@@ -543,6 +558,7 @@ def export(
     db: Database, fmt: str, out: Path | IO[str], *, raw_cells: bool = False, **filters: Any
 ) -> int:
     """Select (``row_filter``'s filters) and write, streaming; the number of rows written."""
+    check_format(fmt)  # a missing library is said before the query runs, and no file is made
     with connect(db) as conn:
         f = row_filter(conn, **filters)
         counted = _Counted(stream_rows(conn, f))

@@ -68,7 +68,7 @@ def fast_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     """The rows of a read on a hot path of the server, straight from the sqlite3 connection
     under ``conn`` when it is one: for a small answer SQLAlchemy's work per statement and per
     row costs more than SQLite's. The server's deadline still holds: it is armed when a
-    question takes its connection (fmtr.web.db)."""
+    question takes its connection (fmtr.store.db.read_only_engine)."""
     raw = conn.connection.driver_connection
     if isinstance(raw, sqlite3.Connection):
         return raw.execute(sql, params).fetchall()

@@ -16,6 +16,7 @@ import math
 import os
 import sqlite3
 import time
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from fmtr.errors import DatabaseUnavailable, QueryTimeout
+from fmtr.extras import MissingExtra, require
 from fmtr.settings import ServerSettings
 
 DEFAULT_PATH = Path("data") / "fmtr.sqlite"
@@ -83,13 +85,55 @@ def _fast_writes(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def close_when_dropped(engine: Engine) -> Engine:
+    """Close ``engine``'s open connections when the engine itself is garbage collected.
+
+    A command, a test or an app that drops its engine without ``dispose()`` would otherwise
+    leave its pooled SQLite connections to be collected unclosed with it: Python 3.13 warns
+    about every one (ResourceWarning), and Windows cannot replace a file still open. The pool
+    refers to the engine, so only the driver's connections are held here, from the pool's
+    "connect" to its "close"."""
+    open_ones: dict[int, Any] = {}
+
+    def _opened(dbapi_connection: Any, _record: Any) -> None:
+        open_ones[id(dbapi_connection)] = dbapi_connection
+
+    def _closed(dbapi_connection: Any, *_: Any) -> None:
+        open_ones.pop(id(dbapi_connection), None)
+
+    def _close_all() -> None:
+        for connection in list(open_ones.values()):
+            connection.close()
+        open_ones.clear()
+
+    event.listen(engine, "connect", _opened)
+    event.listen(engine.pool, "close", _closed)
+    event.listen(engine.pool, "close_detached", _closed)
+    weakref.finalize(engine, _close_all)
+    return engine
+
+
+def _require_driver(url: str) -> None:
+    """PostgreSQL's driver is an extra: without it, one line naming the database (its password
+    hidden) and the install command (fmtr.extras.MissingExtra), not the driver's import error."""
+    if not url.startswith("postgresql+psycopg:"):
+        return
+    try:
+        require("postgres")
+    except MissingExtra as missing:
+        raise MissingExtra(
+            f"cannot open {display_url(url)}: {missing}", missing.name or "psycopg"
+        ) from None
+
+
 def make_engine(url: str, *, building: bool = False) -> Engine:
     """An engine that may write (a SQLite file's folder is created): for builds only."""
+    _require_driver(url)
     path = sqlite_path(url)
     try:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = close_when_dropped(create_engine(url))
     except Exception as error:  # an unknown dialect, a driver not installed, no such folder
         raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     if engine.dialect.name == "sqlite":
@@ -203,8 +247,11 @@ def read_only_engine(
         if url.startswith("sqlite"):
             raise DatabaseUnavailable(f"{display_url(url)}: give the SQLite database's file")
         # Other databases: every transaction is read-only (the driver's own setting).
+        _require_driver(url)
         try:
-            return create_engine(url, execution_options={"postgresql_readonly": True})
+            return close_when_dropped(
+                create_engine(url, execution_options={"postgresql_readonly": True})
+            )
         except Exception as error:  # an unknown dialect, a driver not installed
             raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
     try:
@@ -224,8 +271,10 @@ def read_only_engine(
     # in one worker thread and runs its endpoint in another, so a capped pool can deadlock
     # under load (every thread waiting for a connection held by a request waiting for a thread).
     # Read-only SQLite connections are cheap; the server's thread limit bounds how many are used.
-    engine = create_engine(
-        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+    engine = close_when_dropped(
+        create_engine(
+            "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+        )
     )
     seconds = math.inf if statement_seconds is None else statement_seconds
 

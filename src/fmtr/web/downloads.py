@@ -24,6 +24,7 @@ from fmtr.query.export import (
     COLUMNS,
     MEDIA_TYPES,
     Selection,
+    check_format,
     count_rows,
     csv_chunks,
     json_chunks,
@@ -35,6 +36,7 @@ from fmtr.query.export import (
 
 def stream_export(engine: Engine, fmt: str, *, raw_cells: bool = False, **filters: Any) -> Response:
     """The rows ``filters`` select (fmtr.query.export.row_filter) as a ``fmt`` download."""
+    check_format(fmt)  # a format whose library is not installed: said before any work
     conn = engine.connect()
     try:
         chosen = row_filter(conn, **filters)
