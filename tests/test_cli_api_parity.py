@@ -163,7 +163,7 @@ GROUPS = {"events", "funding"}
 # packaged events registry only, and rows as pages, checked below against `fmtr export`).
 NOT_QUESTIONS = {
     "build", "migrate", "fetch", "verify", "compare-reference", "serve", "export", "diff",
-    "release",
+    "release", "debug-page",
 }  # fmt: skip
 
 
