@@ -55,7 +55,7 @@ from fmtr.query.resolve import (
     resolve_country,
     resolve_programme,
 )
-from fmtr.query.text import _HIT, TrainingHit, _hit
+from fmtr.query.text import HIT_SELECT, TrainingHit, training_hit
 
 # The fiscal years the 22 editions report (FY1999-2000 .. FY2020-2021 each count one year;
 # FY2000 and FY2001 are printed twice): the span a timeline shows whatever is loaded.
@@ -483,10 +483,10 @@ def _rows_in(conn: Any, s: Suspension, programme: str | None) -> list[Suspension
         "(coalesce(t.end_on, t.start_on) >= ? AND coalesce(t.start_on, t.end_on) <= ?))"
     )
     params += [s.possible_first.isoformat(), last]
-    rows = conn.exec_driver_sql(f"{_HIT} WHERE {' AND '.join(where)}", tuple(params)).all()
+    rows = conn.exec_driver_sql(f"{HIT_SELECT} WHERE {' AND '.join(where)}", tuple(params)).all()
     out: list[SuspensionTraining] = []
     for row in rows:
-        hit = _hit(row)
+        hit = training_hit(row)
         first, last_day, undated = _row_days(hit)
         if not s.overlaps(first, last_day):
             continue

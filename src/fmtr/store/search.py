@@ -1,4 +1,4 @@
-"""The search index and the precomputed names the query layer reads (migrations 0003, 0004).
+"""The search index and the precomputed names the query layer reads (migrations 0003, 0008).
 
 ``rebuild_search_index`` refills them from the training table; the build pipeline calls it after
 the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
@@ -14,27 +14,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from fmtr.store.names import (
+    COURSE_SPELLINGS,
+    UNIT_SPELLINGS,
+    CourseRow,
+    UnitRow,
+    computed_names,
+    course_rows,
+    fill_names,
+    unit_rows,
+)
 from fmtr.store.schema import utc_text
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
-
-# The spelling shown for a unit key is the one printed most often (ties: the first in sort
-# order, not in row order: row ids depend on which document a build happened to load first).
-_UNIT_NAMES = """
-INSERT INTO student_unit_name (key, spelling, rows)
-SELECT key, spelling, total FROM (
-    SELECT student_unit_key AS key, student_unit AS spelling,
-           sum(n) OVER (PARTITION BY student_unit_key) AS total,
-           row_number() OVER (PARTITION BY student_unit_key ORDER BY n DESC, student_unit)
-               AS pick
-    FROM (
-        SELECT student_unit_key, student_unit, count(*) AS n
-        FROM training WHERE student_unit_key IS NOT NULL
-        GROUP BY student_unit_key, student_unit
-    )
-) WHERE pick = 1
-"""
-
 
 # Counted blocks only: these are the per-fiscal-year figures. A block whose country or
 # programme did not map keeps "?" so that its rows still add up in the totals.
@@ -95,40 +87,25 @@ NAME_KINDS = {
 }
 
 
-# Per student-unit key, every edition's rows: what a unit search shows of the key (its spellings
-# and courses with their rows, years, recipients) and the counted rows' figures, so that the
-# search reads one row per key. JSON keeps the lists in one row; fmtr.query.text reads them.
-_UNIT_ROWS = """
-CREATE TEMP TABLE unit_rows AS
-SELECT t.student_unit_key AS key, coalesce(t.student_unit, '') AS spelling,
-       t.course_title AS course,
-       CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
-       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
-       t.cost_cents AS c
-FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IS NOT NULL
+# Per training row, what a search counts, sums and filters by (fmtr.query.find): one narrow row
+# read per match instead of a join over the row, its block and their keys.
+_ROW_FACETS = """
+INSERT INTO row_facets (id, country_code, programme_code, fy, counted, us_unit_key,
+                        location_key, trainees, cost_cents)
+SELECT t.id, CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
+       coalesce(b.programme_code, '?'), b.fy, coalesce(b.counted, 0), t.us_unit_key,
+       t.location_key, t.quantity_value, t.cost_cents
+FROM training t JOIN programme_block b ON b.id = t.block_id ORDER BY t.id
 """
-_UNIT_FIGURES = """
-INSERT INTO student_unit_figures (key, rows, trainees, cost_cents, counted_rows,
-    rows_without_quantity, rows_without_cost, variants, courses, years, countries)
-WITH s AS (
-    SELECT key, count(*) AS rows,
-           coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
-           coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
-           sum(counted) AS counted_rows,
-           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
-           json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years,
-           json_group_array(DISTINCT country) AS countries
-    -- In key, year, country order, so that the JSON lists do not depend on row ids.
-    FROM (SELECT * FROM unit_rows ORDER BY key, fy, country) GROUP BY key),
-v AS (SELECT key, json_group_object(spelling, n) AS variants
-      FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) GROUP BY key),
-k AS (SELECT key, json_group_object(course, n) AS courses
-      FROM (SELECT key, course, count(*) AS n FROM unit_rows WHERE course != '' GROUP BY 1, 2)
-      GROUP BY key)
-SELECT s.key, s.rows, s.trainees, s.cost_cents, s.counted_rows, s.nq, s.nc, v.variants,
-       coalesce(k.courses, '{}'), s.years, s.countries
-FROM s JOIN v ON v.key = s.key LEFT JOIN k ON k.key = s.key
+# The spelling a facet shows for a US unit or location key: the most printed (ties: the first
+# in sort order).
+_NAME_LABELS = """
+INSERT INTO name_label (kind, key, label)
+SELECT '{kind}', key, cell FROM (
+    SELECT key, cell, row_number() OVER (PARTITION BY key ORDER BY n DESC, cell) AS pick
+    FROM (SELECT t.{key} AS key, t.{cell} AS cell, count(*) AS n FROM training t
+          WHERE t.{key} IS NOT NULL GROUP BY 1, 2)
+) WHERE pick = 1
 """
 
 
@@ -176,6 +153,14 @@ def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
+    """The unit and course names on the build's own connection (no second one: not WAL)."""
+    return (
+        unit_rows(conn.exec_driver_sql(UNIT_SPELLINGS)),
+        course_rows(conn.exec_driver_sql(COURSE_SPELLINGS)),
+    )
+
+
 def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
     figures from the loaded rows (after a build, once ``counted`` is set and committed).
@@ -186,11 +171,15 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     # connection in a thread while this one does the rest: SQLite runs each query without the
     # GIL, so the two use both cores. They read what is committed, hence "committed" above.
     # Only in WAL mode (a build aside): there a reader never holds up this writer.
+    # The unit and course names (Python: the canonical words and the grouping) are computed so
+    # too, in a second thread, while SQLite works in the others.
     database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
     wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     names: Future[list[tuple[object, ...]]] | None = None
-    pool = ThreadPoolExecutor(1) if wal else None
+    grouped: Future[tuple[list[UnitRow], list[CourseRow]]] | None = None
+    pool = ThreadPoolExecutor(2) if wal else None
     if pool is not None:
+        grouped = pool.submit(computed_names, str(database))
         names = pool.submit(_name_figure_rows, str(database))
     if full_text:
         conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
@@ -203,14 +192,14 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
         for kind, (key, cell) in NAME_KINDS.items():
             conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
         conn.exec_driver_sql("DROP TABLE temp.counted_rows")
-    conn.exec_driver_sql("DELETE FROM student_unit_name")
-    conn.exec_driver_sql(_UNIT_NAMES)
-    conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
-    conn.exec_driver_sql("DELETE FROM student_unit_figures")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.unit_rows")
-    conn.exec_driver_sql(_UNIT_ROWS)
-    conn.exec_driver_sql(_UNIT_FIGURES)
-    conn.exec_driver_sql("DROP TABLE temp.unit_rows")
+    conn.exec_driver_sql("DELETE FROM row_facets")
+    conn.exec_driver_sql(_ROW_FACETS)
+    conn.exec_driver_sql("DELETE FROM name_label")
+    for kind in ("us_unit", "location"):
+        key, cell = NAME_KINDS[kind]
+        conn.exec_driver_sql(_NAME_LABELS.format(kind=kind, key=key, cell=cell))
+    units, courses = grouped.result() if grouped is not None else _computed_names(conn)
+    fill_names(conn, units, courses)
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
         rows_of_names = names.result()

@@ -31,6 +31,10 @@ def _stamp(path: Path) -> tuple[int, ...]:
     return tuple(out)
 
 
+# Downloads of every row: streamed, never held in memory.
+UNCACHED = ("/api/v1/export",)
+
+
 def answer_bytes(messages: list[Message]) -> int:
     """The memory an answer's messages hold, as the cache counts it."""
     size = 0
@@ -54,6 +58,7 @@ class AnswerCache:
             scope["type"] != "http"
             or scope["method"] != "GET"
             or not scope["path"].startswith("/api/v1/")
+            or scope["path"].startswith(UNCACHED)
         ):
             await self.app(scope, receive, send)
             return
@@ -68,8 +73,9 @@ class AnswerCache:
 
         async def keep(message: Message) -> None:
             nonlocal size
-            messages.append(message)
             size += len(message.get("body", b""))
+            if size <= self.max_body:  # past it the answer is not kept: nor its pieces
+                messages.append(message)
             await send(message)
 
         await self.app(scope, receive, keep)
