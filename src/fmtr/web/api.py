@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from fmtr.errors import InputError
 from fmtr.query import answers
@@ -124,6 +125,12 @@ async def _answer(request: Request, question: Callable[[Connection], T]) -> T:
     answers nothing sooner (unit search p95 under 20 clients, 2026-11: 44-54 ms in a thread,
     30-35 ms on the loop; RELIABILITY.md). Open-ended questions (listings, text search,
     exports, page images) stay on sync endpoints, in worker threads."""
+    with request.app.state.engine.connect() as conn:
+        return question(conn)
+
+
+def _in_thread(request: Request, question: Callable[[Connection], T]) -> T:
+    """``question`` asked on a connection of its own, in the worker thread that runs this."""
     with request.app.state.engine.connect() as conn:
         return question(conn)
 
@@ -299,9 +306,8 @@ async def units(
     summary="One country's student unit: spellings, figures, courses, places, training rows",
     responses=DOCUMENT,
 )
-def unit_profile(
+async def unit_profile(
     request: Request,
-    conn: Conn,
     country: Country,
     unit: Annotated[str, Path(max_length=300, description="Any spelling of the unit, or its key")],
     page: Annotated[Page, Depends(paging(default(answers.unit_profile, "limit")))],
@@ -309,17 +315,27 @@ def unit_profile(
     format: Format = "json",
     table: Part = None,
 ) -> Response:
+    # A unit's page reads the unit's own rows through their key (2,113 at most, a few ms):
+    # bounded, so answered on the event loop (_answer); its downloads (files built of every
+    # row) stay in worker threads.
     if format != "json" and table in (None, "training_rows"):
-        return stream_export(
+        return await run_in_threadpool(
+            stream_export,
             request.app.state.export_engine,
             format,
             country=country,
             unit=unit,
             all_editions=all_editions,
         )
-    found = answers.unit_profile(conn, country, unit, page.limit, page.offset, all_editions)
-    name = export_name("unit", found["country_code"], found["unit"])
-    return respond(found, format, name, table)
+
+    def answer(conn: Connection) -> Response:
+        found = answers.unit_profile(conn, country, unit, page.limit, page.offset, all_editions)
+        name = export_name("unit", found["country_code"], found["unit"])
+        return respond(found, format, name, table)
+
+    if format != "json":
+        return await run_in_threadpool(_in_thread, request, answer)
+    return await _answer(request, answer)
 
 
 @router.get("/courses", summary="Courses whose titles hold every word, best first", responses=TABLE)
