@@ -120,11 +120,12 @@ Part = Annotated[
 async def _answer(request: Request, question: Callable[[Connection], T]) -> T:
     """``question`` asked on a connection of its own, on the event loop itself: for the
     questions whose work is bounded by the data's shape (indexed reads of precomputed sums,
-    one row, the in-memory unit index). Such a question is Python holding the GIL from start
-    to end, so a worker thread adds two thread hops and a fight for the GIL with the loop and
-    answers nothing sooner (unit search p95 under 20 clients, 2026-11: 44-54 ms in a thread,
-    30-35 ms on the loop; RELIABILITY.md). Open-ended questions (listings, text search,
-    exports, page images) stay on sync endpoints, in worker threads."""
+    one row, the in-memory unit index, a unit's own rows by its key). Such a question is
+    Python holding the GIL from start to end, so a worker thread adds two thread hops and a
+    fight for the GIL with the loop and answers nothing sooner (unit search p95 under 20
+    clients, 2026-11: 44-54 ms in a thread, 30-35 ms on the loop; RELIABILITY.md). Open-ended
+    questions (listings, text search, exports, page images) stay on sync endpoints, in worker
+    threads."""
     with request.app.state.engine.connect() as conn:
         return question(conn)
 
