@@ -45,25 +45,6 @@ def _part(module: str) -> str:
     return "build" if name in BUILD else name
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text("utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "fmtr":  # a submodule, or a name of the package itself
-                found |= {
-                    f"fmtr.{a.name}"
-                    if (SRC / a.name).is_dir() or (SRC / f"{a.name}.py").is_file()
-                    else "fmtr"
-                    for a in node.names
-                }
-            elif node.module.startswith("fmtr."):
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("fmtr.")}
-    return found
-
-
 MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
 
 
@@ -71,7 +52,7 @@ MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
 def test_imports_flow_one_way(path: Path) -> None:
     module = "fmtr." + ".".join(path.relative_to(SRC).with_suffix("").parts)
     mine = _part(module)
-    for imported in _imports(path):
+    for imported in _edges(path):
         theirs = _part(imported)
         if mine in LEAVES:
             allowed = {mine} | LEAF_IMPORTS.get(mine, set())
