@@ -85,7 +85,7 @@ class Table:
         columns, rows = with_dollars(self.columns, self.rows, exact=False)
         return {
             "columns": columns,
-            "rows": jsonable(rows),
+            "rows": [_jsonable_row(row) for row in rows],
             "total": self.total,
             "limit": self.limit,
             "offset": self.offset,
@@ -114,15 +114,26 @@ def jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(dataclasses.asdict(value))
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return _jsonable_row(value)
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
-        return [jsonable(v) for v in items]
+        scalars = _SCALARS
+        return [v if type(v) in scalars else jsonable(v) for v in items]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal | Path):
         return str(value)
     return value
+
+
+def _jsonable_row(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A mapping as JSON values: a table's row is mostly scalar cells, each kept as it is
+    without a call (a call per cell was half a country's series under load)."""
+    scalars = _SCALARS
+    return {
+        k if type(k) is str else str(k): v if type(v) in scalars else jsonable(v)
+        for k, v in row.items()
+    }
 
 
 def main_table(document: Document) -> Table:
@@ -160,13 +171,22 @@ def with_dollars(
             out_columns.append(added[c])
         out_columns.append(c)
     out_rows = []
+    added_items = list(added.items())
+    # Dollars as text come only from the rows themselves when the amounts added are numbers.
+    given = [u for u in usd_columns if u not in added.values()]
     for row in rows:
         extended = dict(row)
-        for c, u in added.items():
-            value = row.get(c)
-            extended[u] = usd(value) if isinstance(value, int) else None
-        if not exact:
-            for u in usd_columns:
+        if exact:
+            for c, u in added_items:
+                value = row.get(c)
+                extended[u] = usd(value) if isinstance(value, int) else None
+        else:
+            for c, u in added_items:
+                value = row.get(c)
+                # The double nearest the exact amount, as float(usd(value)) reads it: Python
+                # divides integers correctly rounded, without making the text first.
+                extended[u] = value / 100 if isinstance(value, int) else None
+            for u in given:
                 if isinstance(extended.get(u), str):
                     extended[u] = float(extended[u])
         out_rows.append(extended)

@@ -386,9 +386,8 @@ SearchText = Annotated[
     summary="Training rows a text and filters select: count, sums, facets, best matches first",
     responses=DOCUMENT,
 )
-def search(
+async def search(
     request: Request,
-    conn: Conn,
     programme: Programme,
     page: Annotated[Page, Depends(paging(default(answers.search, "limit")))],
     q: SearchText = "",
@@ -405,8 +404,12 @@ def search(
     format: Format = "json",
     table: Part = None,
 ) -> Response:
+    # Open-ended (a common word selects tens of thousands of rows): in a worker thread, which
+    # opens its own connection (a connection dependency's opening and closing were two more
+    # hops between the threads, each a wait for the GIL under load).
     if format != "json" and table in (None, "training_rows"):
-        return stream_export(
+        return await run_in_threadpool(
+            stream_export,
             request.app.state.export_engine,
             format,
             text=q or None,
@@ -418,29 +421,33 @@ def search(
             literal=literal,
             all_editions=all_editions,
         )
-    found = answers.search(
-        conn,
-        q,
-        country or None,
-        programme,
-        fy_from or None,
-        fy_to or None,
-        field,
-        all_editions,
-        literal,
-        page.limit,
-        page.offset,
-        facet_limit=None if format != "json" else default(answers.search, "facet_limit"),
-    )
-    name = export_name(
-        "search",
-        found["country_code"],
-        " ".join(found["words"].split()[:6]) or None,
-        found["programme_code"],
-        found["first_fy"],
-        found["last_fy"],
-    )
-    return respond(found, format, name, table)
+
+    def answer(conn: Connection) -> Response:
+        found = answers.search(
+            conn,
+            q,
+            country or None,
+            programme,
+            fy_from or None,
+            fy_to or None,
+            field,
+            all_editions,
+            literal,
+            page.limit,
+            page.offset,
+            facet_limit=None if format != "json" else default(answers.search, "facet_limit"),
+        )
+        name = export_name(
+            "search",
+            found["country_code"],
+            " ".join(found["words"].split()[:6]) or None,
+            found["programme_code"],
+            found["first_fy"],
+            found["last_fy"],
+        )
+        return respond(found, format, name, table)
+
+    return await run_in_threadpool(_in_thread, request, answer)
 
 
 @router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)

@@ -4,7 +4,7 @@
 
 # No `from __future__ import annotations` here: ``paging`` makes its dependency's annotations
 # at run time, from its arguments, and FastAPI reads them as objects.
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -34,7 +34,12 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def served(request: Request) -> Served:
+# The dependencies that only read the request are coroutines: FastAPI runs a plain function in
+# a worker thread, a hop there and back (and a wait for the GIL) per dependency per request,
+# for a few attribute reads (the top recipients took two).
+
+
+async def served(request: Request) -> Served:
     value: Served = request.app.state.served
     return value
 
@@ -60,13 +65,13 @@ Offset = Annotated[
 ]
 
 
-def paging(default: int | None = None, *, setting: bool = False) -> Callable[..., Page]:
+def paging(default: int | None = None, *, setting: bool = False) -> Callable[..., Awaitable[Page]]:
     """A dependency reading ``limit`` and ``offset``: ``limit`` defaults to ``default`` (the
     library's; None: every row), or with ``setting`` to the server's ``default_page``, and may
     not pass the server's ``max_page``."""
     shown = "the server's default_page setting" if setting else default or "every row"
 
-    def page(
+    async def page(
         request: Request,
         limit: Annotated[
             int | None,
@@ -93,7 +98,7 @@ def paging(default: int | None = None, *, setting: bool = False) -> Callable[...
     return page
 
 
-def programme(
+async def programme(
     programme: Annotated[
         str | None, Query(max_length=200, description="Programme code or name, e.g. IMET")
     ] = None,
