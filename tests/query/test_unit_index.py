@@ -19,7 +19,14 @@ from sqlalchemy import Engine
 from corpus_kit import connect
 from fmtr.query import prepare_units, resolve, units
 from fmtr.query.resolve import per_build_kept
-from fmtr.query.unit_index import ALIKE, fts_candidates, index_words, rank, unit_index
+from fmtr.query.unit_index import (
+    ALIKE,
+    MATCHES,
+    fts_candidates,
+    index_words,
+    rank,
+    unit_index,
+)
 
 
 def _texts(names: list[str], rng: random.Random) -> list[str]:
@@ -106,6 +113,37 @@ def test_a_search_answers_the_same_with_or_without_the_loaded_index(db: Engine) 
     warm = [units(db, t, limit=None) for t in texts]
     assert warm == cold
     assert all(r.units for r in warm)
+
+
+def test_a_search_lists_units_in_ranks_order_each_by_its_best_name(corpus_db: Engine) -> None:
+    # A unit search orders units without rank's named tuples (the server's hot path): on the
+    # corpus, for users' texts, its units are rank's names kept once per unit (its best name),
+    # in rank's order, each with its best name's match and score.
+    with corpus_db.connect() as conn:
+        prepare_units(conn)
+        index = unit_index(conn)
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        names = [r[0] for r in raw.execute("SELECT spelling FROM unit_name WHERE rows >= 3")]
+        checked = 0
+        for text in _texts(names, random.Random(11))[:60]:
+            words = index_words(text)
+            if not words:
+                continue
+            query = " ".join(words)  # no abbreviation in these names' words: canonical as is
+            found = units(conn, text, limit=None)
+            if found.canonical != query:
+                continue
+            expected: dict[tuple[str, str], tuple[int, float]] = {}
+            for r in rank([query], index.named(index.candidates(words)), 85):
+                expected.setdefault((r.country, r.unit), (r.match, r.score))
+            assert [(u.country_code, u.unit) for u in found.units] == list(expected), text
+            assert [(MATCHES[m], s) for m, s in expected.values()] == [
+                (u.match, u.score) for u in found.units
+            ]
+            assert found.total == len(expected)
+            checked += 1
+    assert checked > 20
 
 
 # Printable ASCII, Latin-1 and Latin Extended-A: what unit names and users' texts are made of.

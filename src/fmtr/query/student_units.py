@@ -34,10 +34,9 @@ from fmtr.query.text import TrainingHit, rows_where
 from fmtr.query.unit_index import (
     MATCHES,
     WORD_CACHE,
-    Ranked,
+    best_matches,
     find_candidates,
     index_words,
-    rank,
     unit_index,
 )
 
@@ -101,6 +100,15 @@ FROM unit_figures WHERE country_code = ? AND unit = ?
 """
 
 
+# A join on the key (SQLite scans the whole table for "(country_code, unit) IN (VALUES ...)").
+_UNITS = """
+SELECT f.country_code, f.unit, f.name, f.variants, f.keys, f.years, f.first_fy, f.last_fy,
+       f.rows, f.trainees, f.cost_cents, f.counted_rows, f.rows_without_quantity,
+       f.rows_without_cost
+FROM (VALUES {pairs}) w JOIN unit_figures f ON f.country_code = w.column1 AND f.unit = w.column2
+"""
+
+
 def _unit(row: Any, countries: dict[str, str]) -> Unit:
     code, unit, name, variants, keys, years, first, last, rows, q, c, n, nq, nc = row
     return Unit(
@@ -145,26 +153,50 @@ def units(
         if code is None and (everywhere := canonical(text, "unit", None)) != queries[0]:
             queries.append(everywhere)  # else the same candidates would be ranked twice
         found = [find_candidates(conn, q.split()) for q in queries if q]
-        ranked: dict[tuple[str, str], Ranked] = {}
+        # Per unit, its best name's (match, score) and the unit's printed rows; the order of
+        # fmtr.query.unit_index.rank (how, score, rows, unit, recipient) made of plain tuples,
+        # sorted once (named tuples per name and two sorts were a third of a search).
+        ranked: dict[tuple[str, str], tuple[int, float, int]] = {}
         for candidates in found:
-            for r in rank(queries, candidates.only(code), THRESHOLD):
-                key = (r.country, r.unit)
+            candidates = candidates.only(code)
+            countries, unit_ids, rows = candidates.countries, candidates.units, candidates.unit_rows
+            for j, (match, score) in best_matches(
+                queries, candidates.canonical, THRESHOLD
+            ).items():
+                key = (countries[j], unit_ids[j])
                 kept = ranked.get(key)
-                if kept is None or (r.match, -r.score) < (kept.match, -kept.score):
-                    ranked[key] = r
+                if kept is None or (match, -score) < (kept[0], -kept[1]):
+                    ranked[key] = (match, score, rows[j])
         order = sorted(
-            ranked.values(), key=lambda r: (r.match, -r.score, -r.unit_rows, r.unit, r.country)
+            (match, -score, -rows, unit, country)
+            for (country, unit), (match, score, rows) in ranked.items()
         )
         page = order[offset:] if limit is None else order[offset : offset + limit]
-        countries = _recipient_names(conn)
+        units_read = _units(conn, [(country, unit) for *_, unit, country in page])
         out = []
-        for r in page:
-            row = fast_rows(conn, _UNIT, (r.country, r.unit))
-            if row:
-                u = _unit(row[0], countries)
-                u.match, u.score = MATCHES[r.match], r.score
+        for match, minus_score, _, unit, country in page:
+            u = units_read.get((country, unit))
+            if u is not None:
+                u.match, u.score = MATCHES[match], -minus_score
                 out.append(u)
     return UnitMatches(text, queries[0], recipient, len(order), out, offset)
+
+
+def _units(conn: Connection, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Unit]:
+    """The units (recipient, unit) asked for, read in one statement per 400 (a statement per
+    unit of a page of 50 was a tenth of a search)."""
+    countries = _recipient_names(conn)
+    found: dict[tuple[str, str], Unit] = {}
+    for i in range(0, len(wanted), 400):  # SQLite's default limit: 32,766 parameters
+        chunk = wanted[i : i + 400]
+        pairs = ",".join("(?, ?)" for _ in chunk)
+        for row in fast_rows(
+            conn,
+            _UNITS.format(pairs=pairs),
+            tuple(value for pair in chunk for value in pair),
+        ):
+            found[(row[0], row[1])] = _unit(row, countries)
+    return found
 
 
 # --- one unit ------------------------------------------------------------------------------

@@ -202,55 +202,82 @@ def rank(queries: list[str], found: Candidates, threshold: float) -> list[Ranked
     alignment scores it, but only when the name is at least as long, or "Unit" would match.
     rapidfuzz scores in C; Python sees only the names that make the threshold or hold every
     word."""
-    best: dict[int, tuple[int, float]] = {}  # position in found -> (match, score)
-    names = found.canonical
-    for query in dict.fromkeys(q for q in queries if q):
-        size = len(query)
-        query_words = set(query.split())
-        # A text of a few letters aligns with a part of almost any long name ("rab" in
-        # "...Zurab..."): such a text is compared with whole names only.
-        partial = size >= _PARTIAL_FROM
-        longer = [j for j, name in enumerate(names) if partial and len(name) >= size]
-        shorter = [j for j, name in enumerate(names) if not partial or len(name) < size]
-        scored: dict[int, float] = {}
-        for scorer, picked in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
-            matches = process.extract(
-                query,
-                [names[j] for j in picked],
-                scorer=scorer,
-                processor=None,
-                score_cutoff=threshold,
-                limit=None,
-            )
-            scored.update((picked[k], score) for _, score, k in matches)
-        for j, name in enumerate(names):
-            if name == query:
-                match = EXACT
-            elif name.startswith(query + " "):
-                match = PREFIX
-            elif query_words <= set(name.split()):
-                match = ALL_WORDS
-            elif j in scored:
-                match = ALIKE
-            else:
-                continue
-            score = scored.get(j, 100.0 if match != ALIKE else 0.0)
-            if j not in best or (match, -score) < (best[j][0], -best[j][1]):
-                best[j] = (match, score)
     out = [
         Ranked(
             found.ids[j],
             found.countries[j],
             found.units[j],
-            names[j],
+            found.canonical[j],
             found.unit_rows[j],
             match,
             score,
         )
-        for j, (match, score) in best.items()
+        for j, (match, score) in best_matches(queries, found.canonical, threshold).items()
     ]
     out.sort(key=lambda r: (r.match, -r.score, -r.unit_rows, r.unit, r.country, r.id))
     return out
+
+
+def best_matches(
+    queries: list[str], names: list[str], threshold: float
+) -> dict[int, tuple[int, float]]:
+    """Per position in ``names`` that matches one of ``queries``, its best (match, score):
+    what ``rank`` orders by (a unit search orders the units without the named tuples).
+
+    The hot loop of a unit search (hundreds of names for a common word): each name is read
+    once per query, and a text's words are looked for as words only in names holding them as
+    text at all."""
+    best: dict[int, tuple[int, float]] = {}
+    for query in dict.fromkeys(q for q in queries if q):
+        size = len(query)
+        prefix = query + " "
+        query_words = query.split()
+        wanted = set(query_words)
+        # A text of a few letters aligns with a part of almost any long name ("rab" in
+        # "...Zurab..."): such a text is compared with whole names only.
+        scored: dict[int, float] = {}
+        if size >= _PARTIAL_FROM:
+            longer: list[int] = []
+            shorter: list[int] = []
+            for j, name in enumerate(names):
+                (longer if len(name) >= size else shorter).append(j)
+            for scorer, picked in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
+                if picked:
+                    matches = process.extract(
+                        query,
+                        [names[j] for j in picked],
+                        scorer=scorer,
+                        processor=None,
+                        score_cutoff=threshold,
+                        limit=None,
+                    )
+                    scored.update((picked[k], score) for _, score, k in matches)
+        else:
+            matches = process.extract(
+                query, names, scorer=fuzz.ratio, processor=None, score_cutoff=threshold,
+                limit=None,
+            )  # fmt: skip
+            scored.update((k, score) for _, score, k in matches)
+        first = not best
+        for j, name in enumerate(names):
+            if name == query:
+                match = EXACT
+            elif name.startswith(prefix):
+                match = PREFIX
+            elif all(w in name for w in query_words) and wanted.issubset(name.split()):
+                match = ALL_WORDS  # every word as text (cheap) before every word as a word
+            elif j in scored:
+                match = ALIKE
+            else:
+                continue
+            score = scored.get(j, 100.0 if match != ALIKE else 0.0)
+            if first:
+                best[j] = (match, score)
+                continue
+            kept = best.get(j)
+            if kept is None or (match, -score) < (kept[0], -kept[1]):
+                best[j] = (match, score)
+    return best
 
 
 def unit_vocabulary(conn: Connection) -> Vocabulary:
@@ -307,6 +334,7 @@ __all__ = [
     "Candidates",
     "Ranked",
     "UnitIndex",
+    "best_matches",
     "find_candidates",
     "fts_candidates",
     "index_words",
