@@ -160,9 +160,7 @@ def units(
         for candidates in found:
             candidates = candidates.only(code)
             countries, unit_ids, rows = candidates.countries, candidates.units, candidates.unit_rows
-            for j, (match, score) in best_matches(
-                queries, candidates.canonical, THRESHOLD
-            ).items():
+            for j, (match, score) in best_matches(queries, candidates.canonical, THRESHOLD).items():
                 key = (countries[j], unit_ids[j])
                 kept = ranked.get(key)
                 if kept is None or (match, -score) < (kept[0], -kept[1]):
