@@ -172,8 +172,7 @@ def unit_profile(
     """One recipient's unit: its spellings and figures, per fiscal year and programme, its
     courses, locations and US schools, and one page of its training rows (``limit`` None:
     all; counted rows only unless ``all_editions``)."""
-    profile = units_module.unit_profile(db, country, name)
-    unit, total, found = units_module.unit_rows(
+    profile, total, found = units_module.unit_page(
         db, country, name, all_editions=all_editions, limit=limit, offset=offset
     )
     return shapes.unit_profile(profile, shapes.hits(found, total, limit, offset))

@@ -266,53 +266,79 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
     key or its identifier. Example: ``unit_profile(db, "BGD", "Rapid Action Battalion")``."""
     with connect(db) as conn:
         require_search_index(conn)
-        recipient = resolve_country(conn, country)
-        code, unit_id = find_unit(conn, recipient, name)
-        countries = _recipient_names(conn)
-        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], countries)
-        marks = ",".join("?" * len(unit.keys))
-        rows = _ROWS.format(marks=marks, country=_RECIPIENT)
-        params = (*unit.keys, code)
-        by_year = [
-            (fy, prog or "?", Figures(*f))
-            for fy, prog, *f in fast_rows(
-                conn,
-                f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 ORDER BY 1, 2",
-                params,
-            )
-        ]
-        named = {}
-        for what, key, cell in (
-            ("courses", "course_key", "course_title"),
-            ("locations", "location_key", "location"),
-            ("schools", "us_unit_key", "us_unit"),
-        ):
-            named[what] = [
-                NamedFigures(label or "", Figures(*f), first, last)
-                for _, label, first, last, *f in fast_rows(
-                    conn,
-                    f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
-                    f"GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
-                    (*params, limit),
-                )
-            ]
-        earlier = fast_rows(
+        return _profile(conn, _find(conn, country, name), limit)
+
+
+def unit_page(
+    db: Database,
+    country: str,
+    name: str,
+    *,
+    all_editions: bool = False,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> tuple[UnitProfile, int, list[TrainingHit]]:
+    """A unit's page: ``unit_profile`` and ``unit_rows`` of the unit, found once (each found
+    it again: the recipient, the unit's name and its figures read twice per page)."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        unit = _find(conn, country, name)
+        profile = _profile(conn, unit)
+        return profile, *_rows(conn, unit, all_editions, limit, offset)
+
+
+def _find(conn: Connection, country: str, name: str) -> Unit:
+    recipient = resolve_country(conn, country)
+    code, unit_id = find_unit(conn, recipient, name)
+    return _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], _recipient_names(conn))
+
+
+def _profile(conn: Connection, unit: Unit, limit: int = 20) -> UnitProfile:
+    code, unit_id = unit.country_code, unit.unit
+    countries = _recipient_names(conn)
+    marks = ",".join("?" * len(unit.keys))
+    rows = _ROWS.format(marks=marks, country=_RECIPIENT)
+    params = (*unit.keys, code)
+    by_year = [
+        (fy, prog or "?", Figures(*f))
+        for fy, prog, *f in fast_rows(
             conn,
-            f"SELECT count(*) {rows.replace('b.counted = 1', 'coalesce(b.counted, 0) = 0')}",
+            f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 ORDER BY 1, 2",
             params,
-        )[0][0]
-        others = [
-            _unit(r, countries)
-            for r in fast_rows(
+        )
+    ]
+    named = {}
+    for what, key, cell in (
+        ("courses", "course_key", "course_title"),
+        ("locations", "location_key", "location"),
+        ("schools", "us_unit_key", "us_unit"),
+    ):
+        named[what] = [
+            NamedFigures(label or "", Figures(*f), first, last)
+            for _, label, first, last, *f in fast_rows(
                 conn,
-                "SELECT DISTINCT f.country_code, f.unit, f.name, f.variants, f.keys, f.years, "
-                "f.first_fy, f.last_fy, f.rows, f.trainees, f.cost_cents, f.counted_rows, "
-                "f.rows_without_quantity, f.rows_without_cost FROM unit_name n "
-                "JOIN unit_figures f ON f.country_code = n.country_code AND f.unit = n.unit "
-                "WHERE n.canonical = ? AND n.country_code != ? ORDER BY f.country_code",
-                (unit_id, code),
+                f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
+                f"GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
+                (*params, limit),
             )
         ]
+    earlier = fast_rows(
+        conn,
+        f"SELECT count(*) {rows.replace('b.counted = 1', 'coalesce(b.counted, 0) = 0')}",
+        params,
+    )[0][0]
+    others = [
+        _unit(r, countries)
+        for r in fast_rows(
+            conn,
+            "SELECT DISTINCT f.country_code, f.unit, f.name, f.variants, f.keys, f.years, "
+            "f.first_fy, f.last_fy, f.rows, f.trainees, f.cost_cents, f.counted_rows, "
+            "f.rows_without_quantity, f.rows_without_cost FROM unit_name n "
+            "JOIN unit_figures f ON f.country_code = n.country_code AND f.unit = n.unit "
+            "WHERE n.canonical = ? AND n.country_code != ? ORDER BY f.country_code",
+            (unit_id, code),
+        )
+    ]
     return UnitProfile(
         unit,
         by_year,
@@ -337,16 +363,20 @@ def unit_rows(
     ``all_editions``), and the page of them by fiscal year and report order."""
     with connect(db) as conn:
         require_search_index(conn)
-        recipient = resolve_country(conn, country)
-        code, unit_id = find_unit(conn, recipient, name)
-        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], _recipient_names(conn))
-        marks = ",".join("?" * len(unit.keys))
-        total, hits = rows_where(
-            conn,
-            f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = ?",
-            (*unit.keys, code),
-            all_editions=all_editions,
-            limit=limit,
-            offset=offset,
-        )
+        unit = _find(conn, country, name)
+        total, hits = _rows(conn, unit, all_editions, limit, offset)
     return unit, total, hits
+
+
+def _rows(
+    conn: Connection, unit: Unit, all_editions: bool, limit: int | None, offset: int
+) -> tuple[int, list[TrainingHit]]:
+    marks = ",".join("?" * len(unit.keys))
+    return rows_where(
+        conn,
+        f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = ?",
+        (*unit.keys, unit.country_code),
+        all_editions=all_editions,
+        limit=limit,
+        offset=offset,
+    )
