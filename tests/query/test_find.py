@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from fmtr import query
-from fmtr.query.find import FACETS, Found, interpret
+from fmtr.query.find import FACETS, Found, _facets, _page, choose, interpret
 
 ROWS = """
 SELECT t.id, CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
@@ -129,3 +129,39 @@ def test_a_page_is_a_slice_of_the_whole(db: Engine) -> None:
 def test_nothing_to_search_for(db: Engine, text: str) -> None:
     with pytest.raises(query.EmptySearch):
         query.search(db, text)
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        {"text": "army"},
+        {"text": "Command and General Staff", "field": "course"},
+        {"text": "General Staff Command", "field": "course"},
+        {"text": "army FY1999-FY2002", "all_editions": True},
+        {"text": "Benning", "country": "COL"},
+    ],
+)
+def test_words_are_ranked_as_fts5_ranks_them_apart(db: Engine, ask: dict[str, Any]) -> None:
+    # A search for words reads its facets and its page in one statement; its page is the
+    # rows FTS5 lists for the words alone, phrase first then bm25 (find._page), its facets
+    # those of the rows (find._facets), page after page.
+    with db.connect() as conn:
+        chosen = choose(conn, ask.pop("text"), **ask)
+        assert chosen.reading.match is not None
+        apart = _page(conn, chosen.reading, chosen.where, chosen.where_params, None, 0)
+        facets, total, figures = _facets(conn, chosen.source, chosen.params, None)
+    assert len(apart) == total > 3
+    for limit, offset in ((None, 0), (2, 0), (3, 1), (50, total - 1)):
+        found = query.search(
+            db,
+            chosen.reading.text,
+            country=chosen.country.code if chosen.country else None,
+            field=chosen.reading.field,
+            all_editions=chosen.all_editions,
+            limit=limit,
+            offset=offset,
+            facet_limit=None,
+        )
+        end = None if limit is None else offset + limit
+        assert found.hits == apart[offset:end]
+        assert (found.total, found.figures, found.facets) == (total, figures, facets)

@@ -400,10 +400,17 @@ def search(
                 f"nothing to search for in {text!r}: give words, a country, a programme or "
                 "fiscal years"
             )
-        facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
-        hits = (
-            _page(conn, reading, chosen.where, chosen.where_params, limit, offset) if total else []
-        )
+        if reading.match is not None and limit != 0:
+            facets, total, figures, hits = _facets_and_page(
+                conn, chosen, facet_limit, limit, offset
+            )
+        else:
+            facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
+            hits = (
+                _page(conn, reading, chosen.where, chosen.where_params, limit, offset)
+                if total
+                else []
+            )
         literal_total = None
         if total == 0 and reading.recognised and not literal and text.strip():
             again = choose(conn, text, field=field, all_editions=all_editions, literal=True)
@@ -441,9 +448,45 @@ def _labels(conn: Connection, kind: str, keys: list[str]) -> dict[str, str]:
 def _facets(
     conn: Connection, source: str, params: list[Any], facet_limit: int | None
 ) -> tuple[dict[str, Facet], int, Figures]:
+    return _facet_values(conn, fast_rows(conn, _facet_sql(source), tuple(params)), facet_limit)
+
+
+def _facets_and_page(
+    conn: Connection, chosen: Chosen, facet_limit: int | None, limit: int | None, offset: int
+) -> tuple[dict[str, Facet], int, Figures, list[TrainingHit]]:
+    """A search for words: its facets and its page of rows in one statement, the words'
+    matches and their bm25 rank read once (``_facets`` then ``_page`` matched them twice: a
+    fifth of a search). The page's rows come with what orders them, ordered here as
+    ``_page`` orders them: the phrase first, then rank, then id."""
+    reading = chosen.reading
+    # m holds the rank of each match (what _page orders by), the page reads it from m.
+    source = chosen.source.replace("SELECT f.*", "SELECT f.*, x.rank AS rank", 1)
+    phrase = "id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)"
+    flag = phrase if reading.phrase else "0"
+    page = (
+        f" UNION ALL SELECT 'page', id, phrase, rank, NULL, NULL, NULL FROM "
+        f"(SELECT id, rank, {flag} AS phrase FROM m ORDER BY phrase DESC, rank, id "
+        "LIMIT ? OFFSET ?)"
+    )
+    params = (
+        *chosen.params,
+        *([reading.phrase] if reading.phrase else []),
+        -1 if limit is None else limit,
+        offset,
+    )
+    rows = fast_rows(conn, _facet_sql(source) + page, params)
+    placed = [r for r in rows if r[0] == "page"]
+    placed.sort(key=lambda r: (-r[2], r[3], r[1]))
+    facets, total, figures = _facet_values(conn, [r for r in rows if r[0] != "page"], facet_limit)
+    return facets, total, figures, _hits(conn, [r[1] for r in placed])
+
+
+def _facet_values(
+    conn: Connection, found: list[Any], facet_limit: int | None
+) -> tuple[dict[str, Facet], int, Figures]:
     per: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     total, figures = 0, Figures()
-    for name, value, n, q, c, nq, nc in fast_rows(conn, _facet_sql(source), tuple(params)):
+    for name, value, n, q, c, nq, nc in found:
         f = Figures(q, c, n, nq, nc)
         if name == "total":
             total, figures = n, f
@@ -504,7 +547,11 @@ def _page(
             f"SELECT f.id FROM row_facets f WHERE {where} ORDER BY f.fy, f.id LIMIT ? OFFSET ?",
             (*params, size, offset),
         )
-    order = [r[0] for r in ids]
+    return _hits(conn, [r[0] for r in ids])
+
+
+def _hits(conn: Connection, order: list[int]) -> list[TrainingHit]:
+    """The training rows of ids ``order``, in that order."""
     hits: dict[int, TrainingHit] = {}
     for i in range(0, len(order), 500):
         chunk = order[i : i + 500]
