@@ -211,3 +211,37 @@ def test_bad_input_raises_with_a_suggestion(
         ask(db)
     if suggestion:
         assert info.value.suggestion == suggestion
+
+
+def test_top_from_memory_is_top_from_sqlite(db: Engine) -> None:
+    # A server answers the top recipients from the span sums it loaded (prepare_figures); a
+    # process asking once reads SQLite: every programme, span, ranking and limit alike.
+    from fmtr.query import resolve
+    from fmtr.query.figures import RANKINGS, prepare_figures
+    from fmtr.query.resolve import per_build_kept
+
+    with db.connect() as conn:
+        programmes = [None, *(r[0] for r in conn.exec_driver_sql(
+            "SELECT DISTINCT programme_code FROM year_figures"))]  # fmt: skip
+        years = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT fy FROM year_figures")]
+    asked = [
+        (p, a, b, by, limit)
+        for p in programmes
+        for a, b in ((min(years), max(years)), (min(years), min(years)), (max(years) - 3, None))
+        for by in RANKINGS
+        for limit in (None, 0, 1, 3)
+    ]
+    resolve._PER_BUILD.clear()
+    with db.connect() as conn:
+        assert per_build_kept(conn, "span_sums") is None
+    from_sqlite = [query.top(db, p, a, b, by, limit) for p, a, b, by, limit in asked]
+    prepare_figures(db)
+    with db.connect() as conn:
+        assert per_build_kept(conn, "span_sums") is not None
+    from_memory = [query.top(db, p, a, b, by, limit) for p, a, b, by, limit in asked]
+    assert from_memory == from_sqlite
+    assert any(len(t.recipients) > 2 for t in from_memory)
+    # The per-year figures come in the same order (a CSV's columns follow them).
+    assert [[list(r.by_year) for r in t.recipients] for t in from_memory] == [
+        [list(r.by_year) for r in t.recipients] for t in from_sqlite
+    ]

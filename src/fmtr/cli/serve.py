@@ -124,7 +124,7 @@ def _handed_over() -> dict[str, Any]:
 def server_app() -> FastAPI:
     """The app as each server process starts it (uvicorn's factory), from what `fmtr serve`
     handed over: the same database, corpus, settings and logging."""
-    from fmtr.query import prepare_units
+    from fmtr.query import prepare_figures, prepare_units
     from fmtr.web.app import create_app
     from fmtr.web.protocol import raise_open_files
 
@@ -143,6 +143,7 @@ def server_app() -> FastAPI:
         loader = read_only_engine(given["db"])
         try:
             prepare_units(loader, cache_bytes=settings.unit_cache_bytes)
+            prepare_figures(loader)
         finally:
             loader.dispose()
     return app

@@ -21,7 +21,7 @@ from fmtr.query.errors import (
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
-from fmtr.query.figures import gaps, series, top
+from fmtr.query.figures import gaps, prepare_figures, series, top
 from fmtr.query.find import interpret, search
 from fmtr.query.funding import (
     NoFundingData,
@@ -72,6 +72,7 @@ __all__ = [
     "obligations_and_courses",
     "programme_detail",
     "programme_trend",
+    "prepare_figures",
     "prepare_units",
     "programmes",
     "recipient_names",
