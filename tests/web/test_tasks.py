@@ -21,6 +21,7 @@ import csv
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,8 @@ def user(request: Any, chromium: Any, strict_server: str) -> Iterator[User]:
 
 
 def _sql(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    return sqlite3.connect(db).execute(sql, params).fetchall()
+    with closing(sqlite3.connect(db)) as con:
+        return con.execute(sql, params).fetchall()
 
 
 def _cells(page: Any, table: str, row: str) -> list[str]:
