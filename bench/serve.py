@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -175,7 +176,7 @@ def fts_match(text: str) -> str:
 
 def questions(db: Path, n: int, rng: random.Random) -> dict[str, list[tuple[str, str]]]:
     """Per question, ``n`` (fmtr path, Datasette path) pairs asking the same thing."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         countries = [
             r[0]
             for r in conn.execute(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import cut_pdf, image_only_pdf, write_manifest
+from corpus_kit import connect, cut_pdf, image_only_pdf, write_manifest
 from fmtr.cli.app import app
 from fmtr.pipeline import build
 from fmtr.store.db import open_database
@@ -19,7 +18,7 @@ runner = CliRunner()
 
 def content_digest(db: Path) -> str:
     """A digest of every loaded row, independent of the build bookkeeping tables."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     h = hashlib.sha256()
     for table in ("edition", "document", "programme_block", "training", "printed_total"):
         cols = "*" if table != "document" else "id, edition_id, file, sha256, url, pages"
@@ -55,7 +54,7 @@ def test_build_loads_rows_with_provenance_and_skips_unchanged(
     engine = open_database(f"sqlite:///{db}")
     first = build(engine, small_corpus, jobs=2)
     assert first.ok and len(first.loaded) == 2
-    con = sqlite3.connect(db)
+    con = connect(db)
     rows = con.execute(
         "SELECT edition, file, pdf_page, url FROM training_provenance WHERE file LIKE '%.pdf'"
     ).fetchall()
@@ -79,7 +78,7 @@ def test_same_result_with_one_or_two_jobs(small_corpus: Path, tmp_path: Path) ->
 
     # Load order differs between the two, so compare the rows themselves.
     def rows(db: Path) -> list[tuple[object, ...]]:
-        con = sqlite3.connect(db)
+        con = connect(db)
         out = sorted(
             con.execute("SELECT * FROM training_provenance").fetchall(), key=lambda r: r[1:]
         )

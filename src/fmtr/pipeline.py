@@ -837,12 +837,25 @@ def _run_alone(
                 # PDFium's answer to a failed allocation is abort(): with the address space
                 # capped, that is this file needing more than the ceiling.
                 return ExtractError(doc.file, None, memory_problem(settings)), 0.0
-            return ExtractError(doc.file, None, "the PDF reader crashed on this file"), 0.0
+            return ExtractError(doc.file, None, _crash_reason(processes)), 0.0
         except TimeoutError:
             for process in processes:
                 process.kill()
             reason = f"took longer than {settings.file_seconds:g} s (its time budget): stopped"
             return ExtractError(doc.file, None, reason), settings.file_seconds
+
+
+def _crash_reason(processes: list[Any]) -> str:
+    """The crash's one line, naming how the worker ended (a signal or an exit code) so that a
+    user can tell a bug of the PDF library from a machine out of memory."""
+    codes = sorted({p.exitcode for p in processes if p.exitcode})
+    how = ", ".join(
+        f"signal {signal.Signals(-code).name}"
+        if code < 0 and -code in signal.valid_signals()
+        else f"exit code {code}"
+        for code in codes
+    )
+    return "the PDF reader crashed on this file" + (f" ({how})" if how else "")
 
 
 @dataclass

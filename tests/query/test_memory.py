@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import string
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,9 @@ def test_a_rebuilt_database_drops_what_was_kept_of_the_earlier_build(
     engine = read_only_engine(str(db))
     try:
         for stamp in ("2026-01-01 00:00:00", "2026-01-02 00:00:00", "2026-01-03 00:00:00"):
-            with sqlite3.connect(db) as con:  # as a build refreshing the index would
+            with closing(sqlite3.connect(db)) as con:  # as a build refreshing the index would
                 con.execute("UPDATE search_state SET rebuilt_at = ?", (stamp,))
+                con.commit()
             with engine.connect() as conn:
                 assert per_build(conn, "test_memory", lambda c, s=stamp: s) == stamp
             kept = [k for k in _PER_BUILD if k[1] == "test_memory"]

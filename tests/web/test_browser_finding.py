@@ -22,6 +22,8 @@ from urllib.parse import unquote
 import pytest
 from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401  (the module's browser fixture)
 
+from corpus_kit import connect
+
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
 )
@@ -83,7 +85,7 @@ def test_a_units_trainings_within_one_country(
     page: Any, corpus_live_server: str, corpus_web_db: Path
 ) -> None:
     """A vetting researcher: the student unit of one country, its every training, exported."""
-    db = sqlite3.connect(corpus_web_db)
+    db = connect(corpus_web_db)
     # A unit name printed for two countries or more, and the country printing it most.
     name, country, country_name = db.execute(
         """SELECT n.spelling, n.country_code, c.name FROM unit_name n
@@ -138,7 +140,7 @@ def test_a_units_trainings_within_one_country(
 
 def test_a_course_across_countries(page: Any, corpus_live_server: str, corpus_web_db: Path) -> None:
     """A journalist: a course over the years and countries, from the search box."""
-    db = sqlite3.connect(corpus_web_db)
+    db = connect(corpus_web_db)
     course, title, n_countries = db.execute(
         "SELECT course, name, countries FROM course_figures ORDER BY countries DESC, rows DESC "
         "LIMIT 1"
@@ -201,7 +203,7 @@ def test_a_course_across_countries(page: Any, corpus_live_server: str, corpus_we
 
 def test_a_full_export_of_a_search(page: Any, corpus_live_server: str, corpus_web_db: Path) -> None:
     """An analyst: every row of a search (not the page on screen), in every format."""
-    db = sqlite3.connect(corpus_web_db)
+    db = connect(corpus_web_db)
     country, name, programme = db.execute(
         """SELECT b.country_code, c.name, b.programme_code FROM training t
            JOIN programme_block b ON b.id = t.block_id JOIN country c ON c.code = b.country_code
