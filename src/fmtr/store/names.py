@@ -16,7 +16,8 @@ two recipients: Lebanon's and Uganda's "Presidential Guard Brigade" are two unit
 titles are grouped only when their canonical words are the same.
 
 The grouping runs in Python (rapidfuzz in C) on a connection of its own while the build's
-connection computes the other figures (fmtr.store.search).
+connection computes the other figures (fmtr.store.search); the courses (quick) first, so that
+their tables are written while the units are still being grouped.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,13 +129,16 @@ def course_rows(spellings: Iterable[Any]) -> list[CourseRow]:
     return [(n.key, n.canonical, n.spelling, n.rows) for n in names]
 
 
-def computed_names(database: str) -> tuple[list[UnitRow], list[CourseRow]]:
-    """Both tables' rows, on a connection of its own (a thread of the build)."""
-    con = sqlite3.connect(database)
-    try:
-        return unit_rows(con.execute(UNIT_SPELLINGS)), course_rows(con.execute(COURSE_SPELLINGS))
-    finally:
-        con.close()
+def computed_units(database: str) -> list[UnitRow]:
+    """unit_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return unit_rows(con.execute(UNIT_SPELLINGS))
+
+
+def computed_courses(database: str) -> list[CourseRow]:
+    """course_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return course_rows(con.execute(COURSE_SPELLINGS))
 
 
 # Per unit: its spellings (JSON object, most printed first), keys, years, and the figures. Each
@@ -226,10 +231,37 @@ FROM (
 """
 
 
-def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow]) -> None:
-    """Write the four tables from the computed names."""
+def _figures(conn: Connection, kind: str, statements: tuple[str, ...]) -> None:
     run = conn.exec_driver_sql
-    for table in ("unit_figures", "unit_name", "course_figures", "course_name"):
+    run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
+    run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
+    for statement in statements:
+        run(statement)
+    run(f"DROP TABLE temp.{kind}_rows")
+    run(f"DROP TABLE temp.{kind}_spell")
+
+
+def fill_courses(conn: Connection, courses: list[CourseRow]) -> None:
+    """Write course_name (and its index) and course_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("course_figures", "course_name"):
+        run(f"DELETE FROM {table}")
+    if courses:
+        run(
+            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(k, c, c, s, n) for k, c, s, n in courses],
+        )
+    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
+    _figures(
+        conn, "course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)
+    )
+
+
+def fill_units(conn: Connection, units: list[UnitRow]) -> None:
+    """Write unit_name (and its index) and unit_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("unit_figures", "unit_name"):
         run(f"DELETE FROM {table}")
     if units:
         run(
@@ -238,20 +270,4 @@ def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow])
             units,
         )
     run("INSERT INTO unit_fts(unit_fts) VALUES ('rebuild')")
-    if courses:
-        run(
-            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(k, c, c, s, n) for k, c, s, n in courses],
-        )
-    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
-    for kind, statements in (
-        ("unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES)),
-        ("course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)),
-    ):
-        run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
-        run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
-        for statement in statements:
-            run(statement)
-        run(f"DROP TABLE temp.{kind}_rows")
-        run(f"DROP TABLE temp.{kind}_spell")
+    _figures(conn, "unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES))
