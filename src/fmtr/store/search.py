@@ -236,7 +236,7 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
-    if background is None or background.name_figures is None:
+    if background is None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
         conn.exec_driver_sql(_COUNTED_ROWS)
         for kind, (key, cell) in NAME_KINDS.items():
@@ -253,15 +253,15 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
         fill_courses(conn, courses)
         fill_units(conn, units)
     else:
-        assert background.courses and background.units
+        assert background.courses and background.units and background.name_figures
         fill_courses(conn, background.courses.result())
-        figures = background.name_figures
         # Whichever of the two is ready first.
-        if figures is not None and figures.done():
-            _insert_name_figures(conn, figures.result())
-        fill_units(conn, background.units.result())
-        if figures is not None and not figures.done():
-            _insert_name_figures(conn, figures.result())
+        if background.name_figures.done():
+            _insert_name_figures(conn, background.name_figures.result())
+            fill_units(conn, background.units.result())
+        else:
+            fill_units(conn, background.units.result())
+            _insert_name_figures(conn, background.name_figures.result())
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.exec_driver_sql("DELETE FROM search_state")
