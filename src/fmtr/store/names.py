@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -77,10 +78,50 @@ def _digits(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\d+", text))
 
 
+class _FirstNames:
+    """The first names of a recipient's units with the same numbers, kept by length: two
+    spellings whose lengths differ by more than a tenth of their sum cannot be UNIT_ALIKE
+    (ratio = 100 * (1 - distance / sum of lengths), and the distance is at least the
+    difference of the lengths), so each spelling is compared with the names of about its
+    length only, instead of all of them (the grouping's largest cost, in rapidfuzz)."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []  # sorted
+        self.words: list[str] = []  # in the order of lengths
+        self.made: list[int] = []  # in the order of lengths: which unit (in order made)
+        self.units: list[str] = []  # in order made
+
+    def first_alike(self, words: str) -> str | None:
+        """The unit, first made, whose first name's words are UNIT_ALIKE to ``words``."""
+        n = len(words)
+        # The lengths that can be alike, with a margin (2) against any rounding of the score;
+        # rapidfuzz decides on each of them.
+        lo = bisect_left(self.lengths, -((2 - 9 * n) // 11))  # ceil((9n - 2) / 11)
+        hi = bisect_right(self.lengths, (11 * n + 2) // 9)
+        alike = process.extract(
+            words,
+            self.words[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=UNIT_ALIKE,
+            limit=None,
+        )
+        if not alike:
+            return None
+        return self.units[min(self.made[lo + i] for _, _, i in alike)]
+
+    def add(self, words: str, unit: str) -> None:
+        at = bisect_right(self.lengths, len(words))
+        self.lengths.insert(at, len(words))
+        self.words.insert(at, words)
+        self.made.insert(at, len(self.units))
+        self.units.append(unit)
+
+
 def group_units(names: list[_Name]) -> dict[str, str]:
     """One recipient's unit keys -> the canonical words of their unit's first name."""
     order = sorted(names, key=lambda n: (-n.rows, n.key))
-    reps: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    firsts: dict[tuple[str, ...], _FirstNames] = {}
     unit: dict[str, str] = {}
     same: dict[str, str] = {}  # a first name's sorted words -> its unit
     for n in order:
@@ -88,20 +129,12 @@ def group_units(names: list[_Name]) -> dict[str, str]:
         if sorted_words in same:  # the same words as a unit's first name: that unit
             unit[n.key] = same[sorted_words]
             continue
-        rep_words, rep_units = reps.setdefault(_digits(n.canonical), ([], []))
-        alike = process.extract(
-            sorted_words,
-            rep_words,
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=UNIT_ALIKE,
-            limit=None,
-        )
-        if alike:
-            unit[n.key] = rep_units[min(i for _, _, i in alike)]
+        bucket = firsts.setdefault(_digits(n.canonical), _FirstNames())
+        found = bucket.first_alike(sorted_words)
+        if found is not None:
+            unit[n.key] = found
         else:
-            rep_words.append(sorted_words)
-            rep_units.append(n.canonical)
+            bucket.add(sorted_words, n.canonical)
             unit[n.key] = same[sorted_words] = n.canonical
     return unit
 
