@@ -16,14 +16,17 @@ two recipients: Lebanon's and Uganda's "Presidential Guard Brigade" are two unit
 titles are grouped only when their canonical words are the same.
 
 The grouping runs in Python (rapidfuzz in C) on a connection of its own while the build's
-connection computes the other figures (fmtr.store.search).
+connection computes the other figures (fmtr.store.search); the courses (quick) first, so that
+their tables are written while the units are still being grouped.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,10 +78,50 @@ def _digits(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\d+", text))
 
 
+class _FirstNames:
+    """The first names of a recipient's units with the same numbers, kept by length: two
+    spellings whose lengths differ by more than a tenth of their sum cannot be UNIT_ALIKE
+    (ratio = 100 * (1 - distance / sum of lengths), and the distance is at least the
+    difference of the lengths), so each spelling is compared with the names of about its
+    length only, instead of all of them (the grouping's largest cost, in rapidfuzz)."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []  # sorted
+        self.words: list[str] = []  # in the order of lengths
+        self.made: list[int] = []  # in the order of lengths: which unit (in order made)
+        self.units: list[str] = []  # in order made
+
+    def first_alike(self, words: str) -> str | None:
+        """The unit, first made, whose first name's words are UNIT_ALIKE to ``words``."""
+        n = len(words)
+        # The lengths that can be alike, with a margin (2) against any rounding of the score;
+        # rapidfuzz decides on each of them.
+        lo = bisect_left(self.lengths, -((2 - 9 * n) // 11))  # ceil((9n - 2) / 11)
+        hi = bisect_right(self.lengths, (11 * n + 2) // 9)
+        alike = process.extract(
+            words,
+            self.words[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=UNIT_ALIKE,
+            limit=None,
+        )
+        if not alike:
+            return None
+        return self.units[min(self.made[lo + i] for _, _, i in alike)]
+
+    def add(self, words: str, unit: str) -> None:
+        at = bisect_right(self.lengths, len(words))
+        self.lengths.insert(at, len(words))
+        self.words.insert(at, words)
+        self.made.insert(at, len(self.units))
+        self.units.append(unit)
+
+
 def group_units(names: list[_Name]) -> dict[str, str]:
     """One recipient's unit keys -> the canonical words of their unit's first name."""
     order = sorted(names, key=lambda n: (-n.rows, n.key))
-    reps: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    firsts: dict[tuple[str, ...], _FirstNames] = {}
     unit: dict[str, str] = {}
     same: dict[str, str] = {}  # a first name's sorted words -> its unit
     for n in order:
@@ -86,20 +129,12 @@ def group_units(names: list[_Name]) -> dict[str, str]:
         if sorted_words in same:  # the same words as a unit's first name: that unit
             unit[n.key] = same[sorted_words]
             continue
-        rep_words, rep_units = reps.setdefault(_digits(n.canonical), ([], []))
-        alike = process.extract(
-            sorted_words,
-            rep_words,
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=UNIT_ALIKE,
-            limit=None,
-        )
-        if alike:
-            unit[n.key] = rep_units[min(i for _, _, i in alike)]
+        bucket = firsts.setdefault(_digits(n.canonical), _FirstNames())
+        found = bucket.first_alike(sorted_words)
+        if found is not None:
+            unit[n.key] = found
         else:
-            rep_words.append(sorted_words)
-            rep_units.append(n.canonical)
+            bucket.add(sorted_words, n.canonical)
             unit[n.key] = same[sorted_words] = n.canonical
     return unit
 
@@ -127,13 +162,16 @@ def course_rows(spellings: Iterable[Any]) -> list[CourseRow]:
     return [(n.key, n.canonical, n.spelling, n.rows) for n in names]
 
 
-def computed_names(database: str) -> tuple[list[UnitRow], list[CourseRow]]:
-    """Both tables' rows, on a connection of its own (a thread of the build)."""
-    con = sqlite3.connect(database)
-    try:
-        return unit_rows(con.execute(UNIT_SPELLINGS)), course_rows(con.execute(COURSE_SPELLINGS))
-    finally:
-        con.close()
+def computed_units(database: str) -> list[UnitRow]:
+    """unit_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return unit_rows(con.execute(UNIT_SPELLINGS))
+
+
+def computed_courses(database: str) -> list[CourseRow]:
+    """course_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return course_rows(con.execute(COURSE_SPELLINGS))
 
 
 # Per unit: its spellings (JSON object, most printed first), keys, years, and the figures. Each
@@ -226,10 +264,37 @@ FROM (
 """
 
 
-def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow]) -> None:
-    """Write the four tables from the computed names."""
+def _figures(conn: Connection, kind: str, statements: tuple[str, ...]) -> None:
     run = conn.exec_driver_sql
-    for table in ("unit_figures", "unit_name", "course_figures", "course_name"):
+    run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
+    run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
+    for statement in statements:
+        run(statement)
+    run(f"DROP TABLE temp.{kind}_rows")
+    run(f"DROP TABLE temp.{kind}_spell")
+
+
+def fill_courses(conn: Connection, courses: list[CourseRow]) -> None:
+    """Write course_name (and its index) and course_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("course_figures", "course_name"):
+        run(f"DELETE FROM {table}")
+    if courses:
+        run(
+            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(k, c, c, s, n) for k, c, s, n in courses],
+        )
+    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
+    _figures(
+        conn, "course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)
+    )
+
+
+def fill_units(conn: Connection, units: list[UnitRow]) -> None:
+    """Write unit_name (and its index) and unit_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("unit_figures", "unit_name"):
         run(f"DELETE FROM {table}")
     if units:
         run(
@@ -238,20 +303,4 @@ def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow])
             units,
         )
     run("INSERT INTO unit_fts(unit_fts) VALUES ('rebuild')")
-    if courses:
-        run(
-            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(k, c, c, s, n) for k, c, s, n in courses],
-        )
-    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
-    for kind, statements in (
-        ("unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES)),
-        ("course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)),
-    ):
-        run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
-        run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
-        for statement in statements:
-            run(statement)
-        run(f"DROP TABLE temp.{kind}_rows")
-        run(f"DROP TABLE temp.{kind}_spell")
+    _figures(conn, "unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES))

@@ -4,12 +4,18 @@
 the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
 tells a query whether the index still matches the rows (a build since then replaces rows and
 reuses their ids, so a stale external-content FTS index would point at the wrong rows).
+
+On a SQLite file in WAL mode (a build aside), the largest parts (the unit and course names, the
+per-name figures) are computed from what is committed by threads on connections of their own
+(``Background``), which the build starts as soon as the rows they read are in, while it still
+does other work.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
@@ -19,9 +25,11 @@ from fmtr.store.names import (
     UNIT_SPELLINGS,
     CourseRow,
     UnitRow,
-    computed_names,
+    computed_courses,
+    computed_units,
     course_rows,
-    fill_names,
+    fill_courses,
+    fill_units,
     unit_rows,
 )
 from fmtr.store.schema import utc_text
@@ -142,15 +150,54 @@ def index_document(conn: Connection, document_id: int) -> None:
 
 def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
     """The rows of name_figures, computed on a connection of their own (see below)."""
-    con = sqlite3.connect(database)
-    try:
+    with closing(sqlite3.connect(database)) as con:
         con.execute(_COUNTED_ROWS)
         rows: list[tuple[object, ...]] = []
         for kind, (key, cell) in NAME_KINDS.items():
             rows += con.execute(_NAME_FIGURES_SELECT.format(kind=kind, key=key, cell=cell))
         return rows
-    finally:
-        con.close()
+
+
+class Background:
+    """The parts of ``rebuild_search_index`` that read the database and write nothing, computed
+    by threads on connections of their own from what is committed: SQLite runs each query
+    without the GIL, so they use the second core while the build's connection works.
+
+    Only on a SQLite file in WAL mode (``start`` answers None otherwise), where a reader never
+    holds up the writer. The names (Python: the canonical words and the grouping) go in one
+    thread, courses first; the per-name figures, which read ``counted``, in another."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._names = ThreadPoolExecutor(1, thread_name_prefix="fmtr-names")
+        self._figures = ThreadPoolExecutor(1, thread_name_prefix="fmtr-figures")
+        self.courses: Future[list[CourseRow]] | None = None
+        self.units: Future[list[UnitRow]] | None = None
+        self.name_figures: Future[list[tuple[object, ...]]] | None = None
+
+    @classmethod
+    def start(cls, conn: Connection) -> Background | None:
+        database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
+        if not database or conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+            return None
+        return cls(database)
+
+    def group_names(self) -> None:
+        """Start on the unit and course names: once every training row is committed."""
+        if self.units is None:
+            self.courses = self._names.submit(computed_courses, self.database)
+            self.units = self._names.submit(computed_units, self.database)
+
+    def count_names(self) -> None:
+        """Start on the per-name figures: once ``counted`` is committed too."""
+        if self.name_figures is None:
+            self.name_figures = self._figures.submit(_name_figure_rows, self.database)
+
+    def close(self) -> None:
+        """Wait for the threads (also those whose answer was never asked for: each holds a
+        connection to the file until it ends)."""
+        for pool in (self._names, self._figures):
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
@@ -161,32 +208,35 @@ def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
     )
 
 
-def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
+def rebuild_search_index(
+    conn: Connection, *, full_text: bool = True, background: Background | None = None
+) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
     figures from the loaded rows (after a build, once ``counted`` is set and committed).
 
     ``full_text=False`` leaves the row index alone: the build keeps it up to date document by
-    document (index_document / unindex_document)."""
-    # On a SQLite file, the per-name figures (the largest part) are computed by a second
-    # connection in a thread while this one does the rest: SQLite runs each query without the
-    # GIL, so the two use both cores. They read what is committed, hence "committed" above.
-    # Only in WAL mode (a build aside): there a reader never holds up this writer.
-    # The unit and course names (Python: the canonical words and the grouping) are computed so
-    # too, in a second thread, while SQLite works in the others.
-    database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
-    wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    names: Future[list[tuple[object, ...]]] | None = None
-    grouped: Future[tuple[list[UnitRow], list[CourseRow]]] | None = None
-    pool = ThreadPoolExecutor(2) if wal else None
-    if pool is not None:
-        grouped = pool.submit(computed_names, str(database))
-        names = pool.submit(_name_figure_rows, str(database))
+    document (index_document / unindex_document). ``background``: the threads the build has
+    already started on this work (none: started here when the database allows)."""
+    own = background is None
+    if background is None:
+        background = Background.start(conn)
+    try:
+        _rebuild(conn, full_text, background)
+    finally:
+        if own and background is not None:
+            background.close()
+
+
+def _rebuild(conn: Connection, full_text: bool, background: Background | None) -> None:
+    if background is not None:
+        background.group_names()
+        background.count_names()
     if full_text:
         conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
-    if names is None:
+    if background is None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
         conn.exec_driver_sql(_COUNTED_ROWS)
         for kind, (key, cell) in NAME_KINDS.items():
@@ -198,14 +248,20 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     for kind in ("us_unit", "location"):
         key, cell = NAME_KINDS[kind]
         conn.exec_driver_sql(_NAME_LABELS.format(kind=kind, key=key, cell=cell))
-    units, courses = grouped.result() if grouped is not None else _computed_names(conn)
-    fill_names(conn, units, courses)
-    if names is not None and pool is not None:
-        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        rows_of_names = names.result()
-        if rows_of_names:  # none for a database without counted rows (an empty corpus)
-            conn.exec_driver_sql(insert, rows_of_names)
-        pool.shutdown()
+    if background is None:
+        units, courses = _computed_names(conn)
+        fill_courses(conn, courses)
+        fill_units(conn, units)
+    else:
+        assert background.courses and background.units and background.name_figures
+        fill_courses(conn, background.courses.result())
+        # Whichever of the two is ready first.
+        if background.name_figures.done():
+            _insert_name_figures(conn, background.name_figures.result())
+            fill_units(conn, background.units.result())
+        else:
+            fill_units(conn, background.units.result())
+            _insert_name_figures(conn, background.name_figures.result())
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.exec_driver_sql("DELETE FROM search_state")
@@ -216,6 +272,12 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")
+
+
+def _insert_name_figures(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    if rows:  # none for a database without counted rows (an empty corpus)
+        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
+        conn.exec_driver_sql(insert, rows)
 
 
 def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
