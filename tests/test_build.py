@@ -211,10 +211,11 @@ _DERIVED = {
 
 
 def _derived(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    from contextlib import closing
-
-    with closing(sqlite3.connect(db)) as con:
+    con = connect(db)
+    try:
         return {name: con.execute(sql).fetchall() for name, sql in _DERIVED.items()}
+    finally:
+        con.close()
 
 
 def test_a_build_aside_computes_the_figures_a_build_in_place_does(
