@@ -25,6 +25,7 @@ from fmtr.query.shapes import Document, Table
 from fmtr.query.text import course as ask_course
 from fmtr.query.text import search as ask_search
 from fmtr.query.text import unit as ask_unit
+from fmtr.store.sql import sql_limit
 
 # A recipient's lists of names, as the CLI and the API call them.
 NameList = Literal["courses", "schools", "locations", "units"]
@@ -63,7 +64,7 @@ def countries(db: Database, limit: int | None = None, offset: int = 0) -> Table:
 
 
 def _sql_limit(limit: int | None) -> int:
-    return -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+    return sql_limit(limit)  # None (every row) as a LIMIT both databases take
 
 
 def country(

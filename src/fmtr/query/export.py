@@ -22,7 +22,9 @@ from fmtr.query.resolve import (
     resolve_programme,
     resolve_span,
 )
-from fmtr.query.text import fts_query
+from fmtr.query.text import search_words
+from fmtr.store import fulltext
+from fmtr.store.sql import in_list, rows
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
 
@@ -64,7 +66,8 @@ _SELECT = """
 SELECT t.id, t.stable_id, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
        d.url, b.region, b.country, b.country_code, c.name, b.programme, b.programme_code,
-       b.programme_variant, b.fiscal_year, b.fy, coalesce(b.counted, 0), b.department,
+       b.programme_variant, b.fiscal_year, b.fy, CASE WHEN b.counted THEN 1 ELSE 0 END,
+       b.department,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
        t.start_date, t.end_date, t.quantity_value, t.cost_cents, t.start_on, t.end_on, t.flags
 FROM training t JOIN programme_block b ON b.id = t.block_id
@@ -96,34 +99,37 @@ def select_rows(
     these student units (``student_unit_key``, as ``unit`` groups them); ``limit``/``offset``:
     one page of the rows."""
     where: list[str] = []
-    params: list[Any] = []
+    params: dict[str, Any] = {}
     with connect(db) as conn:
         if country is not None:
-            where.append("b.country_code = ?")
-            params.append(resolve_country(conn, country).code)
+            where.append("b.country_code = :country")
+            params["country"] = resolve_country(conn, country).code
         if programme is not None:
-            where.append("b.programme_code = ?")
-            params.append(resolve_programme(conn, programme).code)
+            where.append("b.programme_code = :programme")
+            params["programme"] = resolve_programme(conn, programme).code
         if start is not None or end is not None:
             first, last = resolve_span(conn, start, end)
-            where.append("b.fy BETWEEN ? AND ?")
-            params += [first, last]
+            where.append("b.fy BETWEEN :first AND :last")
+            params.update(first=first, last=last)
         if not all_editions:
-            where.append("b.counted = 1")
+            where.append("b.counted = TRUE")
         if text is not None:
             require_search_index(conn)
-            where.append("t.id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)")
-            params.append(fts_query(text))
+            words = search_words(text)
+            matching, found = fulltext.of(conn).matching(words)
+            where.append(f"t.id IN ({matching})")
+            params.update(found)
         if unit_keys is not None:
-            where.append(f"t.student_unit_key IN ({','.join('?' * len(unit_keys)) or 'NULL'})")
-            params += list(unit_keys)
+            marks, keys = in_list("unit", list(unit_keys))
+            where.append(f"t.student_unit_key IN ({marks})")
+            params.update(keys)
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY e.name, d.file, b.seq, t.seq"
         if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        rows = [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
-    return Selection(COLUMNS, rows)
+            sql += " LIMIT :limit OFFSET :offset"
+            params.update(limit=limit, offset=offset)
+        selected = [tuple(r) for r in rows(conn, sql, params)]
+    return Selection(COLUMNS, selected)
 
 
 # A spreadsheet opening a CSV evaluates a cell beginning with one of these (OWASP, "CSV

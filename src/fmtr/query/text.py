@@ -13,12 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
+from sqlalchemy import Connection
 
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.figures import Figures
 from fmtr.query.resolve import Database, connect, require_search_index
 from fmtr.query.unit_index import best, find_candidates, index_words, unit_index
 from fmtr.settings import ServerSettings
+from fmtr.store import dialects, fulltext
+from fmtr.store.dialects import Dialect
+from fmtr.store.fulltext import query_words
+from fmtr.store.sql import fast_rows, in_list, rows
+from fmtr.store.sql import rows as run  # in unit(), whose parameter ``rows`` hides the name
 
 
 @dataclass
@@ -55,7 +61,7 @@ class TrainingHit:
 
 
 _HIT_COLUMNS = """
-t.id, t.stable_id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
+t.id, t.stable_id, b.fy, coalesce(b.counted, FALSE), b.country_code, b.country, b.programme_code,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity_value, t.cost_cents,
        t.start_on, t.end_on, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
@@ -77,17 +83,22 @@ def _hit(row: Any) -> TrainingHit:
     )  # fmt: skip
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
-def fts_query(text: str, column: str | None = None) -> str:
-    """An FTS5 query for all the words of ``text`` (each quoted: no user-written operators)."""
-    words = _words(text)
+def search_words(text: str) -> list[str]:
+    """The words of a search (fmtr.store.fulltext.query_words); EmptySearch when none."""
+    words = query_words(text)
     if not words:
         raise EmptySearch(f"nothing to search for in {text!r}")
-    expr = " ".join(f'"{w}"' for w in words)
-    return f"{column} : ({expr})" if column else expr
+    return words
+
+
+def _hits(conn: Connection, ids: list[int]) -> list[TrainingHit]:
+    """The rows ``ids`` with their provenance, in that order."""
+    found: dict[int, TrainingHit] = {}
+    for i in range(0, len(ids), 500):
+        marks, params = in_list("id", ids[i : i + 500])
+        for row in rows(conn, f"{_HIT} WHERE t.id IN ({marks})", params):
+            found[row[0]] = _hit(row)
+    return [found[i] for i in ids]
 
 
 @dataclass
@@ -100,19 +111,14 @@ class SearchResult:
 def search(db: Database, text: str, limit: int | None = 50) -> SearchResult:
     """Training rows whose course, student unit, US unit or location holds every word of
     ``text`` (accents and case ignored), best matches first (bm25); the first ``limit`` (None:
-    all), and how many match in all."""
-    match = fts_query(text)
+    all), and how many match in all. Rows ranked alike are in id order."""
+    words = search_words(text)
     with connect(db) as conn:
         require_search_index(conn)
-        total = conn.exec_driver_sql(
-            "SELECT count(*) FROM training_fts WHERE training_fts MATCH ?", (match,)
-        ).scalar_one()
-        rows = conn.exec_driver_sql(
-            f"WITH m AS (SELECT rowid AS id, rank FROM training_fts WHERE training_fts MATCH ? "
-            f"ORDER BY rank LIMIT ?) {_HIT} JOIN m ON m.id = t.id ORDER BY m.rank, t.id",
-            (match, -1 if limit is None else limit),
-        ).all()
-    return SearchResult(text, int(total), [_hit(r) for r in rows])
+        index = fulltext.of(conn)
+        total = index.count(conn, words)
+        hits = _hits(conn, index.ranked(conn, words, limit))
+    return SearchResult(text, total, hits)
 
 
 @dataclass
@@ -138,18 +144,19 @@ class CourseResult:
 def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
     """Courses whose title holds every word of ``text``, most trained first, with counted
     figures per course (grouped by ``course_key``); the first ``limit`` (None: all)."""
-    match = fts_query(text, "course_title")
+    words = search_words(text)
     with connect(db) as conn:
         require_search_index(conn)
-        rows = conn.exec_driver_sql(
-            "SELECT t.course_key, t.course_title, b.country_code, b.fy, coalesce(b.counted, 0), "
-            "t.quantity_value, t.cost_cents, t.id FROM training t "
-            "JOIN programme_block b ON b.id = t.block_id "
-            "WHERE t.id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)",
-            (match,),
-        ).all()
+        matching, params = fulltext.of(conn).matching(words, "course_title")
+        found = rows(
+            conn,
+            "SELECT t.course_key, t.course_title, b.country_code, b.fy, "
+            "coalesce(b.counted, FALSE), t.quantity_value, t.cost_cents, t.id FROM training t "
+            f"JOIN programme_block b ON b.id = t.block_id WHERE t.id IN ({matching})",
+            params,
+        )
         groups: dict[str, dict[str, Any]] = {}
-        for key, title, country, fy, counted, q, c, tid in rows:
+        for key, title, country, fy, counted, q, c, tid in found:
             g = groups.setdefault(
                 key or "",
                 {"spellings": {}, "countries": set(), "years": set(), "f": Figures(), "id": tid},
@@ -163,7 +170,7 @@ def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
         ranked = sorted(groups.values(), key=lambda g: (-g["f"].rows, -g["f"].trainees))
         out = []
         for g in ranked[:limit]:
-            example = _hit(conn.exec_driver_sql(f"{_HIT} WHERE t.id = ?", (g["id"],)).one())
+            example = _hits(conn, [g["id"]])[0]
             years = g["years"] or {example.fy or 0}
             out.append(
                 CourseMatch(
@@ -177,7 +184,7 @@ def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
                     example.stable_id,
                 )
             )
-    return CourseResult(text, len(rows), len(groups), out)
+    return CourseResult(text, len(found), len(groups), out)
 
 
 # --- student units ---------------------------------------------------------------------------
@@ -242,15 +249,16 @@ def unit(
         keys = [k for k, _, _ in ranked]
         stats: dict[str, _KeyStats] = {}
         hits: dict[str, list[TrainingHit]] = {}
+        dialect = dialects.of(conn)
         for i in range(0, len(keys), 500):
-            chunk = tuple(keys[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            sql = _UNIT_FIGURES.format(marks=marks, courses="courses" if courses else "'{}'")
+            marks, chunk = in_list("key", keys[i : i + 500])
+            sql = _unit_figures(dialect, marks, "courses" if courses else "'{}'")
             found = fast_rows(conn, sql, chunk)[0][0]
             for r in json.loads(found or "[]"):
                 stats[r[0]] = _KeyStats.from_figures(r[1:])
             if rows:
-                for r in conn.exec_driver_sql(
+                for r in run(
+                    conn,
                     f"SELECT t.student_unit_key, {_HIT_COLUMNS} {_HIT_FROM} "
                     f"WHERE t.student_unit_key IN ({marks})",
                     chunk,
@@ -263,11 +271,17 @@ def unit(
 # rather than every training row naming it, all of them as one JSON array (one decode). The
 # lists are stored as JSON text and pasted in as they are: SQLite parsing them again (json())
 # took two fifths of a unit search.
-_UNIT_FIGURES = """
-SELECT '[' || group_concat('[' || json_quote(key) || ',' || rows || ',' || variants || ','
-       || {courses} || ',' || years || ',' || countries || ',' || trainees || ',' || cost_cents
-       || ',' || counted_rows || ',' || rows_without_quantity || ',' || rows_without_cost || ']',
-       ',') || ']'
+def _unit_figures(dialect: Dialect, marks: str, courses: str) -> str:
+    return f"""
+SELECT '[' || {
+        dialect.group_concat(
+            f"'[' || {dialect.json_quote('key')} || ',' || rows || ',' || variants || ','"
+            f" || {courses} || ',' || years || ',' || countries || ',' || trainees || ','"
+            " || cost_cents || ',' || counted_rows || ',' || rows_without_quantity || ','"
+            " || rows_without_cost || ']'",
+            ",",
+        )
+    } || ']'
 FROM student_unit_figures WHERE key IN ({marks})
 """
 

@@ -2,26 +2,25 @@
 
 A unit search first asks which of the ~65,000 distinct unit names hold every word of the text
 (all but one when it has three words or more), each word or a close spelling of it. As one
-FTS5 query that is an OR of AND-combinations which reads each word's posting list once per
-combination: 1.5 ms a search, a third of its time. A server therefore loads the same postings
-once per process and build, from the FTS index itself (so the words are FTS5's tokens
-exactly), and answers with a few set intersections done in C (``UnitIndex``). A process that
-asks one question (the CLI) would spend more loading them (0.3 s) than the FTS5 query costs:
-it asks FTS5 (``fts_candidates``). A test holds the two to the same answer.
+full-text query that is an OR of AND-combinations which reads each word's posting list once
+per combination: 1.5 ms a search on SQLite, a third of its time. A server therefore loads the
+same postings once per process and build, from the full-text index itself (so the words are
+the index's exactly: fmtr.store.fulltext, FTS5 or PostgreSQL's), and answers with a few set
+intersections done in C (``UnitIndex``). A process that asks one question (the CLI) would
+spend more loading them (0.3 s) than the query costs: it asks the index
+(``fts_candidates``). A test holds the two to the same answer.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection
 
-from fmtr.query.figures import fast_rows
 from fmtr.query.resolve import per_build, per_build_kept
+from fmtr.store import fulltext
+from fmtr.store.fulltext.tokens import index_words as index_words  # the unit search's words
 
 # A query word's close spellings, per vocabulary (emptied when it grows past this).
 _CLOSE_LIMIT = 20_000
@@ -102,24 +101,12 @@ class UnitIndex:
         )
 
 
-def fts_match(vocabulary: Vocabulary, words: list[str]) -> str:
-    """The FTS5 query of a unit search: an OR of AND-combinations of each word's spellings."""
-    alts = [
-        "(" + " OR ".join(f'"{t}"' for t in vocabulary.close_terms(w)) + ")"
-        for w in dict.fromkeys(words)
-    ]
-    need = len(alts) if len(alts) <= 2 else len(alts) - 1
-    return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
-
-
 def fts_candidates(conn: Connection, words: list[str]) -> Candidates:
-    """The names FTS5 finds for ``words`` (the way of a process asking once)."""
-    found = fast_rows(
-        conn,
-        "SELECT n.key, n.rows FROM student_unit_fts f "
-        "JOIN student_unit_name n ON n.rowid = f.rowid WHERE student_unit_fts MATCH ?",
-        (fts_match(unit_vocabulary(conn), words),),
-    )
+    """The names the database's own index finds for ``words`` (the way of a process asking
+    once): fmtr.store.fulltext."""
+    vocabulary = unit_vocabulary(conn)
+    alternatives = [vocabulary.close_terms(w) for w in dict.fromkeys(words)]
+    found = fulltext.of(conn).unit_candidates(conn, alternatives)
     return Candidates(
         [k for k, _ in found], [n for _, n in found], [utils.default_process(k) for k, _ in found]
     )
@@ -166,41 +153,13 @@ def best(
     return [(key, -n, -s) for s, n, key in ranked], total
 
 
-# Two letters FTS5 folds that str.lower() does not: the long s and the micro sign.
-_FOLD = str.maketrans({"\u017f": "s", "\u00b5": "\u03bc"})
-
-
-def index_words(text: str) -> list[str]:
-    """The words of ``text`` as FTS5's unicode61 tokenizer (remove_diacritics 2) makes them:
-    lower case (not casefold: "ß" stays), accents dropped (canonical decomposition only: "½"
-    stays), split at anything not a letter or digit. Exact for Latin script (the reports');
-    a test holds it to FTS5 on Latin-1 and Latin Extended-A."""
-    bare = "".join(
-        c
-        for c in unicodedata.normalize("NFD", text.lower().translate(_FOLD))
-        if not unicodedata.combining(c)
-    )
-    return re.findall(r"[^\W_]+", bare)
-
-
 def unit_vocabulary(conn: Connection) -> Vocabulary:
     """The words of every unit name, kept per process until the next build."""
     return per_build(conn, "unit_vocabulary", _load_vocabulary)
 
 
-def _words_table(conn: Connection, kind: str) -> str:
-    """An fts5vocab table over the unit names' index (``kind``: "row" or "instance"). A temp
-    table: connection-private, so it works on a file opened read-only (mode=ro)."""
-    name = f"temp.student_unit_words_{kind}"
-    conn.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(main, student_unit_fts, {kind})"
-    )
-    return name
-
-
 def _load_vocabulary(conn: Connection) -> Vocabulary:
-    words = _words_table(conn, "row")
-    return Vocabulary(tuple(r[0] for r in conn.exec_driver_sql(f"SELECT term FROM {words}")))
+    return Vocabulary(fulltext.of(conn).unit_terms(conn))
 
 
 def unit_index(conn: Connection) -> UnitIndex:
@@ -209,15 +168,7 @@ def unit_index(conn: Connection) -> UnitIndex:
 
 
 def _load(conn: Connection) -> UnitIndex:
-    words = _words_table(conn, "instance")
-    # Ordinary statements (not fast_rows): each gets a server's full time limit.
-    postings: dict[str, frozenset[int]] = {
-        term: frozenset(map(int, docs.split(",")))
-        for term, docs in conn.exec_driver_sql(
-            f"SELECT term, group_concat(doc) FROM {words} GROUP BY term"
-        )
-    }
-    names = conn.exec_driver_sql("SELECT rowid, key, rows FROM student_unit_name").all()
+    postings, names = fulltext.of(conn).unit_postings(conn)
     size = max((r[0] for r in names), default=0) + 1
     keys, rows, processed = [""] * size, [0] * size, [""] * size
     for rowid, key, n in names:

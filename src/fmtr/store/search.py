@@ -1,5 +1,9 @@
 """The search index and the precomputed names the query layer reads (migrations 0003, 0004).
 
+The statements are written once for SQLite and PostgreSQL (fmtr.store.sql); the full-text
+index (fmtr.store.fulltext) and the JSON the unit figures keep (fmtr.store.dialects) are
+written per database.
+
 ``rebuild_search_index`` refills them from the training table; the build pipeline calls it after
 the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
 tells a query whether the index still matches the rows (a build since then replaces rows and
@@ -12,9 +16,13 @@ import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete
+from sqlalchemy import insert as insert_into
 
-from fmtr.store.schema import utc_text
+from fmtr.store import dialects, fulltext
+from fmtr.store.dialects import Dialect
+from fmtr.store.schema import SearchState
+from fmtr.store.sql import is_sqlite
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -31,8 +39,8 @@ SELECT key, spelling, total FROM (
         SELECT student_unit_key, student_unit, count(*) AS n
         FROM training WHERE student_unit_key IS NOT NULL
         GROUP BY student_unit_key, student_unit
-    )
-) WHERE pick = 1
+    ) spellings
+) picked WHERE pick = 1
 """
 
 
@@ -45,7 +53,7 @@ SELECT coalesce(b.country_code, '?'), b.fy, coalesce(b.programme_code, '?'),
        coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(t.id),
        count(t.id) - count(t.quantity_value), count(t.id) - count(t.cost_cents)
 FROM programme_block b JOIN training t ON t.block_id = b.id
-WHERE b.counted = 1 AND b.fy IS NOT NULL
+WHERE b.counted = TRUE AND b.fy IS NOT NULL
 GROUP BY 1, 2, 3
 """
 
@@ -72,9 +80,9 @@ FROM (
                count(*) - count(t.cost_cents) AS nc, min(t.fy) AS lo, max(t.fy) AS hi
         FROM counted_rows t WHERE t.{key} IS NOT NULL
         GROUP BY 1, 2, 3
-    )
+    ) spellings
     WINDOW w AS (PARTITION BY country_code, key)
-) WHERE pick = 1
+) picked WHERE pick = 1
 """
 _NAME_FIGURES = _NAME_FIGURES_INSERT + _NAME_FIGURES_SELECT
 # The counted rows with their recipient and year, joined once for the four kinds of name.
@@ -84,7 +92,7 @@ SELECT coalesce(b.country_code, '?') AS country_code, b.fy AS fy, t.quantity_val
        t.cost_cents, t.course_key, t.course_title, t.us_unit_key, t.us_unit, t.location_key,
        t.location, t.student_unit_key, t.student_unit
 FROM programme_block b JOIN training t ON t.block_id = b.id
-WHERE b.counted = 1 AND b.fy IS NOT NULL
+WHERE b.counted = TRUE AND b.fy IS NOT NULL
 """
 
 NAME_KINDS = {
@@ -103,64 +111,51 @@ CREATE TEMP TABLE unit_rows AS
 SELECT t.student_unit_key AS key, coalesce(t.student_unit, '') AS spelling,
        t.course_title AS course,
        CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
-       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       b.fy AS fy, coalesce(b.counted, FALSE) AS counted, t.quantity_value AS q,
        t.cost_cents AS c
 FROM training t JOIN programme_block b ON b.id = t.block_id
 WHERE t.student_unit_key IS NOT NULL
 """
-_UNIT_FIGURES = """
+
+
+def _unit_figures(dialect: Dialect) -> str:
+    """The statement filling student_unit_figures from unit_rows (JSON per dialect)."""
+    return f"""
 INSERT INTO student_unit_figures (key, rows, trainees, cost_cents, counted_rows,
     rows_without_quantity, rows_without_cost, variants, courses, years, countries)
 WITH s AS (
     SELECT key, count(*) AS rows,
            coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
            coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
-           sum(counted) AS counted_rows,
-           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
-           json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years,
-           json_group_array(DISTINCT country) AS countries
+           sum(CASE WHEN counted THEN 1 ELSE 0 END) AS counted_rows,
+           sum(CASE WHEN counted AND q IS NULL THEN 1 ELSE 0 END) AS nq,
+           sum(CASE WHEN counted AND c IS NULL THEN 1 ELSE 0 END) AS nc,
+           {dialect.json_list("fy", "fy IS NOT NULL")} AS years,
+           {dialect.json_list("country")} AS countries
     -- In key, year, country order, so that the JSON lists do not depend on row ids.
-    FROM (SELECT * FROM unit_rows ORDER BY key, fy, country) GROUP BY key),
-v AS (SELECT key, json_group_object(spelling, n) AS variants
-      FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) GROUP BY key),
-k AS (SELECT key, json_group_object(course, n) AS courses
+    FROM (SELECT * FROM unit_rows ORDER BY key, fy, country) ordered GROUP BY key),
+v AS (SELECT key, {dialect.json_object("spelling", "n")} AS variants
+      FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) spellings
+      GROUP BY key),
+k AS (SELECT key, {dialect.json_object("course", "n")} AS courses
       FROM (SELECT key, course, count(*) AS n FROM unit_rows WHERE course != '' GROUP BY 1, 2)
+           courses
       GROUP BY key)
 SELECT s.key, s.rows, s.trainees, s.cost_cents, s.counted_rows, s.nq, s.nc, v.variants,
-       coalesce(k.courses, '{}'), s.years, s.countries
+       coalesce(k.courses, '{{}}'), s.years, s.countries
 FROM s JOIN v ON v.key = s.key LEFT JOIN k ON k.key = s.key
 """
 
 
-_FTS_COLUMNS = "course_title, student_unit, us_unit, location"
-# In rowid order: FTS5 writes its pending terms out as a segment whenever a rowid comes lower
-# than the one before, and block by block through the index the ids are not in order (a whole
-# corpus indexed document by document took 4.2 s so, 1.6 s in rowid order).
-_DOCUMENT_ROWS = (
-    "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ? "
-    "ORDER BY t.id"
-)
-
-
 def unindex_document(conn: Connection, document_id: int) -> None:
-    """Take a document's rows out of the full-text index (before the rows are deleted: an
-    external-content FTS5 index needs the old values to forget them)."""
-    conn.exec_driver_sql(
-        f"INSERT INTO training_fts(training_fts, rowid, {_FTS_COLUMNS}) "
-        f"SELECT 'delete', t.id, t.course_title, t.student_unit, t.us_unit, t.location "
-        f"{_DOCUMENT_ROWS}",
-        (document_id,),
-    )
+    """Take a document's rows out of the full-text index (before the rows are deleted)."""
+    fulltext.of(conn).unindex_document(conn, document_id)
 
 
 def index_document(conn: Connection, document_id: int) -> None:
     """Put a freshly loaded document's rows in the full-text index. Done document by document
     while the build's workers are still extracting, rather than as one rebuild at the end."""
-    conn.exec_driver_sql(
-        f"INSERT INTO training_fts(rowid, {_FTS_COLUMNS}) "
-        f"SELECT t.id, t.course_title, t.student_unit, t.us_unit, t.location {_DOCUMENT_ROWS}",
-        (document_id,),
-    )
+    fulltext.of(conn).index_document(conn, document_id)
 
 
 def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
@@ -186,31 +181,33 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     # connection in a thread while this one does the rest: SQLite runs each query without the
     # GIL, so the two use both cores. They read what is committed, hence "committed" above.
     # Only in WAL mode (a build aside): there a reader never holds up this writer.
-    database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
+    database = conn.engine.url.database if is_sqlite(conn) else None
     wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     names: Future[list[tuple[object, ...]]] | None = None
     pool = ThreadPoolExecutor(1) if wal else None
     if pool is not None:
         names = pool.submit(_name_figure_rows, str(database))
+    index = fulltext.of(conn)
     if full_text:
-        conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
+        index.rebuild_rows(conn)
+    index.refresh_statistics(conn)
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
     if names is None:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS counted_rows")
         conn.exec_driver_sql(_COUNTED_ROWS)
         for kind, (key, cell) in NAME_KINDS.items():
             conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
-        conn.exec_driver_sql("DROP TABLE temp.counted_rows")
+        conn.exec_driver_sql("DROP TABLE counted_rows")
     conn.exec_driver_sql("DELETE FROM student_unit_name")
     conn.exec_driver_sql(_UNIT_NAMES)
-    conn.exec_driver_sql("INSERT INTO student_unit_fts(student_unit_fts) VALUES ('rebuild')")
+    index.rebuild_units(conn)
     conn.exec_driver_sql("DELETE FROM student_unit_figures")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.unit_rows")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS unit_rows")
     conn.exec_driver_sql(_UNIT_ROWS)
-    conn.exec_driver_sql(_UNIT_FIGURES)
-    conn.exec_driver_sql("DROP TABLE temp.unit_rows")
+    conn.exec_driver_sql(_unit_figures(dialects.of(conn)))
+    conn.exec_driver_sql("DROP TABLE unit_rows")
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
         rows_of_names = names.result()
@@ -219,11 +216,11 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
         pool.shutdown()
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
-    conn.exec_driver_sql("DELETE FROM search_state")
-    conn.exec_driver_sql(
-        "INSERT INTO search_state (id, build_run_id, training_rows, rebuilt_at) "
-        "VALUES (1, ?, ?, ?)",
-        (build_run, rows, utc_text(datetime.now(UTC))),
+    conn.execute(delete(SearchState))
+    conn.execute(
+        insert_into(SearchState).values(
+            id=1, build_run_id=build_run, training_rows=rows, rebuilt_at=datetime.now(UTC)
+        )
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")

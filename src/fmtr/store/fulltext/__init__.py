@@ -1,0 +1,86 @@
+"""The full-text indexes, one implementation per database: of the training rows' text (course
+title, student unit, US unit, location: ``fmtr search``, ``fmtr course``, exports with a
+search) and of the distinct student-unit names (the words a unit search looks through).
+
+- ``sqlite``: FTS5 tables (migration 0003), ranked by FTS5's BM25;
+- ``postgresql``: ``tsvector`` columns with a GIN index, PostgreSQL's own full-text search,
+  given the words FTS5 would index (fmtr.store.fulltext.tokens) and ranked by the same BM25,
+  so that a search finds and orders the same rows on both (docs/postgresql.md).
+
+The build writes them (``index_document``, ``unindex_document``, ``rebuild_rows``,
+``rebuild_units``, ``refresh_statistics``); fmtr.query reads them (``matching``, ``count``,
+``ranked``, ``unit_terms``, ``unit_postings``, ``unit_candidates``). A search's ``words`` are
+``query_words(text)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import Connection
+
+from fmtr.store.fulltext import postgresql, sqlite
+from fmtr.store.fulltext.tokens import index_words, query_words
+
+__all__ = ["FullText", "index_words", "of", "query_words"]
+
+# The columns of the training rows' index, in its order.
+COLUMNS = ("course_title", "student_unit", "us_unit", "location")
+
+
+class FullText(Protocol):
+    # --- the build ---------------------------------------------------------------------------
+    def index_document(self, conn: Connection, document_id: int) -> None:
+        """Put a freshly loaded document's rows in the index."""
+        ...
+
+    def unindex_document(self, conn: Connection, document_id: int) -> None:
+        """Take a document's rows out of the index (before the rows are deleted)."""
+        ...
+
+    def rebuild_rows(self, conn: Connection) -> None:
+        """Index every training row afresh."""
+        ...
+
+    def rebuild_units(self, conn: Connection) -> None:
+        """Index the student-unit names (``student_unit_name``) afresh."""
+        ...
+
+    def refresh_statistics(self, conn: Connection) -> None:
+        """Whatever the ranking needs beside the index, once the rows are in."""
+        ...
+
+    # --- questions ---------------------------------------------------------------------------
+    def matching(self, words: list[str], column: str | None = None) -> tuple[str, dict[str, str]]:
+        """A SELECT of the ids of the training rows holding every word (in ``column`` only,
+        when given), and its parameters."""
+        ...
+
+    def count(self, conn: Connection, words: list[str]) -> int:
+        """How many training rows hold every word."""
+        ...
+
+    def ranked(self, conn: Connection, words: list[str], limit: int | None) -> list[int]:
+        """The ids of the ``limit`` (None: all) rows holding every word, best first (BM25,
+        then id)."""
+        ...
+
+    def unit_terms(self, conn: Connection) -> tuple[str, ...]:
+        """Every word of every student-unit name, in order."""
+        ...
+
+    def unit_postings(
+        self, conn: Connection
+    ) -> tuple[dict[str, frozenset[int]], list[tuple[int, str, int]]]:
+        """Per word (in order), the names holding it; and every name as (id, key, rows)."""
+        ...
+
+    def unit_candidates(self, conn: Connection, alternatives: list[list[str]]) -> list[Any]:
+        """The names (key, rows) holding, for each list of ``alternatives``, one of its
+        words: every list, or all but one when there are three or more."""
+        ...
+
+
+def of(conn: Connection) -> FullText:
+    """The full-text index of ``conn``'s database."""
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
