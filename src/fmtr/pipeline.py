@@ -949,7 +949,9 @@ class _Batch:
         try:
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for fut in done:
+                # Stored in the order sent (``done`` is a set): with one worker, the rows'
+                # integer ids are then the same from build to build and database to database.
+                for fut in [f for f in pending if f in done]:
                     doc, digest = pending.pop(fut)
                     try:
                         result, secs = fut.result()
