@@ -152,7 +152,10 @@ def course(db: Database, text: str, limit: int | None = 20) -> CourseResult:
             conn,
             "SELECT t.course_key, t.course_title, b.country_code, b.fy, "
             "coalesce(b.counted, FALSE), t.quantity_value, t.cost_cents, t.id FROM training t "
-            f"JOIN programme_block b ON b.id = t.block_id WHERE t.id IN ({matching})",
+            f"JOIN programme_block b ON b.id = t.block_id WHERE t.id IN ({matching}) "
+            # In id order: courses with the same figures keep the order of their first row,
+            # whichever database answers (rows come in no order of their own).
+            "ORDER BY t.id",
             params,
         )
         groups: dict[str, dict[str, Any]] = {}
