@@ -20,16 +20,20 @@ _QUERY_CANCELED = "57014"
 BUILD_LOCK = 0x666D7472_00626C64
 
 
-# Text compares byte by byte, as SQLite's does, whatever the server's locale: an order by name
-# (recipients, spellings, the spelling a unit is shown in) is then the same on both databases.
-# Every text column a migration creates on PostgreSQL is COLLATE "C" (only column definitions:
-# a CAST names no collation).
+# Every text column a migration creates on PostgreSQL (column definitions only: a CAST is left
+# alone) is made as SQLite keeps text:
+# - with no length limit: SQLite ignores VARCHAR(n), and a cell is kept verbatim whatever its
+#   length (a programme variant of 77 characters is printed where the schema says 40);
+# - compared byte by byte (COLLATE "C"), as SQLite compares, whatever the server's locale: an
+#   order by name (recipients, spellings, the spelling a unit is shown in) is then the same.
 @compiles(String, "postgresql")
 @compiles(Text, "postgresql")
-def _binary_text(type_: String, compiler: Any, **kw: Any) -> str:
-    # The compiler's own rendering ("VARCHAR(16)", "TEXT"), by the type's visit name.
-    rendered = str(getattr(compiler, f"visit_{type_.__visit_name__}")(type_, **kw))
-    if type_.collation is None and isinstance(kw.get("type_expression"), Column):
+def _as_sqlite_text(type_: String, compiler: Any, **kw: Any) -> str:
+    column = isinstance(kw.get("type_expression"), Column)
+    shown = String(collation=type_.collation) if column and type_.length else type_
+    # The compiler's own rendering ("VARCHAR", "TEXT"), by the type's visit name.
+    rendered = str(getattr(compiler, f"visit_{shown.__visit_name__}")(shown, **kw))
+    if column and type_.collation is None:
         rendered += ' COLLATE "C"'
     return rendered
 
