@@ -1,7 +1,9 @@
-"""Answers of the API kept in memory while the database file is unchanged.
+"""Answers of the API kept in memory while the database is unchanged.
 
-The server only reads, so an answer stays true until a build rewrites the file; the key holds
-the file's (and its WAL's) size and modification time, so a rebuild empties the cache by itself.
+The server only reads, so an answer stays true until a build rewrites the database; the key
+holds what a build changes (``file_stamp``: a SQLite file's, and its WAL's, size and
+modification time; ``BuildStamp``: a PostgreSQL database's latest build run and index
+refresh), so a rebuild empties the cache by itself.
 How many answers and how large are the server's settings (``cache_entries``,
 ``cache_body_bytes``, fmtr.settings).
 """
@@ -9,14 +11,17 @@ How many answers and how large are the server's settings (``cache_entries``,
 from __future__ import annotations
 
 import os
+import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from threading import Lock
 
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
+def file_stamp(path: Path) -> tuple[int, ...]:
     out: list[int] = []
     for p in (path, path.with_name(path.name + "-wal")):
         try:
@@ -27,12 +32,37 @@ def _stamp(path: Path) -> tuple[int, ...]:
     return tuple(out)
 
 
+class BuildStamp:
+    """A database server's build stamp (fmtr.query.resolve.build_stamp), asked at most once a
+    ``period`` of seconds: an answer may outlive the build that replaced it by that long."""
+
+    def __init__(self, engine: Engine, period: float = 1.0) -> None:
+        self.engine = engine
+        self.period = period
+        self.lock = Lock()
+        self.asked = -float("inf")
+        self.value: Hashable = None
+
+    def __call__(self) -> Hashable:
+        from fmtr.query.resolve import build_stamp
+
+        with self.lock:
+            now = time.monotonic()
+            if now - self.asked >= self.period:
+                with self.engine.connect() as conn:
+                    self.value = build_stamp(conn)
+                self.asked = now
+            return self.value
+
+
 class AnswerCache:
     """ASGI middleware caching successful GET answers under /api/v1."""
 
-    def __init__(self, app: ASGIApp, db_path: Path, max_entries: int, max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, stamp: Callable[[], Hashable], max_entries: int, max_body: int
+    ) -> None:
         self.app = app
-        self.db_path = db_path
+        self.stamp = stamp
         self.max_entries = max_entries
         self.max_body = max_body
         self.entries: OrderedDict[tuple[object, ...], tuple[list[Message]]] = OrderedDict()
@@ -46,7 +76,7 @@ class AnswerCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"], _stamp(self.db_path))
+        key = (scope["path"], scope["query_string"], self.stamp())
         with self.lock:
             hit = self.entries.get(key)
             if hit is not None:

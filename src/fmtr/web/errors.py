@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from fmtr.errors import FmtrError, InputError, QueryTimeout
+from fmtr.store.dialects import sqlite
 
 
 class ErrorDetail(BaseModel):
@@ -71,7 +72,7 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         return InputError("; ".join(problems) or "invalid request")
     if isinstance(exc, HTTPException):
         return _HttpError(exc.status_code, str(exc.detail))
-    if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
+    if sqlite.timed_out(exc):
         # A read made straight on the sqlite3 connection (fmtr.query's hot paths) is cut off
         # past SQLAlchemy, which would have raised QueryTimeout itself.
         return QueryTimeout(statement_seconds)
