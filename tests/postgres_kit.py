@@ -115,6 +115,40 @@ class Server:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Both:
+    """The same editions in both databases: ``sqlite`` a file, ``postgresql`` a URL."""
+
+    sqlite: str
+    postgresql: str
+
+
+@dataclass(frozen=True)
+class Layouts:
+    """The layouts corpus (a few cut pages of each layout) built into both databases, and again
+    with one document changed (``changed``: FY2016-2017 Africa without its first page)."""
+
+    corpus: Path
+    built: Both
+    changed: Both
+
+
+def build_both(corpus: Path, folder: Path, server: Server, name: str, jobs: int = 1) -> Both:
+    """``corpus`` built by `fmtr build`'s own function into a SQLite file (aside, swapped in)
+    and a PostgreSQL database (in place). One worker by default, so that both load the
+    documents in the same order and give the rows the same integer ids (a build with several
+    workers numbers them in the order the workers finish)."""
+    from fmtr.pipeline import build_database
+    from fmtr.store.db import database_url
+
+    url = server.create_database(name)
+    path = folder / f"{name}.sqlite"
+    for db in (str(path), url):
+        report = build_database(database_url(db), corpus, jobs=jobs)
+        assert report.ok and report.loaded, [str(e) for e in report.errors]
+    return Both(str(path), url)
+
+
 if __name__ == "__main__":
     programs = server_programs()
     if programs is None:
