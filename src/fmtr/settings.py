@@ -45,8 +45,9 @@ class ServerSettings:
     # measured 2026-11 while it still ran in threads: p95 64-84 ms with 16 threads, 50-55 with 2).
     workers: int = setting(
         2,
-        "Threads per process for the open-ended questions (listings, search, exports, page "
-        "images); the bounded ones are answered on the event loop.",
+        "Threads per process for the questions answered in threads (the explorer's pages, "
+        "listings, exports); the heavy ones get `heavy_slots` threads more, so they never "
+        "hold these; some bounded ones are answered on the event loop.",
         min=1,
         max=1024,
     )
@@ -84,17 +85,92 @@ class ServerSettings:
     answer_cache: bool = setting(
         True, "Keep API answers in memory until the database file changes."
     )
-    cache_entries: int = setting(4096, "API answers kept in memory at most.", min=0, max=10**7)
+    # Bytes, not entries: 4,096 answers of up to 512 KB took a process from 296 to 660 MiB
+    # under a flood of distinct questions (issue 16); 64 MiB holds thousands of typical answers.
+    cache_bytes: int = setting(
+        64 * 2**20,
+        "Bytes of API answers kept in memory per process at most (the least recently used "
+        "go first).",
+        min=0,
+        max=2**40,
+    )
     cache_body_bytes: int = setting(
         512 * 1024,
         "Answers larger than this (big CSV pages) are not kept in memory.",
         min=0,
         max=2**31,
     )
+    unit_cache_bytes: int = setting(
+        32 * 2**20,
+        "Bytes per process at most that unit searches keep of the close spellings and the "
+        "names holding each word asked (the least recently used go first).",
+        min=0,
+        max=2**40,
+    )
     # Longer than uvicorn's 5 s: a client reusing a kept-alive connection at the moment the
     # server closes it sees a reset (one in 13,000 requests under load).
     keep_alive_seconds: int = setting(
         75, "An idle kept-alive connection is closed after this many seconds.", min=1, max=3600
+    )
+    header_seconds: float = setting(
+        10.0,
+        "A request's line and headers must arrive within this many seconds of the connection "
+        "opening (or of the request's first byte on a kept-alive connection); else it is "
+        "closed.",
+        min=0.001,
+        max=3600,
+    )
+    max_header_bytes: int = setting(
+        16 * 1024,
+        "Bytes of a request's line and headers at most; more answers 431 and closes.",
+        min=256,
+        max=2**20,
+    )
+    max_url_bytes: int = setting(
+        8 * 1024,
+        "Bytes of a request's path and query at most; more answers 414 and closes.",
+        min=64,
+        max=2**20,
+    )
+    max_connections: int = setting(
+        4096,
+        "Open connections per process at most: one more closes the longest-waiting connection "
+        "that has not sent a whole request (idle, or trickling headers), else is refused.",
+        min=1,
+        max=10**6,
+    )
+    open_files: int = setting(
+        8192,
+        "Each process's file-descriptor limit is set to this (never above the system's hard "
+        "limit); connections stay 256 below it.",
+        min=512,
+        max=10**7,
+    )
+    heavy_slots: int = setting(
+        1,
+        "Open-ended questions (text search, listings, deep pages, page images) answered at "
+        "once per process; the others never wait for them.",
+        min=1,
+        max=1024,
+    )
+    heavy_queue: int = setting(
+        16,
+        "Open-ended questions waiting for a slot per process at most; more answer 503 with "
+        "Retry-After.",
+        min=0,
+        max=10**5,
+    )
+    max_offset: int = setting(
+        10_000,
+        "Rows a listing may skip (offset) at most: deeper pages answer 400 (narrow the "
+        "question, or use the downloadable database).",
+        min=0,
+        max=10**8,
+    )
+    allowed_hosts: str = setting(
+        "*",
+        "Host names the server answers to, comma-separated (`*.example.org` for subdomains, "
+        "`*` for any); another Host header answers 400. Redirects never name a host.",
     )
     access_log: bool = setting(
         True, "Log one line per request (method, path, status, milliseconds) on stderr."

@@ -8,10 +8,12 @@ environment variable, and logs as the command was told (--log-level, the access 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 # What `fmtr serve` hands its server processes (JSON): an internal name, not an option's.
 _HANDOVER = "_FMTR_SERVE_HANDOVER"
 APP = "fmtr.cli.serve:server_app"
+PROTOCOL = "fmtr.cli.serve:server_protocol"
 
 
 @with_settings(ServerSettings)
@@ -100,6 +103,8 @@ def serve(
         "log_config": None,  # fmtr's logging, as configured by --log-level
         "access_log": False,  # fmtr's own access log (fmtr.web.access) says more
         "timeout_keep_alive": settings.keep_alive_seconds,
+        "server_header": False,  # no banner naming the server's software
+        "http": PROTOCOL,  # uvicorn's, with the limits it lacks (fmtr.web.protocol)
     }
     try:
         serve_processes(APP, host, port, max(settings.processes, 1), options)
@@ -107,27 +112,47 @@ def serve(
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+@functools.cache
+def _handed_over() -> dict[str, Any]:
+    given: dict[str, Any] = json.loads(os.environ[_HANDOVER])
+    return given
+
+
 def server_app() -> FastAPI:
     """The app as each server process starts it (uvicorn's factory), from what `fmtr serve`
     handed over: the same database, corpus, settings and logging."""
-    import anyio.to_thread
-
     from fmtr.query import prepare_units
     from fmtr.web.app import create_app
+    from fmtr.web.protocol import raise_open_files
 
-    given = json.loads(os.environ[_HANDOVER])
+    given = _handed_over()
     settings = ServerSettings(**given["settings"])
     configure_logging(given["log_level"], access_log=settings.access_log)
+    raise_open_files(settings.open_files)
     corpus = given["corpus"]
     app = create_app(given["db"], corpus=Path(corpus) if corpus else None, settings=settings)
     if app.state.index_current:
-        prepare_units(app.state.engine)
-
-    @app.on_event("startup")
-    async def _threads() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
-
+        prepare_units(app.state.engine, cache_bytes=settings.unit_cache_bytes)
     return app
+
+
+def server_protocol(**uvicorn_arguments: Any) -> asyncio.Protocol:
+    """A connection as each server process serves it (uvicorn's ``http`` option): uvicorn's
+    protocol with the limits of the settings handed over (fmtr.web.protocol)."""
+    return _protocol_class()(**uvicorn_arguments)
+
+
+@functools.cache
+def _protocol_class() -> type[asyncio.Protocol]:
+    import resource
+
+    from fmtr.web.protocol import Limits, guarded
+
+    settings = ServerSettings(**_handed_over()["settings"])
+    # Read after server_app has set the process's descriptor limit (uvicorn loads the app
+    # before it accepts a connection).
+    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return guarded(Limits.of(settings, open_files))
 
 
 def register(app: typer.Typer) -> None:

@@ -171,6 +171,7 @@ _PER_BUILD: dict[tuple[str, str, object], Any] = {}
 # One computation at a time: a server's threads asking at once after a build wait for the first
 # one's answer rather than all computing it (the unit index takes most of a second).
 _PER_BUILD_LOCK = threading.Lock()
+_MISSING = object()
 
 
 def database_file(conn: Connection) -> str:
@@ -227,14 +228,21 @@ def per_build(conn: Connection, name: str, compute: Callable[[Connection], T]) -
     key = (facts.file, name, facts.stamp)
     if not key[0]:  # an in-memory database: nothing identifies it between calls
         return compute(conn)
-    if key not in _PER_BUILD:
+    value: Any = _PER_BUILD.get(key, _MISSING)
+    if value is _MISSING:
         with _PER_BUILD_LOCK:
-            if key not in _PER_BUILD:
+            value = _PER_BUILD.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute(conn)
+                # An earlier build's value of the same file is never asked again: a server
+                # that outlives a few rebuilds would otherwise keep a unit index (~50 MB) of each.
+                for old in [k for k in _PER_BUILD if k[:2] == key[:2]]:
+                    del _PER_BUILD[old]
                 if len(_PER_BUILD) > 64:
                     _PER_BUILD.clear()
-                _PER_BUILD[key] = compute(conn)
-    value: T = _PER_BUILD[key]
-    return value
+                _PER_BUILD[key] = value
+    kept: T = value
+    return kept
 
 
 def per_build_kept(conn: Connection, name: str) -> Any | None:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from fmtr.query.errors import EmptySearch
 from fmtr.query.figures import Figures
 from fmtr.query.resolve import Database, connect, require_search_index
-from fmtr.query.unit_index import best, find_candidates, index_words, unit_index
+from fmtr.query.unit_index import WORD_CACHE, best, find_candidates, index_words, unit_index
 from fmtr.settings import ServerSettings
 from fmtr.store import dialects, fulltext
 from fmtr.store.dialects import Dialect
@@ -219,9 +219,12 @@ class UnitResult:
     truncated: bool  # more units matched than were kept (``max_units``)
 
 
-def prepare_units(db: Database) -> None:
+def prepare_units(db: Database, cache_bytes: int | None = None) -> None:
     """Load the unit index (fmtr.query.unit_index, most of a second) now rather than on the
-    first unit search: a server calls it before taking requests."""
+    first unit search: a server calls it before taking requests. ``cache_bytes``: what unit
+    searches may keep of the words asked, per process (the server's ``unit_cache_bytes``)."""
+    if cache_bytes is not None:
+        WORD_CACHE.resize(cache_bytes)
     with connect(db) as conn:
         require_search_index(conn)
         unit_index(conn)

@@ -13,17 +13,26 @@ spend more loading them (0.3 s) than the query costs: it asks the index
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection
 
+from fmtr.query.memory import BoundedCache
 from fmtr.query.resolve import per_build, per_build_kept
+from fmtr.settings import ServerSettings
 from fmtr.store import fulltext
 from fmtr.store.fulltext.tokens import index_words as index_words  # the unit search's words
 
-# A query word's close spellings, per vocabulary (emptied when it grows past this).
-_CLOSE_LIMIT = 20_000
+# What unit searches keep of each word asked, for every vocabulary and index of the process:
+# its close spellings and the names holding it. Within a budget of bytes (the server's
+# ``unit_cache_bytes`` setting, fmtr.query.prepare_units), not of words: a union of postings
+# for a common word ("army" and its spellings) is ~100 KB, and one-letter variations of common
+# words are as many distinct words as a client cares to send.
+WORD_CACHE: BoundedCache[tuple[object, str, str], object] = BoundedCache(
+    ServerSettings.unit_cache_bytes
+)
 
 
 @dataclass
@@ -31,19 +40,20 @@ class Vocabulary:
     """Every word of every unit name (FTS5's tokens), and the close spellings asked so far."""
 
     terms: tuple[str, ...]
-    close: dict[str, list[str]] = field(default_factory=dict)
+    # Names this vocabulary's entries in WORD_CACHE (an object, so never reused while kept).
+    token: object = field(default_factory=object)
 
     def close_terms(self, word: str) -> list[str]:
         """The words a query word may be a spelling of (itself when indexed)."""
         if len(word) <= 3 or word.isdigit():
             return [word]  # short words and numbers must match exactly: "1" is not "2"
-        found = self.close.get(word)
+        key = (self.token, "close", word)
+        found: list[str] | None = WORD_CACHE.get(key)  # type: ignore[assignment]
         if found is None:
             near = process.extract(word, self.terms, scorer=fuzz.ratio, score_cutoff=80, limit=20)
             found = sorted({word, *(t for t, _, _ in near)})
-            if len(self.close) > _CLOSE_LIMIT:
-                self.close.clear()
-            self.close[word] = found
+            # The spellings are the vocabulary's own strings; the list and the word are new.
+            WORD_CACHE.put(key, found, sys.getsizeof(found) + sys.getsizeof(word))
         return found
 
 
@@ -67,17 +77,21 @@ class UnitIndex:
     keys: list[str]
     rows: list[int]
     processed: list[str]
-    holding_cache: dict[str, frozenset[int]] = field(default_factory=dict)
+    token: object = field(default_factory=object)
 
     def holding(self, word: str) -> frozenset[int]:
         """Rowids of the names holding ``word`` or a close spelling of it."""
-        held = self.holding_cache.get(word)
+        key = (self.token, "holding", word)
+        held: frozenset[int] | None = WORD_CACHE.get(key)  # type: ignore[assignment]
         if held is None:
             sets = [self.postings.get(t, frozenset()) for t in self.vocabulary.close_terms(word)]
-            held = sets[0] if len(sets) == 1 else frozenset().union(*sets)
-            if len(self.holding_cache) > _CLOSE_LIMIT:
-                self.holding_cache.clear()
-            self.holding_cache[word] = held
+            if len(sets) == 1:
+                held = sets[0]  # the index's own set: kept for nothing
+                size = sys.getsizeof(word)
+            else:
+                held = frozenset().union(*sets)
+                size = sys.getsizeof(held) + sys.getsizeof(word)
+            WORD_CACHE.put(key, held, size)
         return held
 
     def candidates(self, words: list[str]) -> set[int]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from fmtr.settings import ServerSettings
 from fmtr.sources.page_cache import PageCache, default_folder
@@ -15,6 +16,10 @@ from fmtr.web import errors
 from fmtr.web.access import AccessLog
 from fmtr.web.cache import AnswerCache, BuildStamp, file_stamp
 from fmtr.web.deps import Served
+from fmtr.web.fairness import HeavySlots, thread_lifespan
+from fmtr.web.head import HeadAsGet
+from fmtr.web.security import AllowedHosts, SecurityHeaders, allowed_hosts
+from fmtr.web.watch import DatabaseWatch, Watch
 
 HERE = Path(__file__).parent
 
@@ -38,7 +43,8 @@ def create_app(
     settings = settings or ServerSettings()
     url = database_url(db)
     path = sqlite_path(url)
-    app = FastAPI(
+    app = _App(
+        lifespan=thread_lifespan(settings.workers, settings.heavy_slots),
         title="fmtr",
         version="1",
         description=(
@@ -81,13 +87,30 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    # Middleware, innermost first (each added wraps the ones before): heavy questions queue
+    # for their slots after the cache, so a kept answer never waits.
+    app.add_middleware(HeavySlots, slots=settings.heavy_slots, queue=settings.heavy_queue)
     if settings.answer_cache:
         app.add_middleware(
             AnswerCache,
             stamp=(lambda: file_stamp(path)) if path is not None else BuildStamp(app.state.engine),
-            max_entries=settings.cache_entries,
+            max_bytes=settings.cache_bytes,
             max_body=settings.cache_body_bytes,
         )
-    app.add_middleware(AccessLog)  # outermost: it times answers from the cache too
+    # A file is watched (removed, replaced by hand); a database server answers for itself.
+    app.state.watch = Watch(path) if path is not None else None
+    if app.state.watch is not None:
+        app.add_middleware(DatabaseWatch, watch=app.state.watch)
+    app.add_middleware(AllowedHosts, allowed=allowed_hosts(settings.allowed_hosts))
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(AccessLog)  # outermost but the security headers: it times the cache too
     errors.install(app, settings.statement_seconds)
     return app
+
+
+class _App(FastAPI):
+    """FastAPI with the security headers (fmtr.web.security) outside every other layer, its
+    error middleware included, so that even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), docs_path=self.docs_url)

@@ -4,21 +4,26 @@ The server only reads, so an answer stays true until a build rewrites the databa
 holds what a build changes (``file_stamp``: a SQLite file's, and its WAL's, size and
 modification time; ``BuildStamp``: a PostgreSQL database's latest build run and index
 refresh), so a rebuild empties the cache by itself.
-How many answers and how large are the server's settings (``cache_entries``,
-``cache_body_bytes``, fmtr.settings).
+How many bytes of answers a process keeps, and how large one may be, are the server's settings
+(``cache_bytes``, ``cache_body_bytes``, fmtr.settings): a flood of distinct questions turns the
+cache over without growing the process.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from threading import Lock
 
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fmtr.query.memory import BoundedCache
+
+# What a kept ASGI message costs besides its body and headers (its dict and their tuples).
+_MESSAGE_BYTES = 400
 
 
 def file_stamp(path: Path) -> tuple[int, ...]:
@@ -55,18 +60,25 @@ class BuildStamp:
             return self.value
 
 
+def answer_bytes(messages: list[Message]) -> int:
+    """The memory an answer's messages hold, as the cache counts it."""
+    size = 0
+    for message in messages:
+        size += _MESSAGE_BYTES + len(message.get("body", b""))
+        size += sum(len(k) + len(v) + 100 for k, v in message.get("headers", ()))
+    return size
+
+
 class AnswerCache:
-    """ASGI middleware caching successful GET answers under /api/v1."""
+    """ASGI middleware caching successful GET answers under /api/v1, within ``max_bytes``."""
 
     def __init__(
-        self, app: ASGIApp, stamp: Callable[[], Hashable], max_entries: int, max_body: int
+        self, app: ASGIApp, stamp: Callable[[], Hashable], max_bytes: int, max_body: int
     ) -> None:
         self.app = app
         self.stamp = stamp
-        self.max_entries = max_entries
         self.max_body = max_body
-        self.entries: OrderedDict[tuple[object, ...], tuple[list[Message]]] = OrderedDict()
-        self.lock = Lock()
+        self.entries: BoundedCache[tuple[object, ...], list[Message]] = BoundedCache(max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -77,12 +89,9 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"], self.stamp())
-        with self.lock:
-            hit = self.entries.get(key)
-            if hit is not None:
-                self.entries.move_to_end(key)
+        hit = self.entries.get(key)
         if hit is not None:
-            for message in hit[0]:
+            for message in hit:
                 await send(message)
             return
         messages: list[Message] = []
@@ -97,7 +106,5 @@ class AnswerCache:
         await self.app(scope, receive, keep)
         start = messages[0] if messages else {}
         if start.get("status") == 200 and size <= self.max_body:
-            with self.lock:
-                self.entries[key] = (messages,)
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+            key_bytes = len(scope["path"]) + len(scope["query_string"]) + 200
+            self.entries.put(key, messages, answer_bytes(messages) + key_bytes)

@@ -20,9 +20,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
-from fmtr.errors import FmtrError, InputError, QueryTimeout
+from fmtr.errors import DatabaseUnavailable, FmtrError, InputError, QueryTimeout
 from fmtr.store.dialects import sqlite
 
 
@@ -90,17 +91,52 @@ def body(error: FmtrError) -> dict[str, Any]:
     }
 
 
+def error_response(request: Request, error: FmtrError) -> Response:
+    """``error`` as fmtr answers it: JSON under /api/, the explorer's error page elsewhere."""
+    from fmtr.web import pages
+
+    if request.url.path.startswith("/api/"):
+        response: Response = JSONResponse(body(error), status_code=error.status)
+    else:
+        response = pages.error_page(request, error.status, str(error))
+    retry = getattr(error, "retry_after", None)  # a busy server says when to come back
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
 def install(app: FastAPI, statement_seconds: float) -> None:
     """Register the one handler: JSON under /api/, the error page elsewhere."""
-    from fmtr.web import pages
 
     async def handle(request: Request, exc: Exception) -> Response:
         error = as_fmtr_error(exc, statement_seconds)
         if error is None:
+            error = _database_gone(request, exc)
+        if error is None:
             raise exc
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(body(error), status_code=error.status)
-        return pages.error_page(request, error.status, str(error))
+        return error_response(request, error)
 
-    for kind in (FmtrError, RequestValidationError, HTTPException, sqlite3.OperationalError):
+    for kind in (
+        FmtrError,
+        RequestValidationError,
+        HTTPException,
+        sqlite3.DatabaseError,
+        DBAPIError,
+    ):
         app.add_exception_handler(kind, handle)
+
+
+def _database_gone(request: Request, exc: Exception) -> FmtrError | None:
+    """A database error met because the served file was removed or replaced while the question
+    ran (the watch then knows why: fmtr.web.watch) is a 503 with the reason, not a 500."""
+    if not isinstance(exc, sqlite3.DatabaseError | DBAPIError):
+        return None
+    watch = getattr(request.app.state, "watch", None)
+    if watch is None and isinstance(exc, OperationalError):
+        from fmtr.store.db import reason as first_line
+
+        # A database server (PostgreSQL) stopped or unreachable: 503 until it is back (the
+        # pool's pre-ping reconnects), not a 500 per request.
+        return DatabaseUnavailable(f"the database server cannot be reached: {first_line(exc)}")
+    reason = watch.reason() if watch is not None else None
+    return DatabaseUnavailable(reason) if reason else None

@@ -23,6 +23,7 @@ from fmtr.query.resolve import Recipient, covered_fiscal_years, find_countries
 from fmtr.query.row import training_row
 from fmtr.web.charts import mark_history, stacked_bars
 from fmtr.web.deps import Page, Served, check_limit, connection, paging, served
+from fmtr.web.security import is_web_link
 
 router = APIRouter(include_in_schema=False)
 # Templates are named *.jinja (they are not report pages), so escaping is switched on for all of
@@ -41,6 +42,7 @@ Listing = Annotated[Page, Depends(paging(setting=True))]
 templates.env.finalize = lambda value: "" if value is None else value
 templates.env.filters["money"] = shapes.dollars
 templates.env.filters["number"] = shapes.number
+templates.env.tests["web_link"] = is_web_link
 
 
 def api_url(path: str, mapping: dict[str, Any] | None = None, **params: Any) -> str:
