@@ -133,19 +133,33 @@ class Layouts:
     changed: Both
 
 
-def build_both(corpus: Path, folder: Path, server: Server, name: str, jobs: int = 1) -> Both:
-    """``corpus`` built by `fmtr build`'s own function into a SQLite file (aside, swapped in)
-    and a PostgreSQL database (in place). One worker by default, so that both load the
-    documents in the same order and give the rows the same integer ids (a build with several
-    workers numbers them in the order the workers finish)."""
+def build_both(
+    corpus: Path,
+    folder: Path,
+    server: Server,
+    name: str,
+    jobs: int = 1,
+    funding: Path | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Both:
+    """``corpus`` (and the ``funding`` folder, when given) built by `fmtr build`'s own function
+    into a SQLite file (aside, swapped in) and a PostgreSQL database (in place). One worker by
+    default, so that both load the documents in the same order and give the rows the same
+    integer ids (a build with several workers numbers them in the order the workers finish).
+    ``seconds``, when given, receives each build's time ("sqlite", "postgresql")."""
+    import time
+
     from fmtr.pipeline import build_database
     from fmtr.store.db import database_url
 
     url = server.create_database(name)
     path = folder / f"{name}.sqlite"
-    for db in (str(path), url):
-        report = build_database(database_url(db), corpus, jobs=jobs)
+    for kind, db in (("sqlite", str(path)), ("postgresql", url)):
+        began = time.perf_counter()
+        report = build_database(database_url(db), corpus, jobs=jobs, funding=funding)
         assert report.ok and report.loaded, [str(e) for e in report.errors]
+        if seconds is not None:
+            seconds[kind] = time.perf_counter() - began
     return Both(str(path), url)
 
 
