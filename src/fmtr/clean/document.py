@@ -66,6 +66,9 @@ def cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
+# A text cell that holds nothing but an amount or a date.
+_FIGURE_ONLY = re.compile(r"^(?:\$[\d,]+(?:\.\d+)?|\d{1,2}/\d{1,2}/\d{2,4})$")
+
 _FY_IN_LABEL = re.compile(r"\b(FY\s*[0-9]{2,4}|Fiscal Year [0-9]{4})\b")
 
 
@@ -118,6 +121,10 @@ def clean_row(row: TrainingRow, first_year: int) -> CleanRow:
     ]
     if order := check_order(start.value, end.value):
         flags.append(f"dates:{order}")
+    if any(t and _FIGURE_ONLY.match(t) for t in (row.location, row.student_unit, row.us_unit)):
+        # The page prints this row's cells out of their columns (a training printed as two
+        # ruled rows, the second one shifted): kept as printed, and said.
+        flags.append("layout:shifted")
     return CleanRow(
         q.value,
         cents(c.value),

@@ -4,9 +4,10 @@ The verbatim cell is always kept beside the normalised form; the normalised form
 which cells are "the same": "Fort  Benning, GA" and "FORT BENNING, GA" group together. It is
 not for display.
 
-``norm_key``: Unicode NFKC (full-width and compatibility forms to plain ones), curly quotes and
-apostrophes to straight ones, every dash to "-", spaces around "-" and "/" and before ",", "."
-removed or unified, runs of whitespace to one space, stripped, casefolded.
+``norm_key``: Unicode NFKD with the accents dropped (full-width and compatibility forms to plain
+ones, "Bénin" to "Benin", so that a name printed with and without its accents groups as one),
+curly quotes and apostrophes to straight ones, every dash to "-", spaces around "-" and "/" and
+before ",", "." removed or unified, runs of whitespace to one space, stripped, casefolded.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def norm_key(text: str | None) -> str | None:
     """The grouping/search form of a cell (see module doc); None for a blank cell."""
     if text is None:
         return None
-    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    # Accents dropped before and after casefolding: casefold() itself makes combining marks
+    # of a few letters ("İ" to "i̇").
+    s = text if text.isascii() else strip_accents(strip_accents(text).casefold())
+    s = s.translate(_QUOTES)
     s = collapse_space(s)
     s = _AROUND.sub(r"\1", s)
     s = _BEFORE.sub(r"\1", s)

@@ -115,6 +115,14 @@ _COUNTS = {
     "matching_rows",
     "periods",
     "recipients_total",
+    # fmtr verify's
+    "blocks_with_totals",
+    "reconciled",
+    "mismatched",
+    "source_errors",
+    "rows_found",
+    "rows_listed",
+    "unlisted",
 }
 
 
@@ -161,6 +169,9 @@ _HEADINGS = {
     "obligated_2020_rank": "#",
     "course_cost_rank": "#",
     "trainees_rank": "#",
+    "blocks_with_totals": "with totals",
+    "rows_found": "all words found",
+    "unlisted": "cells not listed",
 }
 
 

@@ -1,12 +1,25 @@
 """What the extractors return: verbatim cells and printed totals, each with its page.
 
-Nothing here is interpreted: a cell is the text the page shows (wrapped lines joined with a
-single space), or None when the cell is blank. Cleaning happens in ``fmtr.clean``.
+Nothing here is interpreted: a cell is the text the page shows (wrapped lines joined as
+``join_lines`` joins them), or None when the cell is blank. Cleaning happens in ``fmtr.clean``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+def join_lines(lines: list[str]) -> str:
+    """A wrapped cell's lines as one text: joined with a single space, except after a line that
+    ends with a hyphen attached to a word, which the next line continues ("Brigade-" /
+    "Gondama" is "Brigade-Gondama": the page prints no space there, and the reports' tables
+    break lines at hyphens of compound words, never inside a word)."""
+    out = lines[0]
+    for line in lines[1:]:
+        sep = "" if out.endswith("-") and len(out) > 1 and not out[-2].isspace() else " "
+        out = f"{out}{sep}{line}"
+    return out
+
 
 # Kinds of printed total, from the innermost to the outermost.
 FISCAL_YEAR = "fiscal_year"  # "FY 01 Totals:", "Fiscal Year 2016 Program Totals"

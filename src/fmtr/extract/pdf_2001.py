@@ -44,8 +44,9 @@ from fmtr.extract.model import (
     PrintedTotal,
     ProgrammeBlock,
     TrainingRow,
+    join_lines,
 )
-from fmtr.extract.pdfwords import Page, iter_pages
+from fmtr.extract.pdfwords import RUN_MARK, Page, iter_pages
 from fmtr.sources.catalog import Document
 
 _REGIONS = (
@@ -81,9 +82,11 @@ _DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 # Column starts, in points right of the anchor (the column header's "Title").
 _TITLE_INDENT = 4.0  # titles start this far left of the anchor
 _QTY_FROM = 105.0  # a quantity is right-aligned to about +134; titles rarely reach +105
-_LOCATION = 137.0
+# A location's first line starts at +138 (its cell opens with a space), its wrapped lines at
+# +136.5; quantities end at +134.
+_LOCATION = 135.0
 _STUDENT = 272.0
-_US_UNIT = 395.0
+_US_UNIT = 397.0  # US units start at +397.5; student units run on to +396.4
 _COST = 566.0
 _START = 612.0
 _END = 646.0
@@ -108,7 +111,8 @@ class _Line:
 
     @property
     def text(self) -> str:
-        return " ".join(t for _, t in self.words)
+        # A word PDFium read as one and pdfwords cut in two runs is one word again here.
+        return " ".join(t for _, t in self.words).replace(" " + RUN_MARK, "")
 
 
 @dataclass
@@ -128,7 +132,7 @@ def extract(path: Path, doc: Document) -> DocumentExtract:
     """Extract every programme block of one FY2001-2005 report file."""
     state = _State(DocumentExtract(file=doc.file, pages=0), doc)
     for first, last in _page_ranges(doc):
-        for page in iter_pages(path, first, last, doc.file):
+        for page in iter_pages(path, first, last, doc.file, runs=True):
             state.doc.pages += 1
             _read_page(page, state)
     if not state.doc.blocks:
@@ -321,25 +325,35 @@ def _cells(line: _Line, anchor: float) -> dict[str, str | None]:
     """Split a line's words into the report's columns by where each word starts."""
     parts: dict[str, list[str]] = {c: [] for c in _COLUMNS}
     words = line.words
+    last_column = ""
     for i, (x, t) in enumerate(words):
         rel = x - anchor
         if rel < _LOCATION:
             # A right-aligned quantity is the last word before the location column.
             nxt = words[i + 1][0] - anchor if i + 1 < len(words) else _LOCATION
-            is_qty = rel >= _QTY_FROM and nxt >= _LOCATION and _NUMBER.match(t)
-            parts["quantity" if is_qty else "course_title"].append(t)
+            is_qty = rel >= _QTY_FROM and nxt >= _LOCATION and _NUMBER.match(t.lstrip(RUN_MARK))
+            column = "quantity" if is_qty else "course_title"
         elif rel < _STUDENT:
-            parts["location"].append(t)
+            column = "location"
         elif rel < _US_UNIT:
-            parts["student_unit"].append(t)
+            column = "student_unit"
         elif rel < _COST:
-            parts["us_unit"].append(t)
+            column = "us_unit"
         elif rel < _START:
-            parts["cost"].append(t)
+            column = "cost"
         elif rel < _END:
-            parts["start_date"].append(t)
+            column = "start_date"
         else:
-            parts["end_date"].append(t)
+            column = "end_date"
+        if t.startswith(RUN_MARK):
+            # The second run of a word PDFium read as one (pdfwords.RUN_MARK): the same word
+            # again when it stands in the column of the first run.
+            t = t[1:]
+            if column == last_column and parts[column]:
+                parts[column][-1] += t
+                continue
+        parts[column].append(t)
+        last_column = column
     return {c: (" ".join(v) if v else None) for c, v in parts.items()}
 
 
@@ -347,7 +361,7 @@ def _continue_row(row: TrainingRow, cells: dict[str, str | None], page: int) -> 
     for col, value in cells.items():
         if value:
             old = getattr(row, col)
-            setattr(row, col, f"{old} {value}" if old else value)
+            setattr(row, col, join_lines([old, value]) if old else value)
     if page != row.page:
         row.last_page = page
 

@@ -12,11 +12,12 @@ How the rows are rebuilt:
 - Columns are the x ranges of the column-header words; cells are left aligned, so a word belongs
   to the last column starting at or before it.
 - A row's own line (its *anchor*) is the one holding quantity, cost or dates, which never wrap.
-  Wrapped cells are centred on the anchor, so a row's lines are symmetric around it: the row's
-  lowest line mirrors its highest line. Walking down the page, the lines above an anchor (back to
-  the previous row's end) fix how far the row reaches below it. Nearest-anchor assignment would
-  fail here, because these reports have no gap between rows: a 4-line cell's top line sits
-  closer to the previous 1-line row than to its own anchor.
+  Wrapped cells are centred on the anchor, column by column: a cell with k lines above the
+  anchor has k lines below it. Walking down, the lines of a column above an anchor (back to the
+  previous row's) fix how many lines of that column below it are the row's; the others begin
+  the next row. Nearest-anchor assignment would fail here, because these reports have no gap
+  between rows: a 4-line cell's top line sits closer to the previous 1-line row than to its own
+  anchor.
 - FY2009-2010 pages are rotated (/Rotate 90): PDFium reports their text in unrotated space, so
   such a page's coordinates are turned back before anything else.
 """
@@ -39,6 +40,7 @@ from fmtr.extract.model import (
     PrintedTotal,
     ProgrammeBlock,
     TrainingRow,
+    join_lines,
 )
 from fmtr.extract.pdfwords import WordItem, WordPage, iter_word_pages
 from fmtr.sources.catalog import Document
@@ -71,10 +73,16 @@ _FURNITURE = re.compile(r"^Volume I\b")
 
 _SAME_LINE = 1.0  # pt: words whose baselines differ by less are on one visual line
 _COLUMN_SLACK = 2.0  # pt: a cell's first word may start a little left of its header word
-_MIRROR_SLACK = 2.0  # pt: tolerance of the symmetry of a wrapped row around its own line
-_GLUE_RATIO = 1.3  # a gap under this many character advances is inside a word
-_DIGIT_GAP = 4.5  # pt: one digit's advance at the reports' type size, with some slack
-_FIGURE = re.compile(r"^\$?[\d,.]+$")
+# pt: a gap narrower than this between where one character's advance ends and where the next
+# one starts is inside a word. The reports' word spaces are 1.3 pt and wider (Arial Narrow,
+# 6-8 pt); within a word the next character starts where the last one's advance ends (0.0-0.2
+# pt apart, measured).
+_GLUE_GAP = 0.6
+# A lone hyphen is glued to the word before it only when it touches it ("CS07" "-" "1" is
+# "CS07-1"): where PDFium loses the space before a spaced hyphen ("TERRORISM - MET"), its
+# measure of the gap falls to 0.25 pt.
+_HYPHEN_GAP = 0.2
+_CELL_GAP = 8.0  # pt: a word this far after a hyphen's start is in the next cell
 
 
 @dataclass(slots=True)
@@ -138,7 +146,8 @@ def _is_rotated(page: WordPage) -> bool:
             break
         ws = list(group)
         if len(ws) > 2:
-            return all(w[1] == ws[0][1] and w[2] == w[1] for w in ws)
+            # (x0 only: the line's last word has its end measured, off the baseline.)
+            return all(w[1] == ws[0][1] for w in ws)
     return False
 
 
@@ -148,9 +157,6 @@ _Item = WordItem
 _X0 = itemgetter(1)
 _TEXT = itemgetter(3)
 _PDFIUM_LINE = itemgetter(4)
-# PDFium marks a word broken at a hyphen at the end of a wrapped line with U+FFFE and joins its
-# halves: the page shows a hyphen there ("PREP-" / "INTERNATIONAL").
-_BROKEN_HYPHEN = "\ufffe"
 
 
 def _visual_lines(page: WordPage) -> list[_Line]:
@@ -164,38 +170,37 @@ def _visual_lines(page: WordPage) -> list[_Line]:
     else:
         items = page.words  # sorted in place: the page is not read again
     items.sort()
-    broken = _BROKEN_HYPHEN in "".join(map(_TEXT, items))
     lines: list[_Line] = []
     number = page.number
     start = 0
     top = items[0][0] if items else 0.0
     for k, it in enumerate(items):
         if it[0] - top > _SAME_LINE:
-            lines.append(_make_line(number, items[start:k], rotated, broken))
+            lines.append(_make_line(number, items[start:k], rotated))
             start, top = k, it[0]
     if items:
-        lines.append(_make_line(number, items[start:], rotated, broken))
+        lines.append(_make_line(number, items[start:], rotated))
     return lines
 
 
-def _make_line(number: int, group: list[_Item], rot: bool, broken: bool) -> _Line:
-    """One visual line from its items; ``broken``: the page has a U+FFFE somewhere."""
+def _make_line(number: int, group: list[_Item], rot: bool) -> _Line:
+    """One visual line from its items."""
     group.sort(key=_X0)
     # Built with map() (C loops), as this runs for every word of the corpus.
     x0s = list(map(_X0, group))
     texts = list(map(_TEXT, group))
-    if broken:
-        texts = [t.replace(_BROKEN_HYPHEN, "-") for t in texts]
     if rot:
         return _Line(number, group[0][0], x0s, texts)
     lis = list(map(_PDFIUM_LINE, group))
-    # Only neighbours from different PDFium lines can be glued (most lines come from one).
+    # PDFium sometimes ends a text line inside a printed word ("Arm" / "y", "CIV" / "-MILITARY",
+    # "T" / "X"): two words from different PDFium lines with less than a word space between
+    # the first one's last glyph and the second one's start are one word. Only neighbours from
+    # different PDFium lines can be glued (most lines come from one), and only a PDFium line's
+    # last word has its end measured.
     glued = [
         k
         for k in range(1, len(group))
-        if lis[k] != lis[k - 1]
-        and texts[k] != "-"
-        and _glued(group[k - 1][1], group[k - 1][2], texts[k - 1], group[k][1], texts[k])
+        if lis[k] != lis[k - 1] and group[k][1] - group[k - 1][2] < _glue_gap(group, texts, k)
     ]
     # From the right, so that a word glued to its right neighbour is complete when it is itself
     # glued to its left one; the tests above used each item's own text, as they must.
@@ -205,26 +210,24 @@ def _make_line(number: int, group: list[_Item], rot: bool, broken: bool) -> _Lin
     return _Line(number, group[0][0], x0s, texts)
 
 
-def _glued(a_x0: float, a_x1: float, a_text: str, b_x0: float, b_text: str) -> bool:
-    """PDFium sometimes ends a text line inside a word ("Locatio" / "n", "8" / "1", "$" / "0"):
-    two words from different PDFium lines, less than a character apart, are one word. A lone
-    "-" is the report's own spaced hyphen ("ALP - FY 2007"), never glued (the caller checks
-    both conditions)."""
-    gap = b_x0 - a_x1
-    if len(a_text) < 2:
-        # No advance to measure on one character: only figures are glued ("8" "1" is 81).
-        return _FIGURE.match(a_text + b_text) is not None and gap <= _DIGIT_GAP
-    advance = (a_x1 - a_x0) / (len(a_text) - 1)
-    return advance > 0 and gap <= _GLUE_RATIO * advance
+def _glue_gap(group: list[_Item], texts: list[str], k: int) -> float:
+    """The widest gap at which item k is glued to the one before it."""
+    if texts[k] != "-":
+        return _GLUE_GAP
+    # A lone hyphen ending its cell's line ("PREP-" / "INTERNATIONAL") is glued as any word;
+    # one followed by more words of the cell keeps its space unless it touches the word before.
+    ends_cell = k + 1 == len(group) or group[k + 1][1] - group[k][1] > _CELL_GAP
+    return _GLUE_GAP if ends_cell else _HYPHEN_GAP
 
 
-def _is_furniture(line: _Line, page: WordPage) -> bool:
+def _is_furniture(line: _Line, page: WordPage, lowest: bool) -> bool:
     first = line.texts[0]
     if first == "Volume" and _FURNITURE.match(line.text):
         return True
-    if len(line.texts) == 1 and first.isdigit():
-        # The page number, centred under the footer.
-        return line.y > page.height * 0.9 and abs(line.x0s[0] - page.width / 2) < 40
+    if lowest and len(line.texts) == 1 and first.isdigit():
+        # The page number: the page's lowest line, centred. (Not any lone number near the
+        # bottom: a wrapped cell's last line can be one, "BIM" / "40".)
+        return abs(line.x0s[0] - page.width / 2) < 40
     return False
 
 
@@ -297,7 +300,7 @@ class _Row:
         for tl in sorted(self.lines, key=lambda t: (t.line.page, t.line.y)):
             for name, text in tl.cells.items():
                 cells.setdefault(name, []).append(text)
-        joined = {k: " ".join(v) for k, v in cells.items()}
+        joined = {k: join_lines(v) for k, v in cells.items()}
         first = min(tl.line.page for tl in self.lines)
         last = max(tl.line.page for tl in self.lines)
         return _training_row(joined, first, last)
@@ -320,31 +323,72 @@ def _training_row(cells: dict[str, str], first: int, last: int) -> TrainingRow:
 
 
 def _rows_of_page(lines: list[_TableLine]) -> tuple[list[_Row], list[_TableLine], list[_TableLine]]:
-    """Rows of one page's run of table lines, walking down: the lines above an anchor (since
-    the previous row ended) are its upper half, and its lower half reaches as far below as the
-    upper half reaches above. Returns the rows, the lines above the first anchor and the lines
-    left below the last row's reach (both may belong to a row broken across pages)."""
+    """Rows of a run of table lines (one table, across its pages), walking down.
+
+    Each cell is centred on its row's own line, column by column: a cell with k lines above
+    the anchor has k lines below it. So between two anchors, the first lines of each column go
+    to the row above, as many as that column had above it, and the others begin the row below.
+    Counting per column, not per line, puts each fragment in the row it is printed in where two
+    rows' wraps share a line, and where a report prints one training as several ruled rows
+    (FY2016-2017/Africa.pdf p.50: "Harris Radio Training" over four ruled rows), whose lines
+    above an anchor are no wrap of it and so ask for nothing below.
+
+    Returns the rows, the lines above the first anchor and the lines (or parts of lines) left
+    below the last row's cells."""
     rows: list[_Row] = []
     pending: list[_TableLine] = []
     head: list[_TableLine] = []
-    reach = 0.0
+    below: dict[str, int] = {}  # per column, lines the last row still has below its anchor
     for tl in lines:
-        if tl.anchor:
-            if not rows:
-                head = pending
-            # Lines carried over from the previous page do not share this page's frame.
-            same = [p.line.y for p in pending if p.line.page == tl.line.page]
-            top = same[0] if same else tl.line.y
-            rows.append(_Row([*pending, tl], tl))
-            reach = 2 * tl.line.y - top + _MIRROR_SLACK
-            pending = []
-        elif rows and not pending and tl.line.y <= reach:
-            rows[-1].lines.append(tl)
-        else:
+        if not tl.anchor:
             pending.append(tl)
+            continue
+        lower, upper = _share(pending, below) if rows else ([], pending)
+        if rows:
+            rows[-1].lines.extend(lower)
+        else:
+            head = upper
+        below = {}
+        for part in upper:
+            for name in part.cells:
+                below[name] = below.get(name, 0) + 1
+        rows.append(_Row([*upper, tl], tl))
+        pending = []
     if not rows:
         return [], pending, []
-    return rows, head, pending
+    lower, left = _share(pending, below)
+    rows[-1].lines.extend(lower)
+    return rows, head, left
+
+
+def _share(
+    lines: list[_TableLine], below: dict[str, int]
+) -> tuple[list[_TableLine], list[_TableLine]]:
+    """The lines between two anchors cut in two, column by column: the first ``below[name]``
+    texts of each column (top down) for the row above, the rest for the row below."""
+    if not below:
+        return [], lines
+    taken: dict[str, int] = {}
+    lower: list[_TableLine] = []
+    upper: list[_TableLine] = []
+    for tl in lines:
+        mine: dict[str, str] = {}
+        rest: dict[str, str] = {}
+        for name, text in tl.cells.items():
+            n = taken.get(name, 0)
+            if n < below.get(name, 0):
+                mine[name] = text
+                taken[name] = n + 1
+            else:
+                rest[name] = text
+        if not rest:
+            lower.append(tl)
+        elif not mine:
+            upper.append(tl)
+        else:
+            lower.append(_TableLine(tl.line, mine, False))
+            upper.append(_TableLine(tl.line, rest, False))
+    return lower, upper
 
 
 # --------------------------------------------------------------------------- the stream
@@ -458,22 +502,33 @@ class _Reader:
             return
         block = self.block
         assert block is not None
-        carry: list[_TableLine] = []
-        for seg in _by_page(self.table):
-            rows, _head, left = _rows_of_page(carry + seg)
-            carry = left
-            for r in rows:
-                block.rows.append(r.to_row())
-                if r.anchor.line.page > block.last_page:
-                    block.last_page = r.anchor.line.page
-        # Lines below the last row's reach: before a heading they may be the next country's
+        rows, _head, left = _rows_of_page(self.table)
+        for r in rows:
+            block.rows.append(r.to_row())
+            if r.anchor.line.page > block.last_page:
+                block.last_page = r.anchor.line.page
+        # Lines below the last row's cells: before a heading they may be the next country's
         # name; before a total they are a row the report printed without its figures.
-        for tl in carry:
+        for tl in left:
+            line = self.part_of(tl)
             if by_total:
-                self.out.unplaced.append((tl.line.page, tl.line.text))
+                self.out.unplaced.append((line.page, line.text))
             else:
-                self.tail.append(tl.line)
+                self.tail.append(line)
         self.table = []
+
+    def part_of(self, tl: _TableLine) -> _Line:
+        """The words of a table line that its cells hold (a line shared with the row above
+        gave that row some of its words)."""
+        line, cols = tl.line, self.columns
+        if cols is None or len(tl.cells) == len(cols.cells(line)):
+            return line
+        kept = [
+            (x0, text)
+            for x0, text in zip(line.x0s, line.texts, strict=True)
+            if cols.field_of(x0) in tl.cells
+        ]
+        return _Line(line.page, line.y, [x for x, _ in kept], [t for _, t in kept])
 
     def add_total(self, kind: str, lines: list[_Line]) -> None:
         label: list[str] = []
@@ -588,15 +643,6 @@ def _has_figures(line: _Line, cols: _Columns | None) -> bool:
     )
 
 
-def _by_page(lines: list[_TableLine]) -> list[list[_TableLine]]:
-    out: list[list[_TableLine]] = []
-    for tl in lines:
-        if not out or out[-1][0].line.page != tl.line.page:
-            out.append([])
-        out[-1].append(tl)
-    return out
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -622,7 +668,10 @@ def extract(path: Path, doc: Document) -> DocumentExtract:
             out.pages += 1
             if not page.words:
                 reader.lost_page(page.number)
-            lines = [ln for ln in _visual_lines(page) if not _is_furniture(ln, page)]
+            lines = _visual_lines(page)
+            lines = [
+                ln for k, ln in enumerate(lines) if not _is_furniture(ln, page, k == len(lines) - 1)
+            ]
             for line in lines:
                 reader.feed(line)
     reader.close_table()

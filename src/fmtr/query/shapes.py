@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmtr.query.export import Selection, spreadsheet_safe
 from fmtr.query.figures import Figures, GapsResult, Series, TopResult
@@ -56,6 +56,10 @@ from fmtr.query.overview import (
 from fmtr.query.profile import CountryProfile, Named
 from fmtr.query.resolve import Recipient
 from fmtr.query.text import CourseResult, SearchResult, TrainingHit, UnitResult
+from fmtr.verify.reconcile import RECONCILED, VerifyReport
+
+if TYPE_CHECKING:
+    from fmtr.verify.text import TextReport
 
 
 @dataclass
@@ -938,3 +942,56 @@ def funding_accounts(found: list[AccountInfo]) -> Table:
         for a in found
     ]
     return Table(cols, rows, len(rows), title=f"{len(rows)} Greenbook accounts")
+
+
+# --- the proof (fmtr.verify) -------------------------------------------------------------------
+
+
+def proof(report: VerifyReport, text: TextReport | None = None) -> dict[str, Any]:
+    """`fmtr verify --json`: each edition's verdict on its printed totals, every total that does
+    not reconcile (listed source errors included, with their reason), and, when the text proof
+    ran, its counts per edition and every cell whose words the second reader did not find
+    (those listed in text_exceptions.tsv carry their reason in ``listed``)."""
+    document: dict[str, Any] = {
+        "editions": report.editions,
+        "problems": [c for c in report.checks if c.status != RECONCILED],
+    }
+    if text is not None:
+        document["text"] = {"editions": text.editions, "differences": text.differences}
+    return document
+
+
+_RECONCILED = ["blocks", "blocks_with_totals", "reconciled", "mismatched", "source_errors"]
+
+
+def reconciled_blocks(report: VerifyReport) -> Table:
+    """The printed totals' verdict per edition, and over all editions."""
+    rows = [
+        {"edition": v.edition, **{c: getattr(v, c) for c in _RECONCILED}} for v in report.editions
+    ]
+    rows.append({"edition": "all", **{c: sum(r[c] for r in rows) for c in _RECONCILED}})
+    return Table(
+        ["edition", *_RECONCILED],
+        rows,
+        len(rows),
+        title="Printed totals reconciled (blocks)",
+    )
+
+
+_TEXT_PROOF = ["rows", "rows_found", "rows_listed", "unlisted"]
+
+
+def text_proof(report: TextReport) -> Table:
+    """The text proof per edition, and over all editions: rows checked, rows whose every word
+    the second reader finds, rows whose other words are all listed as the source's own, and
+    cells with a word neither found nor listed."""
+    rows = [
+        {"edition": v.edition, **{c: getattr(v, c) for c in _TEXT_PROOF}} for v in report.editions
+    ]
+    rows.append({"edition": "all", **{c: sum(r[c] for r in rows) for c in _TEXT_PROOF}})
+    return Table(
+        ["edition", *_TEXT_PROOF],
+        rows,
+        len(rows),
+        title="Text cells: every word found on its page by a second reader",
+    )

@@ -16,6 +16,7 @@ class StoredDocument:
     edition: str
     file: str
     blocks: list[ProgrammeBlock]
+    sha256: str = ""  # of the file it was extracted from (the text proof re-reads that file)
 
 
 def iter_documents(
@@ -26,7 +27,7 @@ def iter_documents(
     """Every loaded document (of these editions, or these files) with its blocks, rows and
     totals, in order."""
     q = (
-        select(s.Document.id, s.Edition.name, s.Document.file)
+        select(s.Document.id, s.Edition.name, s.Document.file, s.Document.sha256)
         .join(s.Edition, s.Edition.id == s.Document.edition_id)
         .order_by(s.Edition.name, s.Document.file)
     )
@@ -83,6 +84,6 @@ def iter_documents(
         by_id[row["block_id"]].totals.append(
             PrintedTotal(row["kind"], row["label"], row["page"], row["quantity"], row["cost"])
         )
-    for doc_id, edition, file in docs:
+    for doc_id, edition, file, sha256 in docs:
         ordered = [blk for _, blk in sorted(blocks.get(doc_id, []), key=lambda x: x[0])]
-        yield StoredDocument(edition, file, ordered)
+        yield StoredDocument(edition, file, ordered, sha256 or "")
