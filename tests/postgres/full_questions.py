@@ -1,5 +1,5 @@
 """The questions asked of the whole corpus built into both databases (tests/postgres/
-test_full_corpus.py): every command that answers a question, on data that makes its answer
+test_postgres_full_corpus.py): every command that answers a question, on data that makes its answer
 long (large countries, common words, every row of a programme), and the proof, the exports and
 the diff of the two databases."""
 
@@ -60,7 +60,7 @@ FULL_QUESTIONS: list[list[str]] = [
     ["row", "2016-africa-p3-19"],
     ["cite", "COL/IMET/FY2005"],
     # the proof
-    ["verify", "--no-text", "--limit", "0"],  # the words' proof: test_full_corpus.py
+    ["verify", "--no-text", "--limit", "0"],  # the words' proof: test_postgres_full_corpus.py
 ]
 
 # `fmtr export` selections (every format but the binary ones is compared byte for byte).
