@@ -4,11 +4,27 @@ tests that need no real page."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpus_kit import CORPUS, FUNDING, IN_CI
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_user_events(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests never read or write the user's own events registry (fmtr.clean.events): theirs
+    is an absent file, also for the servers and builds they start (the environment is
+    inherited)."""
+    before = os.environ.get("FMTR_EVENTS")
+    os.environ["FMTR_EVENTS"] = str(tmp_path_factory.mktemp("user-events") / "events.json")
+    yield
+    if before is None:
+        os.environ.pop("FMTR_EVENTS", None)
+    else:
+        os.environ["FMTR_EVENTS"] = before
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,10 @@ import it unambiguously."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -116,6 +118,19 @@ def built_database(corpus: Path, folder: Path, editions: list[str]) -> Engine:
     report = build(engine, corpus, jobs=2, only=editions)
     assert not report.errors, report.errors
     return engine
+
+
+class _ClosedWhenDropped(sqlite3.Connection):
+    def __del__(self) -> None:
+        self.close()
+
+
+def connect(database: str | Path, **kwargs: Any) -> sqlite3.Connection:
+    """sqlite3.connect for the tests' own reads: the connection closes itself when dropped, as
+    Python 3.13 asks (ResourceWarning, an error in the tests, for one left open), from whichever
+    thread collects it."""
+    kwargs.setdefault("check_same_thread", False)
+    return sqlite3.connect(database, factory=_ClosedWhenDropped, **kwargs)
 
 
 # Real pages of four PDF layouts and one HTML file: FY2016-2017 (the FY2007+ layout), FY2005-2006

@@ -120,6 +120,7 @@ def test_a_second_build_at_once_is_refused_clearly(
         result = run_build(v2, db)
     assert result.returncode == 3
     assert "another fmtr build" in result.stderr and str(db) in result.stderr
+    assert f"(pid {os.getpid()})" in result.stderr  # the holder, read from the lock file
     assert not db.exists()
     with build_lock(db), pytest.raises(BuildLocked), build_lock(db):  # and in-process
         pass

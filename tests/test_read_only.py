@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -142,10 +143,11 @@ def test_a_database_it_cannot_read_is_refused_and_left_alone(
     if spoil == "not a database":
         db.write_text("fiscal_year\tcountry\n", "utf-8")
     elif spoil == "not fmtr":
-        sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
+        with closing(sqlite3.connect(db)) as con:
+            con.execute("CREATE TABLE t (x)")
     else:
         shutil.copy(fixture_db, db)
-        with sqlite3.connect(db) as con:  # as a database of an older fmtr
+        with closing(sqlite3.connect(db)) as con, con:  # as a database of an older fmtr
             con.execute("UPDATE alembic_version SET version_num = '0003'")
     before = _digest(tmp_path)
     result = _run(args, str(db), reference)
@@ -167,7 +169,7 @@ def test_a_stale_index_is_the_servers_error_and_is_not_rebuilt(
     from fmtr.errors import SearchIndexStale
 
     db = Path(shutil.copy(fixture_db, tmp_path / "stale.sqlite"))
-    with sqlite3.connect(db) as con:  # as if a build had run without refreshing the index
+    with closing(sqlite3.connect(db)) as con, con:  # as if a build ran without refreshing it
         con.execute("UPDATE search_state SET build_run_id = -1")
     before = _digest(tmp_path)
     result = _run(args, str(db), reference)

@@ -1,12 +1,15 @@
 """The Alembic migrations and the SQLAlchemy models describe the same schema."""
 
+import gc
+import os
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from fmtr.store.db import database_url, open_database
+from fmtr.store.db import database_url, open_database, open_read_only
 from fmtr.store.schema import Base
 
 
@@ -49,3 +52,32 @@ def test_database_url_accepts_paths_and_urls(monkeypatch) -> None:  # type: igno
     assert database_url("x/y.sqlite") == "sqlite:///x/y.sqlite"
     assert database_url("postgresql://h/db") == "postgresql://h/db"
     assert database_url(None) == "sqlite:///data/fmtr.sqlite"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="open files read from /proc")
+@pytest.mark.parametrize("reading", [False, True], ids=["writable", "read-only"])
+def test_an_engine_dropped_without_dispose_closes_its_file(tmp_path: Path, reading: bool) -> None:
+    # Python 3.13 warns about (and Windows cannot replace) a SQLite file left open by a pooled
+    # connection of an engine nobody disposed.
+    path = tmp_path / "db.sqlite"
+
+    def open_files() -> int:
+        return sum(1 for fd in Path("/proc/self/fd").iterdir() if _target(fd) == str(path))
+
+    engine = open_database(f"sqlite:///{path}")
+    if reading:  # the commands' and the server's engine (fmtr.store.db.read_only_engine)
+        engine.dispose()
+        engine = open_read_only(str(path))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM document").scalar()
+    assert open_files() == 1  # the pooled connection
+    del engine, conn
+    gc.collect()
+    assert open_files() == 0
+
+
+def _target(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""

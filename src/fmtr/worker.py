@@ -8,6 +8,7 @@ about a second before its first page.
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -63,10 +64,10 @@ def _cap_memory(limit: int) -> None:
     # the address space is what a decompression bomb grows. Past it, an allocation fails:
     # Python raises MemoryError, PDFium aborts the process (its out-of-memory path), and the
     # build reports either as this file needing more than the ceiling.
-    try:
-        import resource
-    except ImportError:  # not on this platform: the time budget still holds
+    if sys.platform == "win32":  # no resource limits there: the time budget still holds
         return
+    import resource
+
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)

@@ -1,11 +1,11 @@
 """The events registry: the checked-in events load and cite their source; malformed entries are
-refused with the reason (library and `fmtr events add`), and nothing is written then."""
+refused with the reason (library and `fmtr events add`), and nothing is written then; added
+events go to the user's own registry, read with the packaged one, never into the package."""
 
 from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from fmtr.clean import events
 from fmtr.clean.events import (
     EventError,
     append_events,
@@ -20,6 +21,7 @@ from fmtr.clean.events import (
     parse_event,
     registry_path,
     suspensions,
+    user_registry_path,
 )
 from fmtr.cli.app import app as fmtr_app
 
@@ -62,7 +64,8 @@ def app() -> typer.Typer:
 
 @pytest.fixture()
 def registry(tmp_path: Path) -> Path:
-    return Path(shutil.copy(registry_path(), tmp_path / "events.json"))
+    """A user's registry, not made yet: `fmtr events add` creates it."""
+    return tmp_path / "mine" / "events.json"
 
 
 def test_the_registry_holds_the_three_events_of_the_article() -> None:
@@ -150,14 +153,14 @@ def test_append_refuses_a_duplicate_id(registry: Path) -> None:
 def test_events_add_refuses_with_the_reason_and_writes_nothing(
     app: typer.Typer, registry: Path, tmp_path: Path, changes: dict[str, Any], reason: str
 ) -> None:
-    before = registry.read_bytes()
+    packaged = registry_path().read_bytes()
     new = tmp_path / "new.json"
     new.write_text(json.dumps(entry(**changes)), "utf-8")
     out = runner.invoke(app, ["events", "add", str(new), "--registry", str(registry)])
     assert out.exit_code == 2
     assert reason in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1  # one line, every reason on it
-    assert registry.read_bytes() == before
+    assert not registry.exists() and registry_path().read_bytes() == packaged
 
 
 def test_events_add_appends_a_valid_entry(app: typer.Typer, registry: Path, tmp_path: Path) -> None:
@@ -165,8 +168,80 @@ def test_events_add_appends_a_valid_entry(app: typer.Typer, registry: Path, tmp_
     new.write_text(json.dumps([entry()]), "utf-8")
     out = runner.invoke(app, ["events", "add", str(new), "--registry", str(registry)])
     assert out.exit_code == 0, out.output
+    assert out.stdout == f"added Pakistan-FMF-restricted-FY2019 to {registry}\n"
     ids = [e.id for e in load_events(registry)]
     assert len(ids) == 4 and "Pakistan-FMF-restricted-FY2019" in ids
     listed = runner.invoke(app, ["events", "list", "--registry", str(registry), "--json"])
     assert listed.exit_code == 0
     assert len(json.loads(listed.stdout)["rows"]) == 4
+    # The user's file holds only the user's event; the packaged three come from the package.
+    assert [e["id"] for e in json.loads(registry.read_text("utf-8"))["events"]] == [ids[-1]]
+
+
+def test_events_add_writes_the_user_data_folder_never_the_package(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No --registry, no $FMTR_EVENTS: the user data folder (platformdirs), here under tmp_path.
+    monkeypatch.delenv("FMTR_EVENTS")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    packaged = registry_path().read_bytes()
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(entry()), "utf-8")
+    out = runner.invoke(app, ["events", "add", str(new)])
+    assert out.exit_code == 0, out.output
+    [written] = [p for p in tmp_path.rglob("events.json")]
+    assert written == user_registry_path() and "fmtr" in written.parts
+    assert out.stdout == f"added Pakistan-FMF-restricted-FY2019 to {written}\n"
+    assert registry_path().read_bytes() == packaged
+    listed = runner.invoke(app, ["events", "list", "--country", "Pakistan", "--json"])
+    assert listed.exit_code == 0
+    rows = {r["event_id"]: r for r in json.loads(listed.stdout)["rows"]}
+    assert len(rows) == 4
+    assert rows["Pakistan-FMF-restricted-FY2019"]["kind"] == "restricted"
+    assert rows["PAK-IMET-resumed-2020"]["kind"] == "resumed"
+
+
+def test_fmtr_events_names_the_users_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FMTR_EVENTS", str(tmp_path / "elsewhere.json"))
+    assert user_registry_path() == tmp_path / "elsewhere.json"
+
+
+def test_a_registry_path_that_does_not_exist_is_an_error_when_read(
+    app: typer.Typer, registry: Path
+) -> None:
+    out = runner.invoke(app, ["events", "list", "--registry", str(registry)])
+    assert out.exit_code == 2
+    assert f"{registry}: no such events registry" in out.stderr
+
+
+def test_a_user_event_under_a_packaged_id_is_refused_naming_the_file(registry: Path) -> None:
+    registry.parent.mkdir()
+    clash = entry(id="PAK-IMET-resumed-2020")
+    registry.write_text(json.dumps({"events": [clash]}), "utf-8")
+    with pytest.raises(EventError, match=r"events.json: event PAK-IMET-resumed-2020: id already"):
+        load_events(registry)
+
+
+def test_a_copy_of_the_packaged_events_reads_them_once(registry: Path) -> None:
+    # A registry copied from the package (or an event fmtr has since shipped itself): the same
+    # events, not duplicates.
+    registry.parent.mkdir()
+    registry.write_bytes(registry_path().read_bytes())
+    assert sorted(e.id for e in load_events(registry)) == sorted(e.id for e in load_events())
+
+
+def test_the_installed_package_is_never_written_to(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if fmtr were installed from a wheel with its package folder here.
+    package = registry.parent / "site-packages" / "fmtr"
+    (package / "clean").mkdir(parents=True)
+    packaged = package / "clean" / "events.json"
+    packaged.write_bytes(registry_path().read_bytes())
+    monkeypatch.setattr(events, "_installed_package_dir", lambda: package.resolve())
+    with pytest.raises(EventError, match="belongs to the installed fmtr package"):
+        append_events([entry()], packaged)
+    assert packaged.read_bytes() == registry_path().read_bytes()

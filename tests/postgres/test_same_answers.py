@@ -196,9 +196,11 @@ def test_exports_are_the_same(layouts: Layouts, filters: list[str], tmp_path: Pa
             if fmt == "parquet":
                 files[fmt].append(pq.read_table(path))
             else:
-                sheet = openpyxl.load_workbook(path, read_only=True).active
+                book = openpyxl.load_workbook(path, read_only=True)
+                sheet = book.active
                 assert sheet is not None
                 files[fmt].append(list(sheet.iter_rows(values_only=True)))
+                book.close()  # a read-only workbook keeps its file open until closed
     assert files["parquet"][0].equals(files["parquet"][1])
     assert files["xlsx"][0] == files["xlsx"][1]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,20 @@ def test_export_parquet_and_xlsx(path: str, db: Engine, tmp_path: Path) -> None:
     assert xl_path.stat().st_size > 0
     out = runner.invoke(app, ["export", "-f", "xlsx", "--db", path])
     assert out.exit_code == 2 and "needs --out" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "what", "module"), [("parquet", "Parquet", "pyarrow"), ("xlsx", "XLSX", "xlsxwriter")]
+)
+def test_export_without_its_extra_names_the_install_command(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, what: str, module: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: its import fails
+    target = tmp_path / f"x.{fmt}"
+    out = runner.invoke(app, ["export", "-f", fmt, "-o", str(target), "--db", path])
+    assert out.exit_code == 2
+    assert out.stderr == (
+        f"fmtr: {what} export needs {module}, which is not installed: "
+        f"pip install 'fmtr-db[{fmt}]'\n"
+    )
+    assert not target.exists()

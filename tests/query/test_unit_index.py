@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from corpus_kit import connect
 from fmtr.query import prepare_units, resolve, unit
 from fmtr.query.resolve import per_build_kept
 from fmtr.query.unit_index import best, fts_candidates, index_words, unit_index
@@ -107,7 +108,7 @@ _TEXT = st.text(
 @settings(max_examples=300, deadline=None)
 @given(_TEXT)
 def test_index_words_are_fts5s_tokens(text: str) -> None:
-    with sqlite3.connect(":memory:") as conn:
+    with connect(":memory:") as conn:
         conn.execute(
             "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2')"
         )

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import stat
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -217,7 +218,7 @@ def test_a_database_naming_a_file_outside_the_corpus_is_not_served(
 ) -> None:
     corpus, db, ids = server_files
     shutil.copy(corpus / PDF, tmp_path / "outside.pdf")
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con, con:  # closed, not only committed
         con.execute("UPDATE document SET file = '../outside.pdf' WHERE file = ?", (PDF,))
     with client(db, corpus, tmp_path / "images") as c:
         assert c.get(f"/training/{ids[0]}/source.png").status_code == 404

@@ -68,7 +68,8 @@ def test_server_answers_throughout_a_build_and_then_serves_the_new_database(
             seen = []
             while build.poll() is None:  # every request during the build is answered
                 seen.append(_rows(client))
-            assert build.returncode == 0, build.stderr.read() if build.stderr else ""
+            _, build_err = build.communicate()  # reads and closes its stderr pipe
+            assert build.returncode == 0, build_err
             after = _rows(client)
     finally:
         server.terminate()

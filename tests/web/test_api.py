@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from corpus_kit import connect
 from fixture_db import HOSTILE
 
 
 def _db(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
+    db = connect(path)
     db.row_factory = sqlite3.Row
     return db
 
@@ -215,7 +216,7 @@ def test_stale_search_index_is_a_clear_503(web_db: Path, tmp_path: Path) -> None
 
     stale = tmp_path / "stale.sqlite"
     shutil.copy(web_db, stale)
-    with sqlite3.connect(stale) as db:  # as if a build had run without refreshing the index
+    with connect(stale) as db:  # as if a build had run without refreshing the index
         db.execute("UPDATE search_state SET build_run_id = -1")
     app = create_app(str(stale))
     assert app.state.index_current is False
@@ -224,6 +225,4 @@ def test_stale_search_index_is_a_clear_503(web_db: Path, tmp_path: Path) -> None
         assert response.status_code == 503
         assert "fmtr build" in response.json()["error"]["message"]
         assert c.get("/training/1").status_code == 200  # a row needs no index
-    assert sqlite3.connect(stale).execute("SELECT build_run_id FROM search_state").fetchone() == (
-        -1,
-    )
+    assert connect(stale).execute("SELECT build_run_id FROM search_state").fetchone() == (-1,)

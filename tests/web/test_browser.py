@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from corpus_kit import connect
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
@@ -66,7 +67,7 @@ def test_home_search_unit_and_row_with_source_image(
 ) -> None:
     # On editions built from the corpus: the row's source page is rendered from its PDF.
     live_server = corpus_live_server
-    db = sqlite3.connect(corpus_web_db)
+    db = connect(corpus_web_db)
     # A real unit of a PDF edition, chosen from the rows, and its rows counted directly.
     unit, key = db.execute(
         """SELECT t.student_unit, t.student_unit_key FROM training t
@@ -119,7 +120,7 @@ def test_home_search_unit_and_row_with_source_image(
 
 
 def test_country_chart_has_a_bar_per_year(page, live_server: str, web_db: Path) -> None:
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     code, name = db.execute(
         """SELECT b.country_code, c.name FROM training t JOIN programme_block b ON b.id = t.block_id
            JOIN country c ON c.code = b.country_code WHERE b.counted = 1
@@ -149,7 +150,7 @@ def test_country_chart_has_a_bar_per_year(page, live_server: str, web_db: Path) 
 
 def test_csv_download_equals_api(page, live_server: str, web_db: Path) -> None:
     code = (
-        sqlite3.connect(web_db)
+        connect(web_db)
         .execute(
             "SELECT country_code FROM programme_block WHERE counted = 1"
             " GROUP BY 1 ORDER BY count(*) DESC"
@@ -223,7 +224,7 @@ def test_country_chart_marks_cited_events(page, live_server: str, web_db: Path) 
         assert (band.get_attribute("fill") or "").startswith("url(#")
     assert chart.locator("rect.gap.suspension-possible").count() == 0
     # Rows of the suspended programme dated inside a suspension, counted directly, are listed.
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     inside_2018 = db.execute(
         """SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id
            WHERE b.counted = 1 AND b.country_code = 'PAK' AND b.programme_code = 'IMET'

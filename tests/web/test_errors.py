@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def stale_client(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from fmtr.web.app import create_app
 
     db = Path(shutil.copy(fixture_db, tmp_path_factory.mktemp("stale") / "fmtr.sqlite"))
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con, con:  # closed, not only committed
         con.execute("UPDATE search_state SET build_run_id = -1")
     with TestClient(create_app(str(db))) as c:
         yield c

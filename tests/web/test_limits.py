@@ -278,4 +278,4 @@ def test_fmtr_serve_runs_with_the_limits_and_names_no_server(web_db: Path) -> No
             assert sock.recv(1) == b""  # an idle connection is closed
     finally:
         server.terminate()
-        server.wait(timeout=GUARD)
+        server.communicate(timeout=GUARD)  # reads and closes its stderr pipe

@@ -103,7 +103,7 @@ def test_each_process_listens_on_the_port_and_all_stop_together(web_db: Path) ->
             assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
     finally:
         server.terminate()
-        server.wait(timeout=30)
-    assert server.returncode == 0, server.stderr.read() if server.stderr else ""
+        _, server_err = server.communicate(timeout=30)  # reads and closes its stderr pipe
+    assert server.returncode == 0, server_err
     for pid in servers:
         assert not Path(f"/proc/{pid}").exists(), f"server process {pid} still running"

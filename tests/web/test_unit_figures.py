@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from corpus_kit import connect
+
 
 def _from_rows(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """Per key, summed in Python from every training row naming it."""
@@ -51,7 +53,7 @@ def _from_rows(db: sqlite3.Connection) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("which", ["written", "corpus"])
 def test_unit_figures_equal_the_rows(which: str, request: pytest.FixtureRequest) -> None:
     path = request.getfixturevalue("web_db" if which == "written" else "corpus_web_db")
-    db = sqlite3.connect(path)
+    db = connect(path)
     expected = _from_rows(db)
     got = {
         r[0]: r[1:]
@@ -72,7 +74,7 @@ def test_unit_figures_equal_the_rows(which: str, request: pytest.FixtureRequest)
 
 
 def test_unit_search_sums_every_row_of_its_keys(client, web_db: Path) -> None:  # type: ignore[no-untyped-def]
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     answer = client.get("/api/v1/units", params={"q": "army", "limit": 500}).json()
     assert answer["rows"]
     for group in answer["rows"]:

@@ -1,11 +1,14 @@
 """The registry of participation events: when a country's participation in a programme was
 suspended, restricted, resumed or sanctioned, each event cited to the sentence it rests on.
 
-The registry is a checked-in JSON file (``events.json`` beside this module): an object whose
-``events`` list holds one object per event (docs/history.md gives the format). ``load_events``
-reads and validates it; ``validate_entries`` checks new entries; ``append_events`` adds checked
-entries to the file. A malformed entry raises ``EventError`` listing every reason, so a bad
-registry never loads half-way and a bad entry never reaches the file.
+The registry is two JSON files of the same form (an object whose ``events`` list holds one
+object per event; docs/history.md gives the format): the checked-in one packaged with fmtr
+(``events.json`` beside this module), and the user's own, which ``fmtr events add`` extends: a
+path the user gives, else $FMTR_EVENTS, else ``events.json`` in the user data folder
+(platformdirs). The installed package is never written to. ``load_events`` reads both and
+validates them together; ``validate_entries`` checks new entries; ``append_events`` adds checked
+entries to the user's file. A malformed entry raises ``EventError`` listing every reason, so a
+bad registry never loads half-way and a bad entry never reaches the file.
 
 Dates carry their precision (day, month, year, fiscal year): ``Dated.first_day``/``last_day``
 bound what the date may mean, and the query layer keeps that uncertainty visible instead of
@@ -14,18 +17,21 @@ picking one day (fmtr.query.history).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 from fmtr.clean.countries import country_code
 from fmtr.clean.programmes import programme_code
 from fmtr.errors import InputError
+from fmtr.extras import DISTRIBUTION
 
 KINDS = ("suspended", "restricted", "resumed", "sanctioned")
 PRECISIONS = ("day", "month", "year", "fiscal_year")
@@ -310,9 +316,50 @@ def validate_entries(entries: Iterable[Any], existing: Iterable[Event] = ()) -> 
     return events
 
 
+ENV_VAR = "FMTR_EVENTS"
+_NEW_REGISTRY = {
+    "about": "Events added with `fmtr events add`, read together with the registry packaged "
+    "with fmtr (docs/history.md gives the format).",
+    "events": [],
+}
+
+
 def registry_path() -> Path:
-    """The checked-in registry file."""
+    """The checked-in registry file, packaged with fmtr."""
     return Path(str(resources.files("fmtr.clean").joinpath("events.json")))
+
+
+def user_registry_path() -> Path:
+    """The registry the user extends: $FMTR_EVENTS, else events.json in the user data folder
+    (~/.local/share/fmtr on Linux, ~/Library/Application Support/fmtr on macOS,
+    %LOCALAPPDATA%\\fmtr on Windows)."""
+    import platformdirs
+
+    if value := os.environ.get(ENV_VAR):
+        return Path(value)
+    return platformdirs.user_data_path("fmtr", appauthor=False) / "events.json"
+
+
+def _installed_package_dir() -> Path | None:
+    """The folder of the installed fmtr package, from the distribution's record of the files it
+    installed; None when fmtr runs from a source tree (an editable install records none)."""
+    try:
+        files = metadata.files(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        if f.parts == ("fmtr", "__init__.py"):
+            return Path(str(f.locate())).resolve().parent
+    return None
+
+
+def _is_packaged(path: Path) -> bool:
+    return path.resolve() == registry_path().resolve()
+
+
+def _in_installed_package(path: Path) -> bool:
+    package = _installed_package_dir()
+    return package is not None and path.resolve().is_relative_to(package)
 
 
 def _json(path: Path) -> Any:
@@ -333,9 +380,39 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _packaged() -> tuple[list[Any], list[Event]]:
+    raw = _read(registry_path())["events"]
+    return raw, validate_entries(raw)
+
+
+def _users_own(path: Path, raw_packaged: list[Any], packaged: list[Event]) -> list[Event]:
+    """The events of the user's registry at ``path``, checked against the packaged ones. An
+    entry identical to a packaged one (a copy of the old registry, or an event fmtr has since
+    shipped itself) is the same event, read once; another entry under a packaged id is refused."""
+    shipped = {e.get("id"): e for e in raw_packaged if isinstance(e, dict)}
+    raw = [
+        e
+        for e in _read(path)["events"]
+        if not (isinstance(e, dict) and shipped.get(e.get("id")) == e)
+    ]
+    try:
+        return validate_entries(raw, packaged)
+    except EventError as exc:
+        raise EventError([f"{path}: {r}" for r in exc.reasons]) from None
+
+
 def load_events(path: Path | None = None) -> list[Event]:
-    """Every event of the registry, validated."""
-    return validate_entries(_read(path or registry_path())["events"])
+    """Every event: the packaged registry's and the user's (``path``, else
+    ``user_registry_path()``, which may not exist yet), validated together."""
+    raw_packaged, packaged = _packaged()
+    user = path or user_registry_path()
+    if _is_packaged(user):
+        return packaged
+    if not user.exists():
+        if path is not None:  # a path the user gave: a typo must not look like an empty registry
+            raise EventError([f"{path}: no such events registry"])
+        return packaged
+    return packaged + _users_own(user, raw_packaged, packaged)
 
 
 def read_entries(path: Path) -> list[Any]:
@@ -346,20 +423,41 @@ def read_entries(path: Path) -> list[Any]:
     return data if isinstance(data, list) else [data]
 
 
-def append_events(entries: list[Any], path: Path | None = None) -> list[Event]:
-    """Validate ``entries`` against the registry at ``path`` and append them (ids filled in);
-    nothing is written when any is refused."""
-    target = path or registry_path()
-    data = _read(target)
-    existing = validate_entries(data["events"])
+def append_events(entries: list[Any], path: Path | None = None) -> tuple[list[Event], Path]:
+    """Validate ``entries`` against every event and append them (ids filled in) to the user's
+    registry (``path``, else ``user_registry_path()``, created if missing); nothing is written
+    when any is refused. The added events and the file written."""
+    target = path or user_registry_path()
+    if _in_installed_package(target):
+        raise EventError(
+            [
+                f"{target} belongs to the installed fmtr package, which is never written to: "
+                f"leave out --registry (your own registry: {user_registry_path()}) or give "
+                f"another file"
+            ]
+        )
+    raw_packaged, packaged = _packaged()
+    data = _read(target) if target.exists() else json.loads(json.dumps(_NEW_REGISTRY))
+    if _is_packaged(target):  # the checked-in file of a source tree, extended by its maintainers
+        existing = packaged
+    else:
+        existing = packaged + (
+            _users_own(target, raw_packaged, packaged) if target.exists() else []
+        )
     added = validate_entries(entries, existing)
     for entry, event in zip(entries, added, strict=True):
         data["events"].append({"id": event.id, **{k: v for k, v in entry.items() if k != "id"}})
+    # Written aside and renamed: a crash mid-write leaves the registry as it was.
+    aside = target.with_name(target.name + ".writing")
     try:
-        target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        aside.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        os.replace(aside, target)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            aside.unlink(missing_ok=True)
         raise EventError([f"{target}: cannot write it ({exc.strerror or exc})"]) from None
-    return added
+    return added, target
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,12 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-# Typer carries its own copy of Click; its exceptions are not the click package's.
-from typer._click.exceptions import ClickException, UsageError
+# Recent Typer releases carry their own copy of Click (its exceptions are not the click package's);
+# the older ones within pyproject's range (down to 0.19) use the click package itself.
+try:
+    from typer._click.exceptions import ClickException, UsageError
+except ImportError:
+    from click.exceptions import ClickException, UsageError  # type: ignore[assignment]
 from typer.core import TyperGroup
 
 from fmtr import __version__

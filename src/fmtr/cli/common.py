@@ -76,7 +76,11 @@ To = Annotated[str | None, typer.Option("--to", help="Last fiscal year.")]
 Offset = Annotated[int, typer.Option("--offset", min=0, max=10_000_000, help="Rows to skip.")]
 Registry = Annotated[
     Path | None,
-    typer.Option("--registry", help="Events registry file (default: the packaged events.json)."),
+    typer.Option(
+        "--registry",
+        help="Your events registry, read with the packaged one (default: $FMTR_EVENTS, else "
+        "events.json in your user data folder).",
+    ),
 ]
 
 

@@ -70,8 +70,8 @@ def events_add(
     registry: Registry = None,
     as_json: Json = False,
 ) -> None:
-    """Validate new events and append them to the registry; a malformed one is refused (exit 2)
-    with the reasons, and nothing is written.
+    """Validate new events and append them to your registry (never the installed package's); a
+    malformed one is refused (exit 2) with the reasons, and nothing is written.
 
     Example: fmtr events add new-events.json
     """
@@ -79,12 +79,12 @@ def events_add(
 
     if not file.is_file():
         raise NotFound(f"no such file: {file}")
-    added = append_events(read_entries(file), registry)
+    added, written = append_events(read_entries(file), registry)
     if as_json:
-        print_json({"added": [e.id for e in added]})
+        print_json({"added": [e.id for e in added], "registry": str(written)})
         return
     for e in added:
-        out.print(f"added {e.id}", markup=False)
+        out.print(f"added {e.id} to {written}", markup=False, soft_wrap=True)
 
 
 @events_app.command("list")

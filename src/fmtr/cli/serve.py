@@ -144,15 +144,12 @@ def server_protocol(**uvicorn_arguments: Any) -> asyncio.Protocol:
 
 @functools.cache
 def _protocol_class() -> type[asyncio.Protocol]:
-    import resource
-
-    from fmtr.web.protocol import Limits, guarded
+    from fmtr.web.protocol import Limits, guarded, open_files
 
     settings = ServerSettings(**_handed_over()["settings"])
     # Read after server_app has set the process's descriptor limit (uvicorn loads the app
     # before it accepts a connection).
-    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    return guarded(Limits.of(settings, open_files))
+    return guarded(Limits.of(settings, open_files()))
 
 
 def register(app: typer.Typer) -> None:

@@ -42,9 +42,16 @@ class EmptySearch(InputError):
     code = "empty_search"
 
 
+class FormatUnavailable(InputError):
+    """An export format whose library (an extra of the distribution) is not installed."""
+
+    code = "format_unavailable"
+
+
 __all__ = [
     "BadYearSpan",
     "EmptySearch",
+    "FormatUnavailable",
     "InputError",
     "QueryInputError",
     "SearchIndexStale",

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from fmtr.extras import MissingExtra, require
+from fmtr.query.errors import FormatUnavailable
 from fmtr.query.resolve import (
     Database,
     connect,
@@ -27,6 +29,8 @@ from fmtr.store import fulltext
 from fmtr.store.sql import in_list, rows
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
+# The formats whose library is an extra (fmtr.extras), not installed with fmtr itself.
+_EXTRA_OF = {"parquet": "parquet", "xlsx": "xlsx"}
 
 COLUMNS = (
     "training_id",
@@ -192,6 +196,18 @@ def write_json(selection: Selection, out: IO[str]) -> None:
     out.write("\n")
 
 
+def check_format(fmt: str) -> None:
+    """Refuse an unknown format, or one whose library is not installed, before any work:
+    FormatUnavailable names the install command."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt in _EXTRA_OF:
+        try:
+            require(_EXTRA_OF[fmt])
+        except MissingExtra as exc:
+            raise FormatUnavailable(str(exc)) from None
+
+
 def write_parquet(selection: Selection, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -238,8 +254,7 @@ def write_selection(
 
     CSV and XLSX cells a spreadsheet would evaluate are neutralised (``spreadsheet_safe``)
     unless ``raw_cells``; JSON and Parquet are typed, and always verbatim."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    check_format(fmt)
     if fmt == "parquet" or fmt == "xlsx":
         if not isinstance(out, Path):
             raise ValueError(f"{fmt} needs a file: give --out PATH")
@@ -266,6 +281,7 @@ def export(
     db: Database, fmt: str, out: Path | IO[str], *, raw_cells: bool = False, **filters: Any
 ) -> int:
     """Select (``select_rows`` filters) and write; the number of rows written."""
+    check_format(fmt)  # a missing library is said before the query runs, and no file is made
     selection = select_rows(db, **filters)
     write_selection(selection, fmt, out, raw_cells=raw_cells)
     return len(selection.rows)

@@ -32,6 +32,7 @@ from typing import Any
 
 from fmtr import __version__
 from fmtr.errors import InputError
+from fmtr.extras import require
 from fmtr.release import describe
 from fmtr.release.datasette import datasette_metadata
 from fmtr.release.diff import DiffReport, diff_databases, summary_lines
@@ -91,7 +92,9 @@ def make_release(
 ) -> Release:
     """Write the release of the database ``source`` (read-only) into ``directory`` (new or
     empty). ``previous``: the previous release (its folder or its fmtr.sqlite), for CHANGES.md
-    and the release's lineage; ``url``: where the release will be published (cited)."""
+    and the release's lineage; ``url``: where the release will be published (cited). Its
+    Parquet files need the parquet extra: without it, MissingExtra before anything is read."""
+    require("parquet")
     now = (now or datetime.now(UTC)).replace(tzinfo=None)
     version = version or default_version(now)
     if not _VERSION.fullmatch(version):

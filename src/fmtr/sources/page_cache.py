@@ -12,6 +12,10 @@ an image, or leave a symbolic link the server would then write through. Now:
   it is neither read nor written through;
 - an image is written to a private temporary file and renamed into place (os.replace), so a
   reader never sees half an image and a second process never a torn one.
+
+On Windows, which has neither O_NOFOLLOW, descriptors of folders nor owners in ``st_uid``, the
+folder is used by its path: the default one is under %LOCALAPPDATA%, private to the user by its
+access list, and making a symbolic link there takes a privilege users do not have by default.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -51,28 +56,54 @@ class PageCache:
     def __init__(self, folder: Path, max_bytes: int = DEFAULT_BYTES) -> None:
         self.folder = folder
         self.max_bytes = max_bytes
-        self._dir = _private_folder(folder)
+        self._dir = _private_folder(folder)  # the folder's descriptor (-1: none, on Windows)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._dir)
+        if self._dir >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._dir)
+
+    # The folder's files, by name, never through a symbolic link (see the module's docstring).
+
+    def _open(self, name: str, flags: int, mode: int = 0o777) -> int:
+        if sys.platform == "win32":
+            return os.open(self.folder / name, flags | os.O_BINARY, mode)
+        return os.open(name, flags | os.O_NOFOLLOW, mode, dir_fd=self._dir)
+
+    def _unlink(self, name: str) -> None:
+        if sys.platform == "win32":
+            os.unlink(self.folder / name)
+        else:
+            os.unlink(name, dir_fd=self._dir)
+
+    def _rename(self, old: str, new: str) -> None:
+        if sys.platform == "win32":
+            os.replace(self.folder / old, self.folder / new)
+        else:
+            os.replace(old, new, src_dir_fd=self._dir, dst_dir_fd=self._dir)
+
+    def _touch(self, name: str, fd: int) -> None:
+        if sys.platform == "win32":
+            os.utime(self.folder / name)
+        else:
+            os.utime(fd)
 
     def get(self, name: str) -> bytes | None:
         """The image stored as ``name``, None when there is none (or only a planted link)."""
         _check_name(name)
         try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._dir)
+            fd = self._open(name, os.O_RDONLY)
         except OSError:  # missing, or ELOOP: a symbolic link in its place
             return None
         try:
             info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            if not stat.S_ISREG(info.st_mode) or not _mine(info):
                 return None
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read()
             # Used now: its modification time is its last use, for the eviction order.
             with contextlib.suppress(OSError):
-                os.utime(fd)
+                self._touch(name, fd)
             return data
         finally:
             os.close(fd)
@@ -83,19 +114,18 @@ class PageCache:
         if len(data) > self.max_bytes:
             return  # would evict everything and still not fit
         tmp = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-        fd = os.open(tmp, flags, 0o600, dir_fd=self._dir)
+        fd = self._open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb", closefd=False) as fh:
                 fh.write(data)
         except BaseException:
             os.close(fd)
             with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=self._dir)
+                self._unlink(tmp)
             raise
         os.close(fd)
         # rename() replaces a link planted under the final name rather than writing through it.
-        os.replace(tmp, name, src_dir_fd=self._dir, dst_dir_fd=self._dir)
+        self._rename(tmp, name)
         self.evict()
 
     def size(self) -> int:
@@ -109,7 +139,7 @@ class PageCache:
             return
         for _, name, size in sorted(files):
             with contextlib.suppress(FileNotFoundError):  # another process dropped it first
-                os.unlink(name, dir_fd=self._dir)
+                self._unlink(name)
             total -= size
             if total <= self.max_bytes:
                 break
@@ -118,7 +148,7 @@ class PageCache:
         """(last use, name, bytes) of every image; stale temporary files are removed."""
         now = time.time()
         found: list[tuple[float, str, int]] = []
-        with os.scandir(self._dir) as entries:
+        with os.scandir(self.folder if self._dir < 0 else self._dir) as entries:
             for entry in entries:
                 try:
                     info = entry.stat(follow_symlinks=False)
@@ -129,7 +159,7 @@ class PageCache:
                 if entry.name.startswith("."):
                     if now - info.st_mtime > _TMP_AGE:
                         with contextlib.suppress(FileNotFoundError):
-                            os.unlink(entry.name, dir_fd=self._dir)
+                            self._unlink(entry.name)
                     continue
                 found.append((info.st_mtime, entry.name, info.st_size))
         return found
@@ -141,13 +171,23 @@ def _check_name(name: str) -> None:
         raise ValueError(f"not a page image name: {name!r}")
 
 
+def _mine(info: os.stat_result) -> bool:
+    if sys.platform == "win32":
+        return True  # no owner in st_uid there: the folder's access list keeps others out
+    return info.st_uid == os.geteuid()
+
+
 def _private_folder(folder: Path) -> int:
     """A descriptor of ``folder``, created 0700 if missing; PageCacheError when it is a link or
-    belongs to another user."""
+    belongs to another user. On Windows: -1, the folder checked to be one and not a link."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, 0o700)
+        if sys.platform == "win32":
+            if folder.is_symlink() or not folder.is_dir():
+                raise NotADirectoryError(0, "not a folder")
+            return -1
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
         why = "a symbolic link" if folder.is_symlink() else exc.strerror

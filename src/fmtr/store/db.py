@@ -14,6 +14,7 @@ hidden (``display_url``).
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
 from fmtr.errors import DatabaseUnavailable
+from fmtr.extras import MissingExtra, require
 from fmtr.settings import ServerSettings
 from fmtr.store.dialects import postgresql, sqlite
 
@@ -80,13 +82,55 @@ def _fast_writes(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def close_when_dropped(engine: Engine) -> Engine:
+    """Close ``engine``'s open connections when the engine itself is garbage collected.
+
+    A command, a test or an app that drops its engine without ``dispose()`` would otherwise
+    leave its pooled SQLite connections to be collected unclosed with it: Python 3.13 warns
+    about every one (ResourceWarning), and Windows cannot replace a file still open. The pool
+    refers to the engine, so only the driver's connections are held here, from the pool's
+    "connect" to its "close"."""
+    open_ones: dict[int, Any] = {}
+
+    def _opened(dbapi_connection: Any, _record: Any) -> None:
+        open_ones[id(dbapi_connection)] = dbapi_connection
+
+    def _closed(dbapi_connection: Any, *_: Any) -> None:
+        open_ones.pop(id(dbapi_connection), None)
+
+    def _close_all() -> None:
+        for connection in list(open_ones.values()):
+            connection.close()
+        open_ones.clear()
+
+    event.listen(engine, "connect", _opened)
+    event.listen(engine.pool, "close", _closed)
+    event.listen(engine.pool, "close_detached", _closed)
+    weakref.finalize(engine, _close_all)
+    return engine
+
+
+def _require_driver(url: str) -> None:
+    """PostgreSQL's driver is an extra: without it, one line naming the database (its password
+    hidden) and the install command (fmtr.extras.MissingExtra), not the driver's import error."""
+    if not url.startswith("postgresql+psycopg:"):
+        return
+    try:
+        require("postgres")
+    except MissingExtra as missing:
+        raise MissingExtra(
+            f"cannot open {display_url(url)}: {missing}", missing.name or "psycopg"
+        ) from None
+
+
 def make_engine(url: str, *, building: bool = False) -> Engine:
     """An engine that may write (a SQLite file's folder is created): for builds only."""
+    _require_driver(url)
     path = sqlite_path(url)
     try:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = close_when_dropped(create_engine(url))
     except Exception as error:  # an unknown dialect, a driver not installed, no such folder
         raise DatabaseUnavailable(f"cannot open {display_url(url)}: {reason(error)}") from None
     if engine.dialect.name == "sqlite":
@@ -200,9 +244,13 @@ def read_only_engine(
     if path is None:
         if url.startswith("sqlite"):
             raise DatabaseUnavailable(f"{display_url(url)}: give the SQLite database's file")
+        # Every transaction read-only, a deadline per statement: fmtr.store.dialects.
+        _require_driver(url)
         try:
-            return postgresql.read_only_engine(
-                url, statement_seconds=statement_seconds, pool_size=pool_size
+            return close_when_dropped(
+                postgresql.read_only_engine(
+                    url, statement_seconds=statement_seconds, pool_size=pool_size
+                )
             )
         except Exception as error:  # an unknown dialect, a driver not installed
             raise DatabaseUnavailable(f"cannot open {display_url(url)}: {reason(error)}") from None
@@ -212,11 +260,13 @@ def read_only_engine(
         raise DatabaseUnavailable(f"{path}: {error.strerror}") from None
     if not found:
         raise DatabaseUnavailable(f"{path}: no such database (`fmtr build` makes one)")
-    return sqlite.read_only_engine(
-        path,
-        statement_seconds=statement_seconds,
-        progress_steps=progress_steps,
-        pool_size=pool_size,
+    return close_when_dropped(
+        sqlite.read_only_engine(
+            path,
+            statement_seconds=statement_seconds,
+            progress_steps=progress_steps,
+            pool_size=pool_size,
+        )
     )
 
 

@@ -10,10 +10,10 @@ replayed onto the new file after a swap). A lock file keeps two builds from runn
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +27,44 @@ class BuildLocked(Conflict):
     code = "build_locked"
 
 
+# The lock is an OS lock on the lock file, so that it goes with the process that holds it,
+# however that process ends: flock on POSIX; on Windows (no fcntl) msvcrt's byte-range lock, on
+# a byte past the pid it guards, since Windows locks are mandatory: a locked byte can't be read.
+if sys.platform == "win32":
+    import msvcrt
+
+    _LOCKED_BYTE = 64
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def _read_pid(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 32).decode(errors="replace").strip() or "?"
+
+
+def _write_pid(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, str(os.getpid()).encode())
+
+
 @contextmanager
 def build_lock(db: Path) -> Iterator[None]:
     """Hold ``<db>.lock`` for the duration of a build; raise BuildLocked if another build has it."""
@@ -34,15 +72,12 @@ def build_lock(db: Path) -> Iterator[None]:
     lock_path = db.with_name(db.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        if not _try_lock(fd):
             raise BuildLocked(
-                f"another fmtr build (pid {holder}) is running on {db}; try again when it ends"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+                f"another fmtr build (pid {_read_pid(fd)}) is running on {db}; "
+                "try again when it ends"
+            )
+        _write_pid(fd)
         yield
     finally:
         os.close(fd)  # closing releases the lock, also when the process is killed
@@ -115,6 +150,8 @@ def swap_in(aside: Path, db: Path) -> None:
     with aside.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(aside, db)
+    if sys.platform == "win32":
+        return  # a folder cannot be opened there; NTFS journals the rename itself
     dir_fd = os.open(db.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import resource
+import sys
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -78,9 +78,23 @@ class Limits:
         )
 
 
-def raise_open_files(wanted: int) -> int:
+def open_files() -> int | None:
+    """This process's descriptor limit; None on Windows, which has none to read (its sockets
+    are handles, not entries of a descriptor table)."""
+    if sys.platform == "win32":
+        return None
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def raise_open_files(wanted: int) -> int | None:
     """Set this process's descriptor limit to ``wanted`` (within the hard limit, which only
-    root may raise); the limit now in force."""
+    root may raise); the limit now in force (None on Windows: see ``open_files``)."""
+    if sys.platform == "win32":
+        return None
+    import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if target != soft:
