@@ -165,3 +165,46 @@ class Builds:
     corpus: Path
     built: Path
     changed: Path
+
+
+def text_pdf(dst: Path, words: list[tuple[float, float, str]], size: tuple[float, float]) -> Path:
+    """A one-page PDF of ``size`` (points) with each (x, baseline from the top, text) word
+    drawn in Helvetica 7 pt: a page made in code, for tests that need no corpus."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(*size)
+    for x, y, text in words:
+        obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(7.0))
+        utf16 = ctypes.create_string_buffer((text + "\x00").encode("utf-16-le"))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(utf16, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, size[1] - y)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+    page.gen_content()
+    pdf.save(str(dst))
+    pdf.close()
+    return dst
+
+
+def tiny_report_pdf(dst: Path) -> Path:
+    """A one-page report in the FY2007+ layout, made in code: a country, a programme heading,
+    the column header, one row and the programme's total."""
+    header = [
+        (20, "Course"), (45, "Title"), (200, "Qty"), (235, "Training"), (270, "Location"),
+        (360, "Student's"), (395, "Unit"), (490, "US"), (502, "Unit"), (600, "Total"),
+        (620, "Cost"), (660, "Start"), (680, "Date"), (720, "End"), (735, "Date"),
+    ]  # fmt: skip
+    row = [
+        (20, "Basic"), (45, "Course"), (200, "2"), (235, "Luanda"), (360, "Army"), (490, "N/A"),
+        (600, "$1,000"), (660, "1/2/2016"), (720, "1/9/2016"),
+    ]  # fmt: skip
+    total = [(20, "FY"), (32, "2016"), (55, "Program"), (90, "Totals"), (200, "2"), (600, "$1,000")]
+    heading = ["IMET", "-", "FY", "2016", "DoS", "Training"]
+    words = [(20.0, 40.0, "Angola")]
+    words += [(20.0 + 30 * i, 60.0, w) for i, w in enumerate(heading)]
+    words += [(float(x), y, w) for y, line in ((80.0, header), (92.0, row), (104.0, total))
+              for x, w in line]  # fmt: skip
+    return text_pdf(dst, words, (792.0, 612.0))

@@ -55,6 +55,11 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
         None,
     ),
     (["compare", "COL", "PAK"], "/api/v1/compare?country=COL&country=PAK", None),
+    (
+        ["compare", "COL", "PAK", "--programme", "IMET"],
+        "/api/v1/compare?country=COL&country=PAK&programme=IMET",
+        None,
+    ),
     (["gaps"], "/api/v1/gaps", None),
     (["gaps", "--programme", "IMET"], "/api/v1/gaps?programme=IMET", None),
     (["unit", "army"], "/api/v1/units?q=army", None),
@@ -125,7 +130,7 @@ GROUPS = {"events", "funding"}
 # packaged events registry only, and rows as pages, checked below against `fmtr export`).
 NOT_QUESTIONS = {
     "build", "migrate", "fetch", "verify", "compare-reference", "serve", "export", "diff",
-    "release",
+    "release", "debug-page",
 }  # fmt: skip
 
 

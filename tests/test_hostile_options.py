@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_kit import MANIFEST_HEADER
+from corpus_kit import MANIFEST_HEADER, tiny_report_pdf
 from fmtr.cli.app import app
 
 runner = CliRunner()
@@ -61,7 +61,7 @@ TEXT = st.text(
 HOSTILE = st.one_of(st.sampled_from(NASTY), TEXT)
 
 # Commands that write: their hostile values become relative paths in the test's folder.
-WRITES = {"build", "migrate", "fetch", "events add", "export", "release"}
+WRITES = {"build", "migrate", "fetch", "events add", "export", "release", "debug-page"}
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,8 @@ def place(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         "sources": [{"title": "T", "author": "A", "date": "2020", "sentence": "S."}],
     }
     (root / "new.json").write_text(json.dumps(new), "utf-8")
+    (root / "FY2016-2017").mkdir()
+    tiny_report_pdf(root / "FY2016-2017" / "tiny.pdf")
     return root
 
 
@@ -139,6 +141,7 @@ def _bases(root: Path) -> dict[str, tuple[list[str], list[str]]]:
         "funding timeline": (["PAK"], db),
         "funding accounts": ([], db),
         "largest": ([], db),
+        "debug-page": ([str(root / "FY2016-2017" / "tiny.pdf"), "1"], ["--out", "page.png"]),
     }
 
 

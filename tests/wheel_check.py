@@ -42,6 +42,10 @@ WHEEL_MUST_HOLD = (
     "fmtr/clean/events.json",
     "fmtr/store/migrations/env.py",
     "fmtr/web/templates/base.jinja",
+    # The API docs offline: the app's own starter script and style beside the Swagger UI package.
+    "fmtr/web/static/api-docs.js",
+    "fmtr/web/static/api-docs.css",
+    "fmtr/web/static/favicon.ico",
     "fmtr/py.typed",
 )
 EVENT = {

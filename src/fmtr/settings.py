@@ -175,6 +175,12 @@ class ServerSettings:
     access_log: bool = setting(
         True, "Log one line per request (method, path, status, milliseconds) on stderr."
     )
+    root_path: str = setting(
+        "",
+        "The path the server is reached under behind a proxy (/fmtr): every link of the pages "
+        "and the API's documentation starts with it; a request may come with it or without "
+        "it (a proxy that strips it).",
+    )
     # Private to the user (fmtr.sources.page_cache): a fixed folder in the shared temporary
     # directory let another local user plant images or links there.
     image_cache: str = setting(

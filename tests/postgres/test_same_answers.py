@@ -274,7 +274,8 @@ def test_the_api_on_postgresql_answers_what_the_cli_answers_on_sqlite(
     ["/", "/countries", "/country/PAK?programme=IMET", "/programmes", "/programme/IMET",
      "/units?q=army", "/search?q=benning", "/training/2002-fixture-p1-1",
      "/compare?country=COL&country=PAK", "/api/v1/training?q=benning&all_editions=true",
-     "/api/v1/countries/Atlantis", "/api/v1/search?q=%20", "/country/Atlantis"],
+     "/api/v1/countries/Atlantis", "/api/v1/search?q=%20", "/country/Atlantis", "/largest",
+     "/figure/PAK/IMET/2002", "/cite?id=2002-fixture-p1-1"],
 )  # fmt: skip
 def test_the_pages_and_errors_served_from_both_are_the_same(
     clients: tuple[Any, Any], page: str

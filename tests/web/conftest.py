@@ -108,3 +108,28 @@ def live_server(web_app: Any) -> Iterator[str]:
 def corpus_live_server(corpus_web_app: Any) -> Iterator[str]:
     """The app on the corpus's editions, with the corpus for source page images."""
     yield from _serve(corpus_web_app)
+
+
+# The browser tests that hold a page to fmtr's Content-Security-Policy (fmtr.web.security: no
+# inline script or style, nothing from elsewhere) serve the app as it is: it sends the policy
+# itself, on every page, the API docs included; the check below makes sure it still does.
+def _policed(url: str) -> str:
+    import urllib.request
+
+    from fmtr.web.security import POLICY
+
+    for path in ("/", "/api/v1/docs"):
+        with urllib.request.urlopen(url + path) as response:
+            assert response.headers["content-security-policy"] == POLICY, path
+    return url
+
+
+@pytest.fixture(scope="session")
+def strict_server(live_server: str) -> str:
+    """The app on the written database, under its own strict policy, for the browser."""
+    return _policed(live_server)
+
+
+@pytest.fixture(scope="session")
+def strict_corpus_server(corpus_live_server: str) -> str:
+    return _policed(corpus_live_server)

@@ -8,6 +8,7 @@ sockets' own timeouts only keep a broken server from hanging the suite.
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 import select
@@ -142,6 +143,44 @@ def test_a_long_url_answers_414(limited: int) -> None:
     answer = _get(limited, "/api/v1/summary?" + "a" * 600)
     assert _status(answer) == 414, answer[:200]
     assert _status(_get(limited, "/api/v1/summary?" + "a" * 300)) == 200
+
+
+def test_a_refusal_answers_in_the_apps_error_shapes(limited: int) -> None:
+    # Under /api/ the JSON error document; elsewhere the explorer's page (issue 13: every
+    # error a page), with the limit stated and never the address refused.
+    api = _get(limited, "/api/v1/summary?" + "a" * 600)
+    head, body = api.split(b"\r\n\r\n", 1)
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["status"] == 414 and error["code"] == "url_too_long"
+    assert "512 bytes" in error["message"]
+    page = _get(limited, "/search?q=" + "a" * 600)
+    head, body = page.split(b"\r\n\r\n", 1)
+    assert _status(page) == 414 and b"content-type: text/html" in head.lower()
+    assert b"content-security-policy: default-src 'none'" in head.lower()
+    text = body.decode()
+    assert "<h1>Address too long" in text and "512 bytes" in text and "aaaa" not in text
+    assert 'href="/static/fmtr.css"' in text and 'href="/countries"' in text
+    with _connect(limited) as sock:  # no path came: plain text
+        sock.sendall(b"GET /se")
+        time.sleep(0.05)
+        sock.sendall(b"a" * 600)
+        answer = _read_all(sock)
+    assert _status(answer) == 414 and b"<h1>" in answer  # the path began: a page
+
+
+def test_a_refusal_page_links_under_the_root_path() -> None:
+    from fmtr.web.protocol import asked_for, refusal
+
+    assert asked_for(b"/fmtr/api/v1/x?q", "/fmtr") == "api"
+    assert asked_for(b"/api/v1/x", "/fmtr") == "api"  # a proxy that strips the prefix
+    assert asked_for(b"/fmtr/search?q=api/", "/fmtr") == "page"
+    assert asked_for(b"", "") == "" and asked_for(b"*", "") == ""
+    kind, body = refusal(431, "too large", "page", "/fmtr")
+    assert kind.startswith(b"text/html")
+    assert b'href="/fmtr/static/fmtr.css"' in body and b'href="/fmtr/"' in body
+    assert refusal(408, "slow", "", "")[0].startswith(b"text/plain")
+    assert Limits.of(ServerSettings(root_path="/fmtr/")).root_path == "/fmtr"
 
 
 def test_a_request_trickling_a_body_is_answered_and_closed(limited: int) -> None:

@@ -8,6 +8,7 @@
 - ``funding``: funding series/top/courses/timeline/accounts, largest (the Greenbook's money
   beside the training)
 - ``serve``: the explorer and the JSON API
+- ``debug``: debug-page (a developer's picture of what a layout module saw on a page)
 - ``common``: the options, output and error printing they share; ``app``: the Typer app.
 
 This module stays empty of imports: a build's worker processes import it on start (the console

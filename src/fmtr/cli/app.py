@@ -24,7 +24,7 @@ except ImportError:
 from typer.core import TyperGroup
 
 from fmtr import __version__
-from fmtr.cli import build, common, funding, history, questions, release, serve, verify
+from fmtr.cli import build, common, debug, funding, history, questions, release, serve, verify
 from fmtr.errors import FmtrError
 
 log = logging.getLogger("fmtr.cli")
@@ -122,7 +122,7 @@ def main_options(
     common.configure_logging(log_level)
 
 
-for _group in (build, verify, questions, history, funding, serve, release):
+for _group in (build, verify, questions, history, funding, serve, release, debug):
     _group.register(app)
 
 

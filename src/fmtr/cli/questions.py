@@ -164,15 +164,16 @@ def series(
 
 def compare(
     countries: Annotated[list[str], typer.Argument(help="Two or more countries.")],
+    programme: Programme = None,
     db: Db = None,
     as_json: Json = False,
     as_csv: Csv = False,
 ) -> None:
-    """Several recipients' figures per fiscal year, side by side.
+    """Several recipients' figures per fiscal year, side by side (in one programme, or all).
 
-    Example: fmtr compare Pakistan India Bangladesh
+    Example: fmtr compare Pakistan India Bangladesh --programme IMET
     """
-    show(answers.compare(open_db(db), countries), as_json, as_csv)
+    show(answers.compare(open_db(db), countries, programme), as_json, as_csv)
 
 
 def gaps(

@@ -93,11 +93,14 @@ def serve(
             "log_level": level,
         }
     )
-    api = f"http://{host}:{port}/api/v1/docs"
+    # Behind a proxy the address is the proxy's: under the root path here.
+    root = "/" + settings.root_path.strip("/") if settings.root_path.strip("/") else ""
+    home = f"http://{host}:{port}{root}/"
+    api = f"{home}api/v1/docs"
     if as_json:
-        print_json({"url": f"http://{host}:{port}/", "api": api, "database": display_url(url)})
+        print_json({"url": home, "api": api, "database": display_url(url)})
     else:
-        typer.echo(f"fmtr: serving {display_url(url)} at http://{host}:{port}/ (API: {api})")
+        typer.echo(f"fmtr: serving {display_url(url)} at {home} (API: {api})")
     options = {
         "log_level": level,
         "log_config": None,  # fmtr's logging, as configured by --log-level

@@ -43,6 +43,7 @@ from fmtr.extract.model import (
     TrainingRow,
 )
 from fmtr.extract.pdfwords import Line, Page, Word, iter_pages
+from fmtr.extract.trace import ANCHOR, FURNITURE, HEADER, HEADING, TOTAL, WRAP, Tracer
 from fmtr.sources.catalog import Document
 
 # Word positions are measured from the column's own left edge: the left column starts at the page
@@ -167,6 +168,7 @@ class _State:
     # A running header naming a block other than the current one: the block starts with the
     # next row or total unless its own heading comes first.
     waiting: _Heading | None = None
+    trace: Tracer | None = None  # fmtr debug-page's: told what each line was taken for
 
     @property
     def block(self) -> ProgrammeBlock | None:
@@ -274,25 +276,41 @@ def _read_column(state: _State, page: int, lines: list[Line], offset: float) -> 
     # A heading left open at the foot of the previous column would swallow this column's running
     # header; keep its lines as unplaced (the running header names the block anyway).
     state.flush_pending()
+    trace = state.trace
     for line in lines:
         text = line.text
+        words = [(w.x0, w.text) for w in line.words] if trace is not None else []
         if _COLUMN_HEADER.match(text) or _SECTION_TITLE.match(text):
+            if trace is not None:
+                trace.line(page, line.y, words, HEADER)
             continue
         cells = _cells(line, offset)
         total = _TOTAL.match(text)
+        role = HEADING
         if total:
             _add_total(state, page, total.group(1), cells)
             last_row_y = None
+            role = TOTAL
         elif _is_row(cells, state):
             _add_row(state, page, cells, text)
             last_row_y = line.y
+            role = ANCHOR
         elif last_row_y is not None and cells.quantity is None and line.y - last_row_y < _WRAP_GAP:
             # A course title wrapped under its own row ("AMPHIB WARFARE SCHOOL" / "USMC").
             _wrap_title(state, text)
             last_row_y = None
+            role = WRAP
         else:
             state.heading_line(text, page)
             last_row_y = None
+        if trace is not None:
+            trace.line(page, line.y, words, role)
+            if role in (ANCHOR, WRAP) and state.blocks and state.blocks[-1].rows:
+                row = state.blocks[-1].rows[-1]
+                shown = {"course_title": cells.text, "quantity": cells.quantity, "cost": cells.cost}
+                if role == WRAP:
+                    shown = {"course_title": text}
+                trace.cells(row, page, line.y, words, shown, anchor=role == ANCHOR)
 
 
 def _add_row(state: _State, page: int, cells: _Cells, text: str) -> None:
@@ -371,16 +389,44 @@ def _columns(page: Page) -> tuple[list[Line], list[Line]]:
     return left, right
 
 
-def extract(path: Path, doc: Document) -> DocumentExtract:
-    """Extract one file of the FY2000-2001 edition (the pages its catalog entries give)."""
+def _trace_page(trace: Tracer, page: Page, left: list[Line], right: list[Line]) -> None:
+    """The page's size, its page number (not read) and, for each text column, where its
+    quantities end (a band) and where its costs end: this layout's cells are told apart by
+    where their words end, not where they start."""
+    trace.size(page.number, page.width, page.height)
+    middle = page.width / 2
+    for line in page.lines:
+        if line.y > _FOOTER_Y:
+            trace.line(page.number, line.y, [(w.x0, w.text) for w in line.words], FURNITURE)
+    lo, hi = _QTY_BAND
+    for lines, edges, offset in (
+        (left, (0.0, middle), 0.0),
+        (right, (middle, page.width), middle - _RIGHT_COLUMN_BACKSET),
+    ):
+        header = next((ln for ln in lines if _COLUMN_HEADER.match(ln.text)), None)
+        top = header.y if header is not None else lines[0].y if lines else 0.0
+        ends = [
+            ("quantity ends", offset + lo),
+            ("", offset + hi),
+            ("cost ends", offset + _COST_MIN_X1),
+        ]
+        trace.columns(page.number, top, *edges, ends, ends=True)
+
+
+def extract(path: Path, doc: Document, trace: Tracer | None = None) -> DocumentExtract:
+    """Extract one file of the FY2000-2001 edition (the pages its catalog entries give);
+    ``trace``: told what was seen on its page (fmtr debug-page)."""
     regions = _region_order(doc)
     opening = doc.entries[0].region
     state = _State(doc, regions, regions.index(opening) if opening in regions else 0)
+    state.trace = trace
     pages = 0
     for first, last in _pages_to_read(doc):
         for page in iter_pages(path, first, last, doc.file, ends="all"):
             pages += 1
             left, right = _columns(page)
+            if trace is not None:
+                _trace_page(trace, page, left, right)
             _read_column(state, page.number, left, 0.0)
             _read_column(state, page.number, right, page.width / 2 - _RIGHT_COLUMN_BACKSET)
     state.flush_pending()

@@ -47,6 +47,7 @@ from fmtr.extract.model import (
     join_lines,
 )
 from fmtr.extract.pdfwords import RUN_MARK, Page, iter_pages
+from fmtr.extract.trace import ANCHOR, FURNITURE, HEADER, HEADING, OTHER, TOTAL, WRAP, Tracer
 from fmtr.sources.catalog import Document
 
 _REGIONS = (
@@ -126,11 +127,13 @@ class _State:
     row: TrainingRow | None = None  # the row that a wrapped line would continue
     end_wrapped: bool = False  # the row's end date went to the next line (a shifted row)
     foreign: bool = False  # inside a block of another region file
+    trace: Tracer | None = None  # fmtr debug-page's: told what each line was taken for
 
 
-def extract(path: Path, doc: Document) -> DocumentExtract:
-    """Extract every programme block of one FY2001-2005 report file."""
-    state = _State(DocumentExtract(file=doc.file, pages=0), doc)
+def extract(path: Path, doc: Document, trace: Tracer | None = None) -> DocumentExtract:
+    """Extract every programme block of one FY2001-2005 report file; ``trace``: told what was
+    seen on its page (fmtr debug-page)."""
+    state = _State(DocumentExtract(file=doc.file, pages=0), doc, trace=trace)
     for first, last in _page_ranges(doc):
         for page in iter_pages(path, first, last, doc.file, runs=True):
             state.doc.pages += 1
@@ -191,17 +194,49 @@ def _is_header(line: _Line) -> bool:
 def _read_page(page: Page, state: _State) -> None:
     lines = _shown_lines(page)
     header = next((i for i, ln in enumerate(lines) if _is_header(ln)), None)
+    top = 0.0  # where the columns start: the column header, when the page has one
     if header is not None:
+        top = lines[header].y
         state.anchor = lines[header].words[0][0]
         _check_header(lines[header], state.anchor, page.number, state.doc.file)
+        if state.trace is not None:
+            _trace_header(state.trace, page, lines[: header + 1])
         # Above the column header: the running heading and, on the first page, the note.
         lines = lines[header + 1 :]
     elif state.anchor is None and lines:
         # Titles start 4 pt left of the anchor and nothing starts further left; department lines
         # start only near the anchor (up to 2 pt off), too loosely to anchor on.
         state.anchor = min(ln.words[0][0] for ln in lines) + _TITLE_INDENT
+    if state.trace is not None:
+        state.trace.size(page.number, page.width, page.height)
+        if state.anchor is not None:
+            starts = [
+                (name, state.anchor + rel)
+                for name, rel in (
+                    ("course_title", -_TITLE_INDENT - 1),  # nothing starts left of it
+                    ("quantity", _QTY_FROM),
+                    ("location", _LOCATION),
+                    ("student_unit", _STUDENT),
+                    ("us_unit", _US_UNIT),
+                    ("cost", _COST),
+                    ("start_date", _START),
+                    ("end_date", _END),
+                )
+            ]
+            state.trace.columns(page.number, top, None, None, starts)
     for line in lines:
         _read_line(line, page.number, state)
+
+
+def _trace_header(trace: Tracer, page: Page, lines: list[_Line]) -> None:
+    """The column header, and the running heading above it (not read: see the module's doc)."""
+    for k, line in enumerate(lines):
+        trace.line(page.number, line.y, line.words, HEADER if k == len(lines) - 1 else FURNITURE)
+
+
+def _trace(state: _State, page: int, line: _Line, role: str) -> None:
+    if state.trace is not None:
+        state.trace.line(page, line.y, line.words, role)
 
 
 def _ours(region: str | None, page: int, state: _State) -> bool:
@@ -222,22 +257,27 @@ def _check_header(line: _Line, anchor: float, page: int, file: str) -> None:
 def _read_line(line: _Line, page: int, state: _State) -> None:
     text = line.text
     if _FOOTER.match(text):
+        _trace(state, page, line, FURNITURE)
         return
     heading = _HEADING.match(text)
     if heading:
+        _trace(state, page, line, HEADING)
         state.foreign = not _ours(heading["region"], page, state)
         state.block, state.row = None, None
         if not state.foreign:
             _open_block(heading, text, page, state)
         return
     if state.foreign:
+        _trace(state, page, line, OTHER)
         return
     if state.anchor is None or state.block is None:
+        _trace(state, page, line, OTHER)
         state.doc.unplaced.append((page, text))
         return
     cells = _cells(line, state.anchor)
     total = _TOTAL.match(text)
     if total:
+        _trace(state, page, line, TOTAL)
         _add_total(total, cells, page, state)
         return
     if any(cells[c] for c in ("quantity", "cost", "start_date", "end_date")):
@@ -258,13 +298,22 @@ def _read_line(line: _Line, page: int, state: _State) -> None:
         state.block.rows.append(row)
         state.block.last_page = page
         state.row = row
+        if state.trace is not None:
+            _trace(state, page, line, ANCHOR)
+            state.trace.cells(row, page, line.y, line.words, cells, anchor=True)
     elif state.row is not None:
+        taken = None
         if state.end_wrapped:
-            _take_wrapped_date(state.row, cells)
+            taken = _take_wrapped_date(state.row, cells)
             state.end_wrapped = False
         _continue_row(state.row, cells, page)
         state.block.last_page = page
+        if state.trace is not None:
+            _trace(state, page, line, WRAP)
+            shown = {"end_date": taken, **cells} if taken else cells
+            state.trace.cells(state.row, page, line.y, line.words, shown, anchor=False)
     else:
+        _trace(state, page, line, OTHER)
         state.doc.unplaced.append((page, text))
 
 
@@ -292,11 +341,14 @@ def _unshift(cells: dict[str, str | None]) -> bool:
     return len(dates) == 1
 
 
-def _take_wrapped_date(row: TrainingRow, cells: dict[str, str | None]) -> None:
+def _take_wrapped_date(row: TrainingRow, cells: dict[str, str | None]) -> str | None:
+    """The end date a shifted row wrapped to its next line, moved to the row; None if none."""
     first, _, rest = (cells["course_title"] or "").partition(" ")
     if _DATE.match(first) and row.end_date is None:
         row.end_date = first
         cells["course_title"] = rest or None
+        return first
+    return None
 
 
 def _open_block(m: re.Match[str], text: str, page: int, state: _State) -> None:

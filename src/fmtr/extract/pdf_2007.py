@@ -43,6 +43,7 @@ from fmtr.extract.model import (
     join_lines,
 )
 from fmtr.extract.pdfwords import WordItem, WordPage, iter_word_pages
+from fmtr.extract.trace import ANCHOR, FURNITURE, HEADER, HEADING, OTHER, TOTAL, WRAP, Tracer
 from fmtr.sources.catalog import Document
 
 # Column-header labels, longest first where one label starts another.
@@ -410,9 +411,12 @@ class _Reader:
     # Blocks read since a page whose text is lost: their country is not known yet.
     orphans: list[ProgrammeBlock] = field(default_factory=list)
     seen_heading: bool = False
+    trace: Tracer | None = None  # fmtr debug-page's: told what each line was taken for
 
     def feed(self, line: _Line) -> None:
         cols = _columns(line)
+        if self.trace is not None:
+            self.trace_line(line, cols)
         if cols is not None:
             self.columns = cols
             if self.block is None:
@@ -449,6 +453,37 @@ class _Reader:
             self.table.append(self.table_line(line))
         else:
             self.tail.append(line)
+
+    def trace_line(self, line: _Line, cols: _Columns | None) -> None:
+        """Tell the tracer what ``feed`` takes the line for (as feed decides it)."""
+        assert self.trace is not None
+        words = list(zip(line.x0s, line.texts, strict=True))
+        if cols is not None:
+            self.trace.line(line.page, line.y, words, HEADER)
+            # Where a word starts a column: _COLUMN_SLACK left of the header word (field_of).
+            starts = [(f, x - _COLUMN_SLACK) for f, x in zip(cols.fields, cols.starts, strict=True)]
+            self.trace.columns(line.page, line.y, None, None, starts)
+            return
+        texts = line.texts
+        if texts[-1] == "Training" and _HEADING.match(line.text):
+            role = HEADING
+        elif texts[0] in ("FY", "Fiscal") and _FY_TOTAL.match(line.text):
+            role = TOTAL
+        elif self.in_table:
+            role = ANCHOR if self.table_line(line).anchor else WRAP
+        else:
+            role = OTHER  # read later with the lines after the total (read_tail)
+        self.trace.line(line.page, line.y, words, role)
+
+    def trace_rows(self, rows: list[_Row], made: list[TrainingRow]) -> None:
+        assert self.trace is not None
+        for r, row in zip(rows, made, strict=True):
+            for tl in r.lines:
+                line = tl.line
+                words = list(zip(line.x0s, line.texts, strict=True))
+                anchor = tl is r.anchor
+                self.trace.cells(row, line.page, line.y, words, tl.cells, anchor)
+                self.trace.role(line.page, line.y, ANCHOR if anchor else WRAP)
 
     def table_line(self, line: _Line) -> _TableLine:
         cols = self.columns
@@ -503,8 +538,11 @@ class _Reader:
         block = self.block
         assert block is not None
         rows, _head, left = _rows_of_page(self.table)
-        for r in rows:
-            block.rows.append(r.to_row())
+        made = [r.to_row() for r in rows]
+        if self.trace is not None:
+            self.trace_rows(rows, made)
+        for r, row in zip(rows, made, strict=True):
+            block.rows.append(row)
             if r.anchor.line.page > block.last_page:
                 block.last_page = r.anchor.line.page
         # Lines below the last row's cells: before a heading they may be the next country's
@@ -550,6 +588,9 @@ class _Reader:
         total = PrintedTotal(
             kind, " ".join(label), lines[0].page, numbers.get("quantity"), numbers.get("cost")
         )
+        if self.trace is not None:
+            for line in lines:
+                self.trace.role(line.page, line.y, TOTAL)
         if self.block is None:
             self.out.unplaced.append((lines[0].page, " ".join(line.text for line in lines)))
             return
@@ -601,7 +642,10 @@ class _Reader:
             return 0
         lines = [self.table_line(line) for line in tail[:end]]
         rows, _head, left = _rows_of_page(lines)
-        block.rows.extend(r.to_row() for r in rows)
+        made = [r.to_row() for r in rows]
+        if self.trace is not None:
+            self.trace_rows(rows, made)
+        block.rows.extend(made)
         return end - len(left)
 
     def total_start(self, tail: list[_Line], i: int, j: int) -> int | None:
@@ -659,16 +703,23 @@ def _page_ranges(doc: Document) -> list[tuple[int, int | None]]:
     return merged
 
 
-def extract(path: Path, doc: Document) -> DocumentExtract:
-    """Read the document's pages (the union of its catalog ranges) into programme blocks."""
+def extract(path: Path, doc: Document, trace: Tracer | None = None) -> DocumentExtract:
+    """Read the document's pages (the union of its catalog ranges) into programme blocks;
+    ``trace``: told what was seen on its page (fmtr debug-page)."""
     out = DocumentExtract(doc.file, 0)
-    reader = _Reader(doc, out)
+    reader = _Reader(doc, out, trace=trace)
     for first, last in _page_ranges(doc):
         for page in iter_word_pages(path, first, last, doc.file):
             out.pages += 1
             if not page.words:
                 reader.lost_page(page.number)
             lines = _visual_lines(page)
+            if trace is not None:
+                trace.size(page.number, page.width, page.height)
+                for k, ln in enumerate(lines):
+                    if _is_furniture(ln, page, k == len(lines) - 1):
+                        words = list(zip(ln.x0s, ln.texts, strict=True))
+                        trace.line(ln.page, ln.y, words, FURNITURE)
             lines = [
                 ln for k, ln in enumerate(lines) if not _is_furniture(ln, page, k == len(lines) - 1)
             ]

@@ -103,9 +103,9 @@ def trend(db: Database, programme: str) -> Table:
     return shapes.trend(overview.programme_trend(db, programme))
 
 
-def compare(db: Database, countries: Sequence[str]) -> Table:
-    """Several recipients per fiscal year, side by side."""
-    return shapes.comparison(overview.compare(db, countries))
+def compare(db: Database, countries: Sequence[str], programme: str | None = None) -> Table:
+    """Several recipients per fiscal year, side by side (in one programme, or all)."""
+    return shapes.comparison(overview.compare(db, countries, programme))
 
 
 # --- figures per fiscal year -------------------------------------------------------------------

@@ -88,6 +88,9 @@ class Citation:
     csl: dict[str, Any]  # one CSL-JSON item
     release: ReleaseStamp
     sources: list[Source] = field(default_factory=list)
+    # A figure's values: trainees, cost_cents, rows, and the rows without a number of
+    # trainees or a cost (a row's: empty, its cells are in the text).
+    values: dict[str, int] = field(default_factory=dict)
 
 
 def _edition_words(edition: str) -> str:
@@ -281,7 +284,14 @@ def cite_figure(
         csl["version"] = release.version
     if release.url:
         csl["URL"] = release.url
-    return Citation(ident, "figure", text, bibtex, csl, release, sources)
+    values = {
+        "trainees": trainees,
+        "cost_cents": cents,
+        "rows": rows,
+        "rows_without_quantity": no_qty,
+        "rows_without_cost": no_cost,
+    }
+    return Citation(ident, "figure", text, bibtex, csl, release, sources, values)
 
 
 def cite(db: Database, identifier: str) -> Citation:

@@ -173,25 +173,31 @@ def programme_trend(db: Database, programme: str) -> ProgrammeTrend:
 @dataclass
 class Comparison:
     recipients: list[Recipient]
+    programme: ProgrammeDetail | None = None  # None: every programme
     # fiscal year -> recipient code -> figures; years where none of them had training are absent
     by_year: dict[int, dict[str, Figures]] = field(default_factory=dict)
 
 
-def compare(db: Database, countries: Sequence[str]) -> Comparison:
+def compare(db: Database, countries: Sequence[str], programme: str | None = None) -> Comparison:
     """Several recipients' figures per fiscal year side by side (each named as
-    ``resolve_country`` accepts; the same recipient named twice counts once)."""
+    ``resolve_country`` accepts; the same recipient named twice counts once), in one
+    ``programme`` or all."""
     with connect(db) as conn:
         require_search_index(conn)
         chosen = list({r.code: r for r in (resolve_country(conn, c) for c in countries)}.values())
-        marks, codes = in_list("code", [r.code for r in chosen])
+        detail = programme_detail(conn, programme) if programme is not None else None
+        marks, params = in_list("code", [r.code for r in chosen])
+        where = f"f.rows > 0 AND f.country_code IN ({marks})"
+        if detail is not None:
+            where += " AND f.programme_code = :programme"
+            params["programme"] = detail.code
         found = rows(
             conn,
-            f"SELECT f.fy, f.country_code, {_SUMS} FROM year_figures f "
-            f"WHERE f.rows > 0 AND f.country_code IN ({marks}) "
+            f"SELECT f.fy, f.country_code, {_SUMS} FROM year_figures f WHERE {where} "
             "GROUP BY f.fy, f.country_code ORDER BY f.fy, f.country_code",
-            codes,
+            params,
         )
-    result = Comparison(chosen)
+    result = Comparison(chosen, detail)
     for fy, code, *sums in found:
         result.by_year.setdefault(fy, {})[code] = Figures(*(int(v) for v in sums))
     return result

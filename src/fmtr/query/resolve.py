@@ -1,9 +1,9 @@
 """User input to database keys: countries, programmes, fiscal years and spans of them.
 
-A country is found by name, by code (ISO alpha-3 or fmtr's X-...), or by any spelling the
-reports print (fmtr.clean.countries); a programme by code or name (fmtr.clean.programmes); a
-fiscal year written "FY2003", "2003", "FY03" or "FY 03". Input that names nothing raises a
-QueryInputError carrying the closest known name.
+A country is found by name, by code (ISO alpha-3, ISO alpha-2 or fmtr's X-...), or by any
+spelling the reports print (fmtr.clean.countries); a programme by code or name
+(fmtr.clean.programmes); a fiscal year written "FY2003", "2003", "FY03" or "FY 03". Input that
+names nothing raises a QueryInputError carrying the closest known name.
 """
 
 from __future__ import annotations
@@ -74,14 +74,32 @@ def _suggest(text: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def _alpha_2(text: str) -> str | None:
+    """The ISO 3166 alpha-3 code of an alpha-2 code ("PK" -> "PAK"), None for anything else."""
+    if len(text) != 2 or not text.isalpha():
+        return None
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=text.upper())
+    return None if found is None else str(found.alpha_3)
+
+
 def resolve_country(conn: Connection, text: str) -> Recipient:
-    """The recipient ``text`` names: "Pakistan", "PAK", "pak", "Burma", "Korea, Republic of"."""
+    """The recipient ``text`` names: "Pakistan", "PAK", "pak", "PK" (ISO alpha-2), "Burma",
+    "Korea, Republic of"."""
     raw = text.strip()
     by_code = rows(
         conn, "SELECT code, name, kind FROM country WHERE code = :code", {"code": raw.upper()}
     )
     if by_code:
         return Recipient(*by_code[0])
+    alpha3 = _alpha_2(raw)
+    if alpha3 is not None:
+        by_code = rows(
+            conn, "SELECT code, name, kind FROM country WHERE code = :code", {"code": alpha3}
+        )
+        if by_code:
+            return Recipient(*by_code[0])
     found = country_code(raw)
     if found is not None:
         return Recipient(found.code, found.name, found.kind)

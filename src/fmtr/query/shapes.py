@@ -211,7 +211,9 @@ def countries(found: list[RecipientTotals], limit: int | None, offset: int) -> T
         for r in found
     ]
     title = f"{len(found)} recipients with counted training"
-    return Table(cols, _page_list(rows, limit, offset), len(found), limit, offset, title=title)
+    shown = ["name", "trainees", "cost_cents", "first_fy", "last_fy"]
+    page = _page_list(rows, limit, offset)
+    return Table(cols, page, len(found), limit, offset, title=title, shown=shown)
 
 
 def _recipient(r: Recipient) -> dict[str, str]:
@@ -226,6 +228,59 @@ def country_series(profile: CountryProfile | RecipientSeries) -> Table:
     r = profile.recipient
     title = f"{r.name} ({r.code}) per fiscal year and programme"
     return Table(cols, rows, len(rows), meta=_recipient(r), title=title)
+
+
+def year_programme(
+    series: Table,
+    years: Iterable[int] = (),
+    covered: Iterable[int] = (),
+    order: Iterable[str] = (),
+) -> Table:
+    """A recipient's per-year, per-programme table (``country_series``) pivoted: a row per
+    fiscal year, two columns per programme (``IMET_trainees``, ``IMET_cost_cents``), the year's
+    totals, and a last row of totals (``fy`` "total"). ``years``: every fiscal year to list
+    (a year without training is "none reported" when ``covered``, else "not covered");
+    ``order``: the programmes' order (others follow, most trainees first)."""
+    per_year: dict[int, dict[str, dict[str, Any]]] = {}
+    sums: dict[str, dict[str, int]] = {}
+    for r in series.rows:
+        per_year.setdefault(r["fy"], {})[r["programme_code"]] = r
+        s = sums.setdefault(r["programme_code"], {"trainees": 0, "cost_cents": 0, "rows": 0})
+        for k in s:
+            s[k] += r[k] or 0
+    wanted = [c for c in order if c in sums]
+    wanted += sorted((c for c in sums if c not in wanted), key=lambda c: (-sums[c]["trainees"], c))
+    cols = ["fy", "status"]
+    for code in wanted:
+        cols += [f"{code}_trainees", f"{code}_cost_cents"]
+    cols += ["trainees", "cost_cents", "rows"]
+    covered_set = set(covered)
+    rows: list[dict[str, Any]] = []
+    for fy in sorted(set(years) | set(per_year)):
+        found = per_year.get(fy, {})
+        status = "reported" if found else "none reported" if fy in covered_set else "not covered"
+        row: dict[str, Any] = {"fy": fy, "status": status}
+        for code in wanted:
+            got = found.get(code)
+            row[f"{code}_trainees"] = got["trainees"] if got else None
+            row[f"{code}_cost_cents"] = got["cost_cents"] if got else None
+        row["trainees"] = sum(r["trainees"] or 0 for r in found.values()) if found else None
+        row["cost_cents"] = sum(r["cost_cents"] or 0 for r in found.values()) if found else None
+        row["rows"] = sum(r["rows"] or 0 for r in found.values()) if found else None
+        if status == "none reported":  # the reports list none: 0, not unknown
+            row.update(trainees=0, cost_cents=0, rows=0)
+        rows.append(row)
+    total: dict[str, Any] = {"fy": "total", "status": ""}
+    for code in wanted:
+        total[f"{code}_trainees"] = sums[code]["trainees"]
+        total[f"{code}_cost_cents"] = sums[code]["cost_cents"]
+    total["trainees"] = sum(s["trainees"] for s in sums.values())
+    total["cost_cents"] = sum(s["cost_cents"] for s in sums.values())
+    total["rows"] = sum(s["rows"] for s in sums.values())
+    rows.append(total)
+    meta = {**series.meta, "programmes": wanted}
+    title = series.title.replace("per fiscal year and programme", "per fiscal year")
+    return Table(cols, rows, len(rows) - 1, meta=meta, title=title)
 
 
 # A recipient's lists of names: (the list's name in the API and the CLI, fmtr.query's name kind,
@@ -255,12 +310,19 @@ def _named_columns(column: str) -> list[str]:
     return [column, "spellings", *_SUMS, "first_fy", "last_fy"]
 
 
+def _named_shown(column: str) -> list[str]:
+    """What a narrow screen keeps of a list of names: the name and its figures."""
+    return [column, "trainees", "cost_cents", "last_fy"]
+
+
 def names(page: NamesPage, what: str, limit: int | None, offset: int) -> Table:
     column = NAME_LISTS[what][1]
     title = f"{page.recipient.name}: {what}, most frequent first"
     rows = _named(page.names, column)
     meta = _recipient(page.recipient)
-    return Table(_named_columns(column), rows, page.total, limit, offset, meta, title)
+    return Table(
+        _named_columns(column), rows, page.total, limit, offset, meta, title, _named_shown(column)
+    )
 
 
 def country(profile: CountryProfile) -> dict[str, Any]:
@@ -272,6 +334,7 @@ def country(profile: CountryProfile) -> dict[str, Any]:
             _named_columns(NAME_LISTS[what][1]),
             _named(found, NAME_LISTS[what][1]),
             title=f"top {what}",
+            shown=_named_shown(NAME_LISTS[what][1]),
         )
         for what, found in (
             ("courses", profile.top_courses),
@@ -294,6 +357,7 @@ def country(profile: CountryProfile) -> dict[str, Any]:
             for p in profile.programmes
         ],
         title="programmes",
+        shown=["programme_code", "first_fy", "last_fy", "trainees", "cost_cents"],
     )
     sources = Table(
         ["edition", "file", "url", "blocks", "first_page", "last_page"],
@@ -324,7 +388,8 @@ def programmes(found: list[ProgrammeTotals]) -> Table:
         }
         for p in found
     ]
-    return Table(cols, rows, len(rows), title="programmes, most trainees first")
+    shown = ["programme_code", "trainees", "cost_cents", "rows"]
+    return Table(cols, rows, len(rows), title="programmes, most trainees first", shown=shown)
 
 
 def trend(found: ProgrammeTrend) -> Table:
@@ -343,7 +408,47 @@ def comparison(result: Comparison) -> Table:
         for code, f in sorted(per.items())
     ]
     names = ", ".join(f"{r.name} ({r.code})" for r in result.recipients)
-    return Table(cols, rows, len(rows), title=f"{names} per fiscal year")
+    programme = result.programme.code if result.programme else None
+    meta = {"programme_code": programme} if programme else {}
+    title = f"{names} per fiscal year" + (f", {programme}" if programme else "")
+    return Table(cols, rows, len(rows), meta=meta, title=title)
+
+
+def comparison_wide(
+    result: Comparison, years: Iterable[int] = (), covered: Iterable[int] = ()
+) -> Table:
+    """The comparison with a column per recipient and measure (``PAK_trainees``,
+    ``PAK_cost_cents``), a row per fiscal year of ``years`` (a covered year without training
+    is 0, a year no edition covers has no figure), and a last row of totals."""
+    codes = [r.code for r in result.recipients]
+    cols = ["fy"] + [f"{c}_{m}" for c in codes for m in ("trainees", "cost_cents")]
+    covered_set = set(covered)
+    rows: list[dict[str, Any]] = []
+    sums = {c: [0, 0] for c in codes}
+    for fy in sorted(set(years) | set(result.by_year)):
+        per = result.by_year.get(fy, {})
+        row: dict[str, Any] = {"fy": fy}
+        for c in codes:
+            f = per.get(c)
+            known = f is not None or fy in covered_set
+            row[f"{c}_trainees"] = (f.trainees if f else 0) if known else None
+            row[f"{c}_cost_cents"] = (f.cost_cents if f else 0) if known else None
+            if f is not None:
+                sums[c][0] += f.trainees
+                sums[c][1] += f.cost_cents
+        rows.append(row)
+    total: dict[str, Any] = {"fy": "total"}
+    for c in codes:
+        total[f"{c}_trainees"], total[f"{c}_cost_cents"] = sums[c]
+    rows.append(total)
+    programme = result.programme.code if result.programme else None
+    meta = {
+        "countries": [{"country_code": r.code, "name": r.name} for r in result.recipients],
+        "programme_code": programme,
+    }
+    names = ", ".join(r.name for r in result.recipients)
+    title = f"{names}: {programme or 'all programmes'} per fiscal year"
+    return Table(cols, rows, len(rows) - 1, meta=meta, title=title)
 
 
 # --- figures per fiscal year ---------------------------------------------------------------
@@ -377,7 +482,8 @@ def top(result: TopResult, limit: int | None, offset: int, years: bool = False) 
         f"{programme or 'all programmes'}, FY{result.first_fy}-FY{result.last_fy}, by "
         f"{result.by}: {len(rows)} of {result.recipients_total} recipients"
     )
-    return Table(cols, rows, result.recipients_total, limit, offset, meta, title)
+    shown = ["rank", "name", "trainees", "cost_cents"]
+    return Table(cols, rows, result.recipients_total, limit, offset, meta, title, shown)
 
 
 def series(s: Series) -> Table:
@@ -528,11 +634,18 @@ ROW_COLUMNS_SHOWN = [
 ]  # fmt: skip
 
 
+# What a phone keeps of a training row: when, what (its link to the row) and who, how many,
+# what it cost.
+ROW_COLUMNS_PHONE = ["fy", "course_title", "student_unit", "quantity", "cost"]
+
+
 def training(
     selection: Selection, limit: int | None, offset: int, shown: list[str] | None = None
 ) -> Table:
     rows = [dict(zip(selection.columns, r, strict=True)) for r in selection.rows]
-    return Table(shown or list(selection.columns), rows, None, limit, offset)
+    columns = shown or list(selection.columns)
+    phone = [c for c in ROW_COLUMNS_PHONE if c in columns] or None
+    return Table(columns, rows, None, limit, offset, shown=phone)
 
 
 # --- participation history ---------------------------------------------------------------------

@@ -177,9 +177,10 @@ def trend(
 def compare(
     conn: Conn,
     country: Annotated[list[str], Query(min_length=1, max_length=12)],
+    programme: Programme,
     format: Format = "json",
 ) -> Response:
-    return respond(answers.compare(conn, country), format, "compare")
+    return respond(answers.compare(conn, country, programme), format, "compare")
 
 
 # --- figures per fiscal year -------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fmtr.settings import ServerSettings
 from fmtr.sources.page_cache import PageCache, default_folder
@@ -24,6 +25,26 @@ from fmtr.web.watch import DatabaseWatch, Watch
 HERE = Path(__file__).parent
 
 
+class RootPath:
+    """ASGI middleware: the path the server is reached under behind a proxy (the root_path
+    setting), for the routing (which takes a request with it or without it) and for every
+    link the pages and the API's documentation write."""
+
+    def __init__(self, app: ASGIApp, root: str) -> None:
+        self.app = app
+        self.root = root
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "root_path": self.root}
+        await self.app(scope, receive, send)
+
+
+def _favicon() -> FileResponse:
+    # Browsers ask for it on every page they show without a <link rel="icon">: the API's JSON.
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
+
 def create_app(
     db: str, *, corpus: Path | None = None, settings: ServerSettings | None = None
 ) -> FastAPI:
@@ -38,7 +59,7 @@ def create_app(
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
-    from fmtr.web import api, pages
+    from fmtr.web import api, api_docs, citing, largest, pages
 
     settings = settings or ServerSettings()
     url = database_url(db)
@@ -55,7 +76,8 @@ def create_app(
             '`{"error": {"status", "code", "message", "suggestion"}}`.'
         ),
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # The docs page is fmtr.web.api_docs: Swagger UI served from the package, not a CDN.
+        docs_url=None,
         redoc_url=None,
     )
     # Checked once, without the questions' deadline, and never repaired: the server cannot
@@ -84,9 +106,14 @@ def create_app(
         statement_seconds=settings.statement_seconds,
         progress_steps=settings.progress_steps,
     )
+    app.mount(api_docs.ASSETS_PATH, StaticFiles(directory=api_docs.swagger_ui_files()))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_docs.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(citing.router)
+    app.include_router(largest.router)
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     # Middleware, innermost first (each added wraps the ones before): heavy questions queue
     # for their slots after the cache, so a kept answer never waits.
     app.add_middleware(HeavySlots, slots=settings.heavy_slots, queue=settings.heavy_queue)
@@ -103,6 +130,8 @@ def create_app(
         app.add_middleware(DatabaseWatch, watch=app.state.watch)
     app.add_middleware(AllowedHosts, allowed=allowed_hosts(settings.allowed_hosts))
     app.add_middleware(HeadAsGet)
+    if settings.root_path.strip("/"):
+        app.add_middleware(RootPath, root="/" + settings.root_path.strip("/"))
     app.add_middleware(AccessLog)  # outermost but the security headers: it times the cache too
     errors.install(app, settings.statement_seconds)
     return app
@@ -113,4 +142,4 @@ class _App(FastAPI):
     error middleware included, so that even a 500 carries them."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack(), docs_path=self.docs_url)
+        return SecurityHeaders(super().build_middleware_stack())

@@ -67,7 +67,7 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         return exc
     if isinstance(exc, RequestValidationError):
         problems = [
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {_plainly(e)}"
             for e in exc.errors()
         ]
         return InputError("; ".join(problems) or "invalid request")
@@ -78,6 +78,31 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         # past SQLAlchemy, which would have raised QueryTimeout itself.
         return QueryTimeout(statement_seconds)
     return None
+
+
+def _plainly(problem: Any) -> str:
+    """A validation problem in a reader's words, with the limit it broke (pydantic's own
+    message for the kinds not named here)."""
+    kind, ctx, given = problem.get("type"), problem.get("ctx") or {}, problem.get("input")
+    if kind == "string_too_long":
+        return f"{len(str(given)):,} characters given, at most {ctx['max_length']:,} taken"
+    if kind == "string_too_short":
+        return f"at least {ctx['min_length']:,} character(s) needed"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"{str(given)[:40]!r} is not a whole number"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        words = {
+            "greater_than_equal": ("at least", "ge"),
+            "less_than_equal": ("at most", "le"),
+            "greater_than": ("more than", "gt"),
+            "less_than": ("less than", "lt"),
+        }[kind]
+        return f"{str(given)[:40]!r} given, {words[0]} {ctx[words[1]]} taken"
+    if kind in ("literal_error", "enum"):
+        return f"{str(given)[:40]!r} given, {ctx['expected']} taken"
+    if kind == "missing":
+        return "required"
+    return str(problem.get("msg", "invalid"))
 
 
 def body(error: FmtrError) -> dict[str, Any]:
@@ -91,14 +116,27 @@ def body(error: FmtrError) -> dict[str, Any]:
     }
 
 
+def _is_api(request: Request) -> bool:
+    root = str(request.scope.get("root_path") or "").rstrip("/")
+    return request.url.path.removeprefix(root).startswith("/api/")
+
+
+class _Unexpected(FmtrError):
+    """What a reader is told of a bug: nothing of its trace (the log has it)."""
+
+    status = 500
+    code = "internal_error"
+
+
 def error_response(request: Request, error: FmtrError) -> Response:
-    """``error`` as fmtr answers it: JSON under /api/, the explorer's error page elsewhere."""
+    """``error`` as fmtr answers it: JSON under /api/, the explorer's error page elsewhere
+    (the suggestion a link, the form kept)."""
     from fmtr.web import pages
 
-    if request.url.path.startswith("/api/"):
+    if _is_api(request):
         response: Response = JSONResponse(body(error), status_code=error.status)
     else:
-        response = pages.error_page(request, error.status, str(error))
+        response = pages.error_page(request, error.status, str(error), error)
     retry = getattr(error, "retry_after", None)  # a busy server says when to come back
     if retry is not None:
         response.headers["Retry-After"] = str(retry)
@@ -106,7 +144,8 @@ def error_response(request: Request, error: FmtrError) -> Response:
 
 
 def install(app: FastAPI, statement_seconds: float) -> None:
-    """Register the one handler: JSON under /api/, the error page elsewhere."""
+    """Register the one handler: JSON under /api/, the error page elsewhere; anything else
+    raised (a bug) answers 500 the same way, its trace only in the log."""
 
     async def handle(request: Request, exc: Exception) -> Response:
         error = as_fmtr_error(exc, statement_seconds)
@@ -116,6 +155,10 @@ def install(app: FastAPI, statement_seconds: float) -> None:
             raise exc
         return error_response(request, error)
 
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette's ServerErrorMiddleware calls this, then raises ``exc`` again for the log.
+        return error_response(request, _Unexpected("the server met an error it did not expect"))
+
     for kind in (
         FmtrError,
         RequestValidationError,
@@ -124,6 +167,7 @@ def install(app: FastAPI, statement_seconds: float) -> None:
         DBAPIError,
     ):
         app.add_exception_handler(kind, handle)
+    app.add_exception_handler(Exception, unexpected)
 
 
 def _database_gone(request: Request, exc: Exception) -> FmtrError | None:

@@ -23,13 +23,19 @@ request, the new one is answered 503 and closed. The ceiling stays
 below the file-descriptor budget (``open_files``, ``raise_open_files``) so that accepting never
 fails for want of descriptors.
 
-Refusals are answered with a short plain-text response, then the connection stops reading
-after a brief linger (``LINGER_SECONDS``) so that the client reads the answer rather than a reset.
+Refusals are answered with a short response, then the connection stops reading after a brief
+linger (``LINGER_SECONDS``) so that the client reads the answer rather than a reset. Its body is
+the app's own error shapes when the path is known (``refusal``): the JSON error document under
+/api/, a small page of the explorer elsewhere (issue 13: every error a page); plain text when
+no path came (a connection refused on arrival, or closed before its request line ended).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import html
+import json
 import logging
 import sys
 import weakref
@@ -41,6 +47,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from fmtr.settings import ServerSettings
+from fmtr.web.security import POLICY
 
 log = logging.getLogger("fmtr.web")
 
@@ -65,6 +72,7 @@ class Limits:
     max_header_bytes: int = ServerSettings.max_header_bytes
     max_url_bytes: int = ServerSettings.max_url_bytes
     max_connections: int = ServerSettings.max_connections
+    root_path: str = ""  # the path the app is served under (its links in a refusal's page)
 
     @classmethod
     def of(cls, settings: ServerSettings, open_files: int | None = None) -> Limits:
@@ -73,8 +81,13 @@ class Limits:
         ceiling = settings.max_connections
         if open_files is not None:
             ceiling = max(1, min(ceiling, open_files - RESERVED_FILES))
+        root = settings.root_path.strip("/")
         return cls(
-            settings.header_seconds, settings.max_header_bytes, settings.max_url_bytes, ceiling
+            settings.header_seconds,
+            settings.max_header_bytes,
+            settings.max_url_bytes,
+            ceiling,
+            "/" + root if root else "",
         )
 
 
@@ -195,7 +208,13 @@ class GuardedProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
             return
         if self._head_bytes is not None and self._head_bytes > self.limits.max_header_bytes:
-            self._refuse(431, "request headers too large")
+            self._refuse(431, self._headers_too_large())
+
+    def _headers_too_large(self) -> str:
+        return (
+            f"request headers too large: this server takes {self.limits.max_header_bytes:,} "
+            "bytes of request line and headers at most"
+        )
 
     def _bad_request(self) -> None:
         self.logger.warning("Invalid HTTP request received.")
@@ -210,13 +229,17 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
         if len(self.url) > self.limits.max_url_bytes:
-            raise _Refused(414, "request URL too long")
+            raise _Refused(
+                414,
+                f"request URL too long: this server takes {self.limits.max_url_bytes:,} bytes "
+                "of path and query at most",
+            )
 
     def on_headers_complete(self) -> None:
         # The head came whole in one read: its size from what the parser found.
         size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
         if size > self.limits.max_header_bytes:
-            raise _Refused(431, "request headers too large")
+            raise _Refused(431, self._headers_too_large())
         self._head_bytes = None
         self._waiting.discard(self)
         self._cancel_head_timer()
@@ -276,13 +299,16 @@ class GuardedProtocol(HttpToolsProtocol):
         self._unset_keepalive_if_required()
         if self.transport.is_closing():
             return
-        body = message.encode("ascii") + b"\n"
+        root = self.limits.root_path
+        asked = asked_for(getattr(self, "url", b""), root)
+        content_type, body = refusal(status, message, asked, root)
         head = [f"HTTP/1.1 {status} {_REASONS[status]}".encode("ascii")]
         head += [name + b": " + value for name, value in self.server_state.default_headers]
         head += [
-            b"content-type: text/plain; charset=utf-8",
+            b"content-type: " + content_type,
             b"content-length: " + str(len(body)).encode("ascii"),
             b"x-content-type-options: nosniff",
+            b"content-security-policy: " + POLICY.encode("ascii"),
             b"connection: close",
         ]
         if status == 503:
@@ -294,6 +320,69 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+
+_HEADINGS = {
+    408: "Too slow",
+    414: "Address too long",
+    431: "Request too large",
+    503: "Cannot answer now",
+}
+_CODES = {
+    408: "request_timeout",
+    414: "url_too_long",
+    431: "headers_too_large",
+    503: "too_many_connections",
+}
+
+
+def asked_for(url: bytes, root: str) -> str:
+    """What a refused request asked for, from as much of its URL as came: "api" (a path under
+    /api/, below ``root``), "page" (another path) or "" (none came)."""
+    path = url[: len(root) + 5].split(b"?", 1)[0].decode("latin-1")
+    if not path.startswith("/"):
+        return ""
+    local = path[len(root) :] if root and path.startswith(root + "/") else path
+    return "api" if local.startswith("/api/") else "page"
+
+
+@functools.lru_cache(maxsize=64)
+def refusal(status: int, message: str, asked: str, root: str) -> tuple[bytes, bytes]:
+    """The content type and body refusing a request that ``asked`` for what ``asked_for``
+    says: as the app answers an error (fmtr.web.errors), without the app, which never sees the
+    request. The explorer's page has the site's stylesheet and its way back, never the address
+    refused (it may be megabytes)."""
+    if asked == "":
+        return b"text/plain; charset=utf-8", message.encode("ascii") + b"\n"
+    if asked == "api":
+        error = {"status": status, "code": _CODES[status], "message": message, "suggestion": None}
+        return b"application/json", json.dumps({"error": error}).encode("ascii")
+    heading = _HEADINGS[status]
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Error {status}: {heading} · Foreign Military Training data</title>
+<link rel="icon" href="{root}/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{root}/static/fmtr.css">
+</head>
+<body>
+<header class="site"><nav aria-label="Main"><a class="brand" href="{root}/">fmtr</a></nav></header>
+<main id="main">
+<h1>{heading} <span class="code">(error {status})</span></h1>
+<p class="error" role="alert">{html.escape(message)}.</p>
+<h2>Or start from</h2>
+<ul class="links">
+  <li><a href="{root}/">the home page</a></li>
+  <li><a href="{root}/countries">every country</a></li>
+  <li><a href="{root}/programmes">every programme</a></li>
+</ul>
+</main>
+</body>
+</html>
+"""
+    return b"text/html; charset=utf-8", page.encode("utf-8")
 
 
 def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:

@@ -3,9 +3,8 @@
 - Security headers on every response: a Content-Security-Policy allowing only the app's own
   scripts, styles and images (the explorer has no inline script or style: a test holds the
   templates to it) and no framing; ``X-Content-Type-Options: nosniff``; ``X-Frame-Options``;
-  ``Referrer-Policy``. The API's documentation page (FastAPI's Swagger UI) loads its script and
-  style from a CDN and starts with an inline script: its policy allows that CDN and that one
-  script by its hash, nothing else.
+  ``Referrer-Policy``. The API's documentation page is no exception: its Swagger UI is served
+  by the app (fmtr.web.api_docs) and started by a script file, so one policy holds for all.
 - Allowed hosts (the ``allowed_hosts`` setting): a request naming another host answers 400.
 - Redirects (the trailing-slash one) are sent as a path, never naming a host: the Host header
   a client sent is never reflected.
@@ -13,9 +12,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -28,36 +24,12 @@ POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-_CDN = "https://cdn.jsdelivr.net"
-DOCS_POLICY = (
-    "default-src 'none'; script-src {scripts}; style-src " + _CDN + " 'unsafe-inline'; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",
 }
-_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
-
-
-def inline_script_hashes(html: bytes) -> list[str]:
-    """CSP sources allowing each inline script of ``html`` by its sha256."""
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
-        for m in _INLINE_SCRIPT.finditer(html)
-    ]
-
-
-def is_web_link(url: object) -> bool:
-    """Whether ``url`` may be a link's target: an http(s) address (a `javascript:` or `data:`
-    URL, which a manifest might hold, is shown as text)."""
-    if not isinstance(url, str):
-        return False
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def relative_location(location: str) -> str:
@@ -72,16 +44,12 @@ def relative_location(location: str) -> str:
 class SecurityHeaders:
     """ASGI middleware: the headers above on every response; redirects as paths."""
 
-    def __init__(self, app: ASGIApp, docs_path: str | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.docs_path = docs_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        if scope["path"] == self.docs_path:
-            await self._docs(scope, receive, send)
             return
 
         async def secured(message: Message) -> None:
@@ -90,21 +58,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, secured)
-
-    async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The documentation page, whole (a few hundred bytes), its inline script hashed."""
-        messages: list[Message] = []
-
-        async def keep(message: Message) -> None:
-            messages.append(message)
-
-        await self.app(scope, receive, keep)
-        body = b"".join(m.get("body", b"") for m in messages[1:])
-        scripts = " ".join(["'self'", _CDN, *inline_script_hashes(body)])
-        for message in messages:
-            if message["type"] == "http.response.start":
-                message = _secure(message, DOCS_POLICY.format(scripts=scripts))
-            await send(message)
 
 
 _RAW_HEADERS = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
