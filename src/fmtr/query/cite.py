@@ -284,12 +284,13 @@ def cite_figure(
         csl["version"] = release.version
     if release.url:
         csl["URL"] = release.url
+    # int(): PostgreSQL's sums of integers are numerics (Decimal), SQLite's integers.
     values = {
-        "trainees": trainees,
-        "cost_cents": cents,
-        "rows": rows,
-        "rows_without_quantity": no_qty,
-        "rows_without_cost": no_cost,
+        "trainees": int(trainees),
+        "cost_cents": int(cents),
+        "rows": int(n_rows),
+        "rows_without_quantity": int(no_qty),
+        "rows_without_cost": int(no_cost),
     }
     return Citation(ident, "figure", text, bibtex, csl, release, sources, values)
 
