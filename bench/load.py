@@ -150,7 +150,7 @@ def read_data(db: Path) -> Data:
         )
     ]
     ids = [r[0] for r in con.execute("SELECT id FROM training ORDER BY random() LIMIT 200")]
-    names = [r[0] for r in con.execute("SELECT key FROM student_unit_name ORDER BY rows DESC")]
+    names = [r[0] for r in con.execute("SELECT key FROM unit_name ORDER BY rows DESC")]
     courses = [r[0] for r in con.execute("SELECT course_title FROM training LIMIT 20000")]
     con.close()
 

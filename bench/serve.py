@@ -1,16 +1,27 @@
 """Load fmtr's API and Datasette with the same questions, on loopback, and compare p95.
 
     python bench/serve.py --db data/fmtr.sqlite [--seconds 10] [--clients 20] [--processes 2]
+                          [--only country,top,unit,row,search,unit_page] [--exports 3]
 
 The load comes from wrk (Debian's `wrk`: C, event driven, so it leaves the cores to the servers),
 ``-c CLIENTS -t 2 -d SECONDS`` per question and server, with a Lua script that sends each
 request to the next address of a list, so that the country, unit text, span or row varies from
-request to request. Four questions: a country's series, the top recipients of a programme over a
-span, a student-unit search and one training row with its provenance. fmtr is started the way
+request to request. Six questions: a country's series, the top recipients of a programme over a
+span, a student-unit search, one training row with its provenance, a faceted search (the count,
+sums, five facets and the first 50 rows, best first) and a unit's page (its figures per year
+and programme, courses, locations, US schools and first 50 rows). fmtr is started the way
 `fmtr serve` starts it, once with its answer cache and once without; Datasette serves the same
-file (immutable) and answers each question through its JSON API with SQL equivalent to what
-fmtr.query runs (Datasette cannot group spellings fuzzily: its unit answer is the FTS match and
-the sums per key, without rapidfuzz's scoring and grouping). Only 127.0.0.1 is contacted.
+file (immutable) and answers each question through its JSON API with one SQL statement that
+returns what fmtr's answer holds, on fmtr's own tables (Datasette cannot group spellings
+fuzzily nor read abbreviations: its unit answer is the FTS match of the unit's canonical words
+and the units' precomputed sums, without rapidfuzz's scoring; its search matches the words as
+typed, where fmtr also reads names as filters and writes abbreviations out).
+
+Then the full export, time to last byte, one download at a time (``--exports`` each, median):
+fmtr's CSV of every training row of every edition (253,925 rows, with the provenance columns:
+edition, file, page, URL, country and programme names, dollars) from /api/v1/export, against
+Datasette streaming its training table as CSV (``_stream=on``: the same rows, the table's own
+columns only, no joins). Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 HOST = "127.0.0.1"
 BAR_MS = 50.0
@@ -46,13 +57,57 @@ WHERE f.programme_code = :programme AND f.fy BETWEEN :fy_from AND :fy_to
 GROUP BY f.country_code ORDER BY trainees DESC, c.name LIMIT 10
 """
 UNIT_SQL = """
-SELECT t.student_unit_key, t.student_unit, t.course_title, b.country_code, b.fy, b.counted,
-       count(*) AS rows, sum(t.quantity_value) AS trainees, sum(t.cost_cents) AS cost_cents
-FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IN (
-    SELECT n.key FROM student_unit_fts f JOIN student_unit_name n ON n.rowid = f.rowid
-    WHERE student_unit_fts MATCH :match ORDER BY n.rows DESC LIMIT 100)
-GROUP BY 1, 2, 3, 4, 5, 6
+SELECT u.country_code, u.unit, u.name, u.variants, u.first_fy, u.last_fy, u.trainees,
+       u.cost_cents, u.counted_rows, u.rows
+FROM unit_figures u WHERE (u.country_code, u.unit) IN (
+    SELECT n.country_code, n.unit FROM unit_fts f JOIN unit_name n ON n.id = f.rowid
+    WHERE unit_fts MATCH :match)
+ORDER BY u.rows DESC LIMIT 50
+"""
+# A faceted search in one statement: the matching counted rows once, then their count, sums,
+# the first ten values of each facet and the 50 best rows (bm25).
+_FACET = """(SELECT json_group_array(json_array(v, n, q, c)) FROM (
+    SELECT {col} AS v, count(*) AS n, sum(trainees) AS q, sum(cost_cents) AS c
+    FROM r GROUP BY 1 ORDER BY n DESC LIMIT {limit}))"""
+SEARCH_SQL = f"""
+WITH m AS (SELECT rowid AS id, rank FROM training_fts WHERE training_fts MATCH :match),
+r AS MATERIALIZED (SELECT f.*, m.rank FROM m JOIN row_facets f ON f.id = m.id
+                   WHERE f.counted = 1)
+SELECT (SELECT count(*) FROM r) AS total, (SELECT sum(trainees) FROM r) AS trainees,
+       (SELECT sum(cost_cents) FROM r) AS cost_cents,
+       {_FACET.format(col="country_code", limit=10)} AS by_country,
+       {_FACET.format(col="programme_code", limit=10)} AS by_programme,
+       {_FACET.format(col="fy", limit=100)} AS by_fy,
+       {_FACET.format(col="us_unit_key", limit=10)} AS by_school,
+       {_FACET.format(col="location_key", limit=10)} AS by_location,
+       (SELECT json_group_array(json_array(t.id, t.stable_id, t.course_title, t.student_unit,
+                                           t.us_unit, t.location, t.quantity_value,
+                                           t.cost_cents))
+        FROM (SELECT id FROM r ORDER BY rank LIMIT 50) x JOIN training t ON t.id = x.id)
+       AS training_rows
+"""
+# A unit's page in one statement: its counted rows once, then per fiscal year and programme,
+# per course, location and US school, and the first 50 rows.
+_GROUP = """(SELECT json_group_array(json_array({cols}, n, q, c)) FROM (
+    SELECT {cols}, count(*) AS n, sum(q) AS q, sum(c) AS c FROM r GROUP BY {cols}
+    ORDER BY n DESC))"""
+UNIT_PAGE_SQL = f"""
+WITH r AS MATERIALIZED (
+    SELECT t.id, t.stable_id, t.course_title, t.location, t.us_unit, t.quantity_value AS q,
+           t.cost_cents AS c, b.fy, b.programme_code, t.block_id, t.seq
+    FROM training t JOIN programme_block b ON b.id = t.block_id
+    WHERE t.student_unit_key IN (SELECT key FROM unit_name
+                                 WHERE country_code = :country AND unit = :unit)
+      AND b.country_code = :country AND b.counted = 1)
+SELECT (SELECT json_object('name', name, 'variants', variants, 'trainees', trainees,
+                           'cost_cents', cost_cents, 'rows', counted_rows)
+        FROM unit_figures WHERE country_code = :country AND unit = :unit) AS unit,
+       {_GROUP.format(cols="fy, programme_code")} AS by_year,
+       {_GROUP.format(cols="course_title")} AS courses,
+       {_GROUP.format(cols="location")} AS locations,
+       {_GROUP.format(cols="us_unit")} AS schools,
+       (SELECT json_group_array(json_array(id, stable_id, fy, course_title, location, q, c))
+        FROM (SELECT * FROM r ORDER BY fy, block_id, seq LIMIT 50)) AS training_rows
 """
 ROW_SQL = """
 SELECT t.*, b.heading, b.region, b.country, b.programme, b.fiscal_year, b.department,
@@ -136,17 +191,33 @@ def questions(db: Path, n: int, rng: random.Random) -> dict[str, list[tuple[str,
             )
         ]
         first, last = conn.execute("SELECT min(fy), max(fy) FROM year_figures").fetchone()
-        # Unit names as users type them: real printed names of units with a few rows or more.
-        units = [
+        # Unit names as users type them: real printed names of units with a few rows or more,
+        # with their canonical words (what unit_fts holds: Datasette's match).
+        units = conn.execute(
+            "SELECT spelling, canonical FROM unit_name WHERE rows >= 5 AND length(key) >= 8 "
+            "ORDER BY key"
+        ).fetchall()
+        # Units to open, as the unit search lists them: every unit with a few rows or more.
+        unit_pages = conn.execute(
+            "SELECT country_code, unit FROM unit_figures WHERE counted_rows >= 3 "
+            "ORDER BY country_code, unit"
+        ).fetchall()
+        # Search texts as users type them: the first one or two words of course titles.
+        titles = [
             r[0]
             for r in conn.execute(
-                "SELECT spelling FROM student_unit_name WHERE rows >= 5 AND length(key) >= 8 "
-                "ORDER BY key"
+                "SELECT name FROM course_figures WHERE rows >= 20 ORDER BY course"
             )
         ]
         top_id = conn.execute("SELECT max(id) FROM training").fetchone()[0]
+    texts: list[str] = []
+    for title in titles:
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", title)]
+        if words:
+            texts.append(" ".join(words[: 1 + len(texts) % 2]))
     ds = f"/{db.stem}.json?"
-    out: dict[str, list[tuple[str, str]]] = {q: [] for q in ("country", "top", "unit", "row")}
+    kinds = ("country", "top", "unit", "row", "search", "unit_page")
+    out: dict[str, list[tuple[str, str]]] = {q: [] for q in kinds}
     for _ in range(n):
         code = rng.choice(countries)
         out["country"].append(
@@ -168,11 +239,28 @@ def questions(db: Path, n: int, rng: random.Random) -> dict[str, list[tuple[str,
                 ),
             )
         )
-        unit = rng.choice(units)
+        unit, canonical = rng.choice(units)
         out["unit"].append(
             (
                 "/api/v1/units?" + urlencode({"q": unit}),
-                ds + urlencode({"sql": UNIT_SQL, "_shape": "array", "match": fts_match(unit)}),
+                ds + urlencode({"sql": UNIT_SQL, "_shape": "array", "match": fts_match(canonical)}),
+            )
+        )
+        text = rng.choice(texts)
+        out["search"].append(
+            (
+                "/api/v1/search?" + urlencode({"q": text}),
+                ds + urlencode({"sql": SEARCH_SQL, "_shape": "array", "match": fts_match(text)}),
+            )
+        )
+        country, unit_id = rng.choice(unit_pages)
+        out["unit_page"].append(
+            (
+                f"/api/v1/units/{quote(country, safe='')}/{quote(unit_id, safe='')}",
+                ds
+                + urlencode(
+                    {"sql": UNIT_PAGE_SQL, "_shape": "array", "country": country, "unit": unit_id}
+                ),
             )
         )
         row = rng.randint(1, top_id)
@@ -199,9 +287,50 @@ def wrk(base: str, paths: list[str], clients: int, seconds: int, work: Path) -> 
     return result
 
 
-def start_fmtr(db: Path, port: int, processes: int, cache: bool) -> subprocess.Popen[bytes]:
+def last_byte(url: str) -> tuple[float, int, str]:
+    """(seconds to the last byte, bytes, X-Total-Rows) of one download, read as it comes."""
+    began = time.perf_counter()
+    size = 0
+    with urllib.request.urlopen(url, timeout=600) as r:
+        total = r.headers.get("X-Total-Rows", "")
+        while chunk := r.read(1 << 20):
+            size += len(chunk)
+    return time.perf_counter() - began, size, total
+
+
+def exports(fmtr_base: str, datasette_base: str, db: Path, runs: int) -> bool:
+    """The full export, time to last byte, ``runs`` downloads each, one at a time; whether
+    fmtr's median is at most Datasette's."""
+    urls = {
+        "fmtr": f"{fmtr_base}/api/v1/export?format=csv&all_editions=true",
+        "datasette": f"{datasette_base}/{db.stem}/training.csv?_stream=on&_size=max",
+    }
+    medians = {}
+    for name, url in urls.items():
+        timed = [last_byte(url) for _ in range(runs)]
+        seconds = sorted(t for t, _, _ in timed)
+        medians[name] = seconds[len(seconds) // 2]
+        _, size, total = timed[-1]
+        rows = f", {int(total):,} rows" if total else ""
+        print(
+            f"  export {name:<9} median {medians[name]:.2f} s to the last byte "
+            f"(runs {', '.join(f'{t:.2f}' for t in seconds)}; {size / 1e6:.1f} MB{rows})"
+        )
+    ratio = medians["fmtr"] / medians["datasette"]
+    ok = ratio <= 1
+    print(f"  export ratio fmtr/datasette {ratio:.2f}  {'ok' if ok else 'MISSED'}")
+    return ok
+
+
+def start_fmtr(
+    db: Path, port: int, processes: int, cache: bool, clients: int
+) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "fmtr", "serve", "--db", str(db), "--host", HOST]
     cmd += ["--port", str(port), "--processes", str(processes)]
+    # Heavy questions (search, units, a unit's page) wait for their slot in a queue: room for
+    # every client, so that each answer measured is an answer, not a 503 busy (the processes
+    # share the connections unevenly: one may hold most of them).
+    cmd += ["--heavy-queue", str(max(16, clients))]
     cmd += ["--answer-cache" if cache else "--no-answer-cache"]
     cmd += ["--no-access-log"]  # as the runs the README quotes (before the access log)
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
@@ -214,6 +343,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10, help="per question, server and mode")
     ap.add_argument("--processes", type=int, default=2, help="fmtr serve --processes")
     ap.add_argument("--urls", type=int, default=500, help="distinct questions per kind")
+    ap.add_argument(
+        "--only", default="", help="questions to ask, comma-separated (default: every one)"
+    )
+    ap.add_argument("--exports", type=int, default=3, help="full downloads per server (0: none)")
     args = ap.parse_args()
     db = Path(args.db).resolve()
     if not db.is_file():
@@ -222,15 +355,22 @@ def main() -> None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk; `make bench` does)")
     seconds = max(1, min(args.seconds, 120))
     asked = questions(db, args.urls, random.Random(1))
+    if args.only:
+        wanted = args.only.split(",")
+        unknown = set(wanted) - set(asked)
+        if unknown:
+            sys.exit(f"--only: no question {', '.join(sorted(unknown))} (ask {', '.join(asked)})")
+        asked = {q: asked[q] for q in wanted}
 
     bin_dir = Path(sys.executable).parent
     ports = {"cached": free_port(), "uncached": free_port(), "datasette": free_port()}
     procs = {
-        "cached": start_fmtr(db, ports["cached"], args.processes, True),
-        "uncached": start_fmtr(db, ports["uncached"], args.processes, False),
+        "cached": start_fmtr(db, ports["cached"], args.processes, True, args.clients),
+        "uncached": start_fmtr(db, ports["uncached"], args.processes, False, args.clients),
         "datasette": subprocess.Popen(
             [str(bin_dir / "datasette"), "serve", "-i", str(db), "-h", HOST]
-            + ["-p", str(ports["datasette"]), "--setting", "sql_time_limit_ms", "10000"],
+            + ["-p", str(ports["datasette"]), "--setting", "sql_time_limit_ms", "10000"]
+            + ["--setting", "max_csv_mb", "0"],  # the whole table, as fmtr's export
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),
@@ -258,7 +398,12 @@ def main() -> None:
                     side = 1 if name == "datasette" else 0
                     paths = [p[side] for p in pairs]
                     base = f"http://{HOST}:{ports[name]}"
-                    wrk(base, paths[: args.clients * 2], args.clients, 1, work)  # warm up
+                    # Warm up with two clients: wrk stops mid-queue, and the questions of the
+                    # connections it drops are still answered in their turn (heavy ones hold
+                    # their queue places): twenty of them made the measured run answer 503
+                    # busy until they had drained.
+                    wrk(base, paths[: args.clients * 2], 2, 1, work)
+                    time.sleep(0.5)
                     results[name] = wrk(base, paths, args.clients, seconds, work)
                 bad = {n: r for n, r in results.items() if r["non2xx"] or r["errors"]}
                 ours, theirs = results["uncached"]["p95"], results["datasette"]["p95"]
@@ -269,13 +414,24 @@ def main() -> None:
                     return "/".join(f"{r[k] / 1000:.1f}" for k in ("p50", "p95", "p99"))
 
                 print(
-                    f"{question:<8} {fmt(results['cached']):>20} {fmt(results['uncached']):>20} "
+                    f"{question:<9} {fmt(results['cached']):>19} {fmt(results['uncached']):>20} "
                     f"{fmt(theirs_r := results['datasette']):>20} {ours / theirs:>10.2f}  "
                     f"{'ok' if ok else 'MISSED'}"
                     + (f"  errors: {bad}" if bad else "")
                     + f"  (req/s fmtr {results['uncached']['requests'] / seconds:.0f}, "
                     f"datasette {theirs_r['requests'] / seconds:.0f})"
                 )
+        if args.exports:
+            print(
+                f"full export, one download at a time, {args.exports} each (fmtr: no answer "
+                "cache; it caches no export anyway):"
+            )
+            failed |= not exports(
+                f"http://{HOST}:{ports['uncached']}",
+                f"http://{HOST}:{ports['datasette']}",
+                db,
+                args.exports,
+            )
     finally:
         for proc in procs.values():
             proc.terminate()

@@ -64,8 +64,46 @@ QUESTIONS: list[tuple[list[str], str, str | None]] = [
     (["gaps", "--programme", "IMET"], "/api/v1/gaps?programme=IMET", None),
     (["unit", "army"], "/api/v1/units?q=army", None),
     (["unit", "Colombian Army", "--limit", "1"], "/api/v1/units?q=Colombian+Army&limit=1", None),
+    (
+        ["unit", "army", "--country", "COL", "--limit", "3", "--offset", "2"],
+        "/api/v1/units?q=army&country=COL&limit=3&offset=2",
+        None,
+    ),
+    (["unit-profile", "COL", "Colombian Army"], "/api/v1/units/COL/Colombian Army", None),
+    (
+        ["unit-profile", "Colombia", "colombian army", "--limit", "2", "--all-editions"],
+        "/api/v1/units/Colombia/colombian army?limit=2&all_editions=true",
+        None,
+    ),
     (["course", "command"], "/api/v1/courses?q=command", None),
+    (["course", "CMD & GEN STAFF"], "/api/v1/courses?q=CMD+%26+GEN+STAFF", None),
+    (
+        ["course-profile", "Basic Officer Leader Course"],
+        "/api/v1/courses/Basic Officer Leader Course",
+        None,
+    ),
+    (
+        ["course-profile", "basic officer leader course", "--limit", "3", "--offset", "1"],
+        "/api/v1/courses/basic officer leader course?limit=3&offset=1",
+        None,
+    ),
     (["search", "benning"], "/api/v1/search?q=benning", None),
+    (["search", "Pakistan IMET"], "/api/v1/search?q=Pakistan+IMET", None),
+    (
+        ["search", "ranger", "--in", "course", "--from", "FY1999", "--to", "FY2002"],
+        "/api/v1/search?q=ranger&field=course&from=FY1999&to=FY2002",
+        None,
+    ),
+    (
+        ["search", "Colombia", "--literal", "--all-editions"],
+        "/api/v1/search?q=Colombia&literal=true&all_editions=true",
+        None,
+    ),
+    (
+        ["search", "--country", "PAK", "-p", "IMET"],
+        "/api/v1/search?country=PAK&programme=IMET",
+        None,
+    ),
     (
         ["search", "benning", "--limit", "3", "--offset", "2"],
         "/api/v1/search?q=benning&limit=3&offset=2",
@@ -178,7 +216,10 @@ def test_every_question_and_every_route_is_compared(client: Any) -> None:
     api = list(router.routes)
     documented = {r.path for r in api}  # type: ignore[attr-defined]
     assert documented == set(client.get("/api/v1/openapi.json").json()["paths"])
-    compared = {_route(api, url) for _, url, _ in QUESTIONS} | {"/api/v1/training"}
+    compared = {_route(api, url) for _, url, _ in QUESTIONS} | {
+        "/api/v1/training",
+        "/api/v1/export",
+    }
     assert documented == compared
 
 
@@ -206,3 +247,28 @@ def test_export_gives_the_rows_the_api_pages(client: Any, fixture_db: Path) -> N
         page = client.get(f"/api/v1/training?limit=500{api_filters}").json()
         assert page["rows"] == exported
         assert page["columns"] == list(exported[0])
+
+
+@pytest.mark.parametrize(
+    ("cli", "api"),
+    [
+        (["--search", "Pakistan IMET"], "q=Pakistan+IMET"),
+        (["--country", "COL", "--unit", "Colombian Army"], "country=COL&unit=Colombian+Army"),
+        (["--course", "Basic Officer Leader Course", "--all-editions"],
+         "course=Basic+Officer+Leader+Course&all_editions=true"),
+        ([], ""),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_file_is_the_api_download(
+    client: Any, fixture_db: Path, cli: list[str], api: str, fmt: str
+) -> None:
+    """`fmtr export` and /api/v1/export write the same bytes for the same selection, and the
+    API says how many rows before sending them."""
+    out = runner.invoke(app, ["export", "--format", fmt, *cli, "--db", str(fixture_db)])
+    assert out.exit_code == 0, out.output
+    response = client.get(f"/api/v1/export?format={fmt}&{api}")
+    assert response.status_code == 200, response.text
+    assert response.text == out.stdout
+    lines = out.stdout.count("\n") - (1 if fmt == "csv" else 2)
+    assert int(response.headers["x-total-rows"]) == lines

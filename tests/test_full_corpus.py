@@ -8,6 +8,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from fmtr.pipeline import build
 from fmtr.sources.catalog import documents, editions, read_catalog
 from fmtr.store.db import open_database
@@ -192,3 +194,167 @@ def test_reloading_documents_in_another_order_keeps_every_stable_id(
         for one, other in ((mine, theirs), (theirs, mine)):
             assert con.execute(f"{one} EXCEPT {other}").fetchall() == [], table
     con.close()
+
+
+# --- finding things (issue 13): the search, units, courses and exports on every row ----------
+
+
+def _engine(full_db: Path):  # type: ignore[no-untyped-def]
+    from fmtr.store.db import open_read_only
+
+    return open_read_only(str(full_db))
+
+
+def test_pakistan_imet_is_read_as_filters_and_sums_as_the_rows(full_db: Path) -> None:
+    from fmtr import query
+
+    con = sqlite3.connect(full_db)
+    rows, trainees, cost = con.execute(
+        "SELECT count(*), sum(t.quantity_value), sum(t.cost_cents) FROM training t "
+        "JOIN programme_block b ON b.id = t.block_id "
+        "WHERE b.counted = 1 AND b.country_code = 'PAK' AND b.programme_code = 'IMET'"
+    ).fetchone()
+    found = query.search(_engine(full_db), "Pakistan IMET", limit=0, facet_limit=None)
+    assert [(r.kind, r.value) for r in found.reading.recognised] == [
+        ("country", "PAK"),
+        ("programme", "IMET"),
+    ]
+    assert (found.total, found.figures.trainees, found.figures.cost_cents) == (rows, trainees, cost)
+    per_year = {
+        fy: (n, q, c)
+        for fy, n, q, c in con.execute(
+            "SELECT fy, rows, trainees, cost_cents FROM year_figures "
+            "WHERE country_code = 'PAK' AND programme_code = 'IMET'"
+        )
+    }
+    got = {
+        v.value: (v.figures.rows, v.figures.trainees, v.figures.cost_cents)
+        for v in found.facets["fy"].values
+    }
+    assert got == per_year
+
+
+@pytest.mark.parametrize("text", ["army", "Command and General Staff", "Fort Benning"])
+def test_every_facet_of_a_search_is_the_sql_sum_of_its_rows(full_db: Path, text: str) -> None:
+    from fmtr import query
+
+    found = query.search(_engine(full_db), text, limit=0, facet_limit=None)
+    con = sqlite3.connect(full_db)
+    match = found.reading.match
+    columns = {
+        "country": "b.country_code",
+        "programme": "b.programme_code",
+        "fy": "b.fy",
+        "school": "t.us_unit_key",
+        "location": "t.location_key",
+    }
+    for name, column in columns.items():
+        expected = {
+            value: (n, q, c)
+            for value, n, q, c in con.execute(
+                f"SELECT {column}, count(*), coalesce(sum(t.quantity_value), 0), "
+                "coalesce(sum(t.cost_cents), 0) FROM training t "
+                "JOIN programme_block b ON b.id = t.block_id WHERE b.counted = 1 AND t.id IN "
+                f"(SELECT rowid FROM training_fts WHERE training_fts MATCH ?) GROUP BY 1",
+                (match,),
+            )
+        }
+        got = {
+            v.value: (v.figures.rows, v.figures.trainees, v.figures.cost_cents)
+            for v in found.facets[name].values
+        }
+        assert got == expected, name
+    assert found.total == sum(n for n, _, _ in expected.values())
+
+
+def test_units_are_found_within_one_country_exact_name_first(full_db: Path) -> None:
+    from fmtr import query
+
+    db = _engine(full_db)
+    first = query.units(db, "Rapid Action Battalion", limit=1).units[0]
+    assert (first.country_code, first.match) == ("BGD", "exact")
+    guards = query.units(db, "Presidential Guard Brigade", limit=None).units
+    exact = [u for u in guards if u.match == "exact"]
+    assert {u.country_code for u in exact} >= {"LBN", "UGA"}
+    assert len(exact) == len({u.country_code for u in exact})  # one unit per country
+    con = sqlite3.connect(full_db)
+    # No silent cap: every one of Nigeria's units naming a brigade is listed, in the country and
+    # among all countries' brigades.
+    nigerian = {
+        u
+        for (u,) in con.execute(
+            "SELECT DISTINCT unit FROM unit_name WHERE country_code = 'NGA' "
+            "AND (' ' || canonical || ' ') LIKE '% brigade %'"
+        )
+    }
+    assert nigerian
+    in_nigeria = query.units(db, "Brigade", "NGA", limit=None)
+    assert nigerian <= {u.unit for u in in_nigeria.units}
+    everywhere = query.units(db, "Brigade", limit=None)
+    assert everywhere.total == len(everywhere.units) > 1000
+    assert nigerian <= {u.unit for u in everywhere.units if u.country_code == "NGA"}
+
+
+@pytest.mark.parametrize("text", ["CMD & GEN STAFF", "C&GSC", "ILE", "Command and General Staff"])
+def test_course_abbreviations_find_command_and_general_staff(full_db: Path, text: str) -> None:
+    from fmtr import query
+
+    found = query.courses(_engine(full_db), text, limit=None)
+    assert any({"command", "general", "staff"} <= set(c.course.split()) for c in found.courses), (
+        text
+    )
+
+
+@pytest.mark.parametrize("text", ["ILE", "C&GSC"])
+def test_a_word_written_out_finds_the_rows_printing_it_first(full_db: Path, text: str) -> None:
+    """A search for "ILE" finds the Command and General Staff rows too (the course it renamed),
+    but the rows printing "ILE" come first."""
+    from fmtr import query
+
+    found = query.search(_engine(full_db), text, limit=20)
+    printing = re.compile(rf"(?<![A-Za-z]){re.escape(text)}(?![A-Za-z])", re.IGNORECASE)
+    assert found.total > 20
+    cells = [(h.course_title, h.student_unit, h.us_unit, h.location) for h in found.hits]
+    assert all(any(printing.search(c or "") for c in row) for row in cells), text
+
+
+def test_every_abbreviation_is_printed_where_it_holds(full_db: Path) -> None:
+    from fmtr.clean.glossary import entries
+
+    con = sqlite3.connect(full_db)
+    columns = {
+        "unit": "student_unit",
+        "course": "course_title",
+        "any": "{student_unit course_title}",
+    }
+    for e in entries():
+        phrase = '"' + " ".join(e.term) + '"'
+        where = f"{columns[e.scope]} : {phrase}"
+        countries = sorted(e.countries)
+        extra = f" AND b.country_code IN ({','.join('?' * len(countries))})" if countries else ""
+        n = con.execute(
+            "SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id "
+            f"WHERE t.id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?){extra}",
+            (where, *countries),
+        ).fetchone()[0]
+        assert n > 0, e.term
+
+
+def test_an_export_of_every_row_streams_them_all(full_db: Path, tmp_path: Path) -> None:
+    import csv
+
+    from fmtr.query.export import export
+
+    con = sqlite3.connect(full_db)
+    rows, cents = con.execute("SELECT count(*), sum(cost_cents) FROM training").fetchone()
+    out = tmp_path / "every.csv"
+    assert export(_engine(full_db), "csv", out, all_editions=True) == rows
+    with out.open(encoding="utf-8", newline="") as f:
+        read = list(csv.DictReader(f))
+    assert len(read) == rows
+    assert sum(int(r["cost_cents"]) for r in read if r["cost_cents"]) == cents
+    assert all(
+        r["cost_usd"] == f"{int(r['cost_cents']) // 100}.{int(r['cost_cents']) % 100:02d}"
+        for r in read
+        if r["cost_cents"] and int(r["cost_cents"]) >= 0
+    )

@@ -57,6 +57,13 @@ class ServerSettings:
         min=0,
         max=86400,
     )
+    export_seconds: float = setting(
+        600.0,
+        "A download of every row a table stands for (/api/v1/export) is stopped after this "
+        "many seconds.",
+        min=1,
+        max=86400,
+    )
     progress_steps: int = setting(
         100_000,
         "SQLite instructions between two checks of a statement's deadline.",
@@ -68,12 +75,6 @@ class ServerSettings:
     )
     default_page: int = setting(
         50, "Rows per page when a listing is asked without a limit.", min=1, max=100_000
-    )
-    max_units: int = setting(
-        100,
-        "Student units a unit search keeps at most (more are cut off and marked).",
-        min=1,
-        max=100_000,
     )
     max_suspension_rows: int = setting(
         500,
@@ -150,6 +151,14 @@ class ServerSettings:
         1,
         "Open-ended questions (text search, listings, deep pages, page images) answered at "
         "once per process; the others never wait for them.",
+        min=1,
+        max=1024,
+    )
+    export_slots: int = setting(
+        1,
+        "Downloads of every row a table stands for (/api/v1/export) streamed at once per "
+        "process, in slots of their own (searches never wait for them, nor they for searches); "
+        "others wait in a queue of `heavy_queue`.",
         min=1,
         max=1024,
     )

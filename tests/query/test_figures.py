@@ -142,41 +142,55 @@ def test_search_finds_every_row_holding_the_words(db: Engine) -> None:
             word.search(c or "") for c in (r.course_title, r.student_unit, r.us_unit, r.location)
         )
     }
-    result = query.search(db, "Benning", limit=len(expected) + 10)
+    result = query.search(db, "Benning", all_editions=True, limit=len(expected) + 10)
     assert result.total == len(expected) > 0
     assert {h.training_id for h in result.hits} == expected
     assert all(h.provenance.file and h.provenance.url for h in result.hits)
+    # By default the counted rows only: the sums are fmtr's figures.
+    counted_only = query.search(db, "Benning", limit=None)
+    kept = [r for r in rows(db) if r.id in expected and r.counted]
+    assert counted_only.total == len(kept)
+    assert counted_only.figures.trainees == sum(r.quantity_value or 0 for r in kept)
+    assert counted_only.figures.cost_cents == sum(r.cost_cents or 0 for r in kept)
 
 
-def test_course_groups_by_course_key(db: Engine) -> None:
-    words = ("command", "general", "staff")
-    hit = [
-        r
-        for r in rows(db)
-        if all(re.search(rf"\b{w}\b", r.course_title or "", re.I) for w in words)
-    ]
-    result = query.course(db, "Command General Staff", limit=1000)
-    assert result.rows == len(hit)
-    per_key = Counter(r.course_key for r in hit if r.counted)
-    assert sorted(c.figures.rows for c in result.courses) == sorted(per_key.values())
+def test_courses_group_titles_by_canonical_words(db: Engine) -> None:
+    from fmtr.clean.glossary import canonical
+
+    words = {"command", "general", "staff"}
+    hit = [r for r in rows(db) if words <= set(canonical(r.course_title or "", "course").split())]
+    assert hit
+    result = query.courses(db, "Command General Staff", limit=None)
+    keys = {k for c in result.courses for k in c.keys}
+    assert {r.course_key for r in hit} <= keys
+    # Each course sums the counted rows of its keys; its titles have the same canonical words.
+    for c in result.courses:
+        mine = [r for r in rows(db) if r.course_key in c.keys]
+        assert c.printed_rows == len(mine)
+        assert c.figures.rows == sum(1 for r in mine if r.counted)
+        assert c.figures.trainees == sum(r.quantity_value or 0 for r in mine if r.counted)
+        assert {canonical(r.course_title, "course") for r in mine} == {c.course}
+    assert result.rows == sum(c.printed_rows for c in result.courses)
 
 
-def test_unit_gathers_every_row_of_each_spelling(db: Engine) -> None:
-    # The most printed student unit that has several spellings, and a misspelt query for it.
-    spellings: dict[str, set[str]] = defaultdict(set)
-    n: Counter[str] = Counter()
+def test_a_unit_gathers_every_row_of_each_spelling_within_its_recipient(db: Engine) -> None:
+    # The most printed student unit of a recipient with several spellings.
+    spellings: dict[tuple[str, str], set[str]] = defaultdict(set)
+    n: Counter[tuple[str, str]] = Counter()
     for r in rows(db):
         if r.student_unit_key and len(r.student_unit_key) > 12:
-            spellings[r.student_unit_key].add(r.student_unit)
-            n[r.student_unit_key] += 1
-    key = max((k for k in n if len(spellings[k]) > 1), key=lambda k: (n[k], k))
-    result = query.unit(db, key)
-    ids = {h.training_id for g in result.groups for h in g.trainings}
-    expected = {r.id for r in rows(db) if r.student_unit_key == key}
-    assert expected <= ids
-    group = next(g for g in result.groups if any(h.training_id in expected for h in g.trainings))
-    assert spellings[key] <= set(group.variants)
-    assert all(h.provenance.edition for h in group.trainings)
+            spellings[(r.country_code, r.student_unit_key)].add(r.student_unit)
+            n[(r.country_code, r.student_unit_key)] += 1
+    country, key = max((k for k in n if len(spellings[k]) > 1), key=lambda k: (n[k], k))
+    unit, total, hits = query.student_units.unit_rows(
+        db, country, key, all_editions=True, limit=None
+    )
+    expected = {r.id for r in rows(db) if r.student_unit_key == key and r.country_code == country}
+    assert expected <= {h.training_id for h in hits}
+    assert total == len(hits)
+    assert spellings[(country, key)] <= set(unit.variants)
+    assert {h.country_code for h in hits} == {country}
+    assert all(h.provenance.edition for h in hits)
 
 
 @pytest.mark.parametrize(

@@ -95,11 +95,11 @@ def test_unit_searches_keep_their_words_within_the_budget(fixture_db: Path) -> N
             i = rng.randrange(len(word))
             asked = word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
             with engine.connect() as conn:
-                answers.units(conn, f"{asked} {word}", 10, 0)
+                answers.units(conn, f"{asked} {word}", limit=10)
             assert WORD_CACHE.bytes <= 20_000
         assert len(WORD_CACHE) > 10  # it keeps what fits
         with engine.connect() as conn:
-            found = answers.units(conn, "colombian army", 10, 0)
+            found = answers.units(conn, "colombian army", limit=10)
         assert found.rows, "a unit search still finds its units"
     finally:
         WORD_CACHE.resize(budget)
@@ -117,7 +117,7 @@ def test_a_tiny_word_budget_keeps_nothing_and_still_answers(fixture_db: Path, bu
     WORD_CACHE.resize(budget)
     try:
         with engine.connect() as conn:
-            assert answers.units(conn, "colombian army", 10, 0).rows
+            assert answers.units(conn, "colombian army", limit=10).rows
         assert WORD_CACHE.bytes <= budget
     finally:
         WORD_CACHE.resize(kept)

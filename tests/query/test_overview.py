@@ -12,7 +12,8 @@ from fmtr.query.resolve import find_countries
 
 ROWS = """
 SELECT b.country_code, b.programme_code, b.fy, b.counted, t.quantity_value, t.cost_cents,
-       t.student_unit_key, t.course_key, t.id, e.name AS edition
+       t.student_unit_key, t.course_key, t.id, e.name AS edition,
+       coalesce(t.student_unit, '') AS student_unit
 FROM training t JOIN programme_block b ON b.id = t.block_id
 JOIN document d ON d.id = b.document_id JOIN edition e ON e.id = d.edition_id
 """
@@ -108,20 +109,25 @@ def test_select_rows_of_unit_keys_page_by_page(db: Engine) -> None:
     assert query.select_rows(db, unit_keys=[]).rows == []
 
 
-def test_unit_without_rows_gives_the_same_groups(db: Engine) -> None:
-    key = Counter(r.student_unit_key for r in rows(db) if r.student_unit_key).most_common(1)[0][0]
-    full = query.unit(db, key)
-    light = query.unit(db, key, rows=False)
-    assert [g.keys for g in light.groups] == [g.keys for g in full.groups]
-    for a, b in zip(light.groups, full.groups, strict=True):
-        assert not a.trainings
-        assert a.printed_rows == len(b.trainings)
-        assert (a.variants, a.figures, a.courses) == (b.variants, b.figures, b.courses)
-    holding = [g for g in light.groups if key in g.keys]
-    assert len(holding) == 1
-    assert holding[0].printed_rows == sum(
-        1 for r in rows(db) if r.student_unit_key in holding[0].keys
-    )
+def test_a_unit_never_spans_two_recipients_and_sums_its_rows(db: Engine) -> None:
+    found = query.units(db, "army", limit=None)
+    assert found.total == len(found.units) > 10
+    everything = rows(db)
+    for unit in found.units:
+        mine = [
+            r
+            for r in everything
+            if r.student_unit_key in unit.keys and (r.country_code or "?") == unit.country_code
+        ]
+        assert unit.printed_rows == len(mine), unit.name
+        assert unit.figures.rows == sum(1 for r in mine if r.counted)
+        assert unit.figures.trainees == sum(r.quantity_value or 0 for r in mine if r.counted)
+        assert unit.figures.cost_cents == sum(r.cost_cents or 0 for r in mine if r.counted)
+        assert set(unit.variants) == {r.student_unit for r in mine}
+    # A page is a slice of the whole answer.
+    page = query.units(db, "army", limit=3, offset=2)
+    assert [u.unit for u in page.units] == [u.unit for u in found.units[2:5]]
+    assert page.total == found.total
 
 
 def test_find_countries_puts_the_named_one_first(db: Engine) -> None:

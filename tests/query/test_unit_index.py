@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from corpus_kit import connect
-from fmtr.query import prepare_units, resolve, unit
+from fmtr.query import prepare_units, resolve, units
 from fmtr.query.resolve import per_build_kept
-from fmtr.query.unit_index import best, fts_candidates, index_words, unit_index
+from fmtr.query.unit_index import ALIKE, fts_candidates, index_words, rank, unit_index
 
 
 def _texts(names: list[str], rng: random.Random) -> list[str]:
@@ -47,7 +47,7 @@ def test_candidates_are_fts5s(corpus_db: Engine) -> None:
         index = unit_index(conn)
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
-        names = [r[0] for r in raw.execute("SELECT spelling FROM student_unit_name")]
+        names = [r[0] for r in raw.execute("SELECT spelling FROM unit_name")]
         assert len(names) > 1000
         checked = found = 0
         for text in _texts(names, random.Random(5)):
@@ -56,46 +56,56 @@ def test_candidates_are_fts5s(corpus_db: Engine) -> None:
                 continue
             ours = index.named(index.candidates(words))
             fts = fts_candidates(conn, words)
-            assert sorted(zip(ours.keys, ours.rows, ours.processed, strict=True)) == sorted(
-                zip(fts.keys, fts.rows, fts.processed, strict=True)
-            ), text
+            assert ours == fts, text
             checked += 1
-            found += len(fts.keys)
+            found += len(fts.ids)
         assert checked > 100 and found > checked
 
 
-def test_index_keys_are_the_unit_names(db: Engine) -> None:
+def test_index_holds_every_unit_name(db: Engine) -> None:
     with db.connect() as conn:
         index = unit_index(conn)
-        rows = conn.exec_driver_sql("SELECT rowid, key, rows FROM student_unit_name").all()
+        rows = conn.exec_driver_sql(
+            "SELECT n.id, n.country_code, n.unit, n.canonical, f.rows FROM unit_name n "
+            "JOIN unit_figures f USING (country_code, unit)"
+        ).all()
     assert rows
-    for rowid, key, n in rows:
-        assert (index.keys[rowid], index.rows[rowid]) == (key, n)
+    for i, country, unit, canonical, n in rows:
+        assert (index.countries[i], index.units[i], index.canonical[i], index.unit_rows[i]) == (
+            country,
+            unit,
+            canonical,
+            n,
+        )
 
 
-def test_best_ranks_by_score_then_rows_then_key(db: Engine) -> None:
+def test_rank_orders_by_match_then_score_then_rows(db: Engine) -> None:
     with db.connect() as conn:
         index = unit_index(conn)
         found = index.named(index.candidates(index_words("Army")))
-        everything, total = best("Army", found, 85, 10**6)
-        top, same_total = best("Army", found, 85, 10)
-    assert total == same_total == len(everything) > 10
-    assert everything == sorted(everything, key=lambda x: (-x[2], -x[1], x[0]))
-    assert top == everything[:10]
+        ranked = rank(["army"], found, 85)
+    assert len(ranked) > 10
+    keys = [(r.match, -r.score, -r.unit_rows, r.unit, r.country, r.id) for r in ranked]
+    assert keys == sorted(keys)
+    # Every name holding the word is kept, however it scores.
+    assert {r.id for r in ranked} >= {
+        i for i, c in zip(found.ids, found.canonical, strict=True) if "army" in c.split()
+    }
+    assert all(r.match < ALIKE or r.score >= 85 for r in ranked)
 
 
 def test_a_search_answers_the_same_with_or_without_the_loaded_index(db: Engine) -> None:
     texts = ["Colombian Army", "Ministry of Defence", "Escuela Militar", "Fuerza Aérea"]
     resolve._PER_BUILD.clear()  # a process that never loaded the index: FTS5 answers
-    cold = [unit(db, t, rows=False) for t in texts]
+    cold = [units(db, t, limit=None) for t in texts]
     with db.connect() as conn:
         assert per_build_kept(conn, "unit_index") is None
     prepare_units(db)  # as a server does
     with db.connect() as conn:
         assert per_build_kept(conn, "unit_index") is not None
-    warm = [unit(db, t, rows=False) for t in texts]
+    warm = [units(db, t, limit=None) for t in texts]
     assert warm == cold
-    assert all(r.groups for r in warm)
+    assert all(r.units for r in warm)
 
 
 # Printable ASCII, Latin-1 and Latin Extended-A: what unit names and users' texts are made of.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def test_csv_download_matches_json(client, web_db: Path) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     parsed = list(csv.DictReader(io.StringIO(response.text)))
+    # Money in dollars beside the cents: a number in the JSON, exact text in the CSV.
+    for r, p in zip(rows, parsed, strict=True):
+        assert Decimal(p.pop("cost_usd")) == Decimal(str(r.pop("cost_usd")))
+        assert Decimal(p["cost_cents"]) / 100 == Decimal(str(r["cost_cents"])) / 100
     assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in rows] == parsed
 
 

@@ -11,7 +11,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote
 
 import pytest
 
@@ -88,21 +88,36 @@ def test_home_search_unit_and_row_with_source_image(
     page.fill("#unit-q", unit)
     page.keyboard.press("Enter")
     page.wait_for_url("**/units?q=*")
-    # The unit's group of spelling variants links to the rows of every variant it holds.
-    groups = page.locator("a[href^='/search?unit_key=']")
-    hrefs = [groups.nth(i).get_attribute("href") or "" for i in range(groups.count())]
-    holding = [h for h in hrefs if key in parse_qs(urlsplit(h).query)["unit_key"]]
-    assert len(holding) == 1  # one group holds the unit's key
-    keys = parse_qs(urlsplit(holding[0]).query)["unit_key"]
-    link = page.locator(f"a[href='{holding[0]}']")
+    # The unit is one country's group of spellings: its link leads to its page, every row of
+    # every spelling of it in that country.
+    country, unit_id = db.execute(
+        """SELECT n.country_code, n.unit FROM unit_name n
+           JOIN training t ON t.student_unit_key = n.key
+           JOIN programme_block b ON b.id = t.block_id AND b.country_code = n.country_code
+           WHERE n.key = ? GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1""",
+        (key,),
+    ).fetchone()
+    keys = [
+        k
+        for (k,) in db.execute(
+            "SELECT key FROM unit_name WHERE country_code = ? AND unit = ?", (country, unit_id)
+        )
+    ]
+    href = f"/unit/{quote(country, safe='')}/{quote(unit_id, safe='')}"
+    link = page.locator(f"table.units a[href='{href}']")
+    assert link.count() == 1  # one group of one country holds the unit's key
     shot(page, "02-unit-search")
     link.click()
-    page.wait_for_url("**/search?unit_key=*")
+    page.wait_for_url("**/unit/**")
     expected = db.execute(
-        f"SELECT count(*) FROM training WHERE student_unit_key IN ({','.join('?' * len(keys))})",
-        keys,
+        "SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id"
+        f" WHERE b.counted = 1 AND b.country_code = ? AND t.student_unit_key IN"
+        f" ({','.join('?' * len(keys))})",
+        (country, *keys),
     ).fetchone()[0]
-    assert page.locator("tbody tr").count() == min(expected, 50)
+    assert int(page.locator(".export-links strong").inner_text().replace(",", "")) == expected
+    rows_table = page.locator("figure.table", has=page.locator("caption", has_text="Training rows"))
+    assert rows_table.locator("tbody tr").count() == min(expected, 50)
     shot(page, "03-unit-rows")
 
     page.locator("tbody tr a[href^='/training/']").first.click()

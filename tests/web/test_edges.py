@@ -260,14 +260,57 @@ def test_heavy_questions_past_the_queue_answer_503_and_light_ones_pass() -> None
 def test_the_worker_threads_are_the_light_ones_plus_the_heavy_slots(web_db: Path) -> None:
     import anyio.to_thread
 
-    app = create_app(str(web_db), settings=ServerSettings(workers=3, heavy_slots=2))
+    app = create_app(str(web_db), settings=ServerSettings(workers=3, heavy_slots=2, export_slots=4))
 
     @app.get("/threads")
     async def threads() -> int:
         return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
 
     with TestClient(app) as client:
-        assert client.get("/threads").json() == 5
+        assert client.get("/threads").json() == 9
+
+
+def test_a_download_of_every_row_takes_a_slot_of_its_own() -> None:
+    """A slow download holds an export slot to its last byte: a search does not wait for it,
+    and another download past the queue answers 503 busy."""
+    started, release = asyncio.Event(), asyncio.Event()
+    answered: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        if scope["path"] == "/api/v1/export" and not started.is_set():
+            started.set()
+            await send({"type": "http.response.body", "body": b"a,b\n", "more_body": True})
+            await release.wait()  # the client reads slowly
+        answered.append(scope["path"])
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    gate = HeavySlots(inner, slots=1, queue=0, exports=1)
+
+    async def ask(path: str) -> int:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"q=x",
+                 "headers": [], "app": None}  # fmt: skip
+        await gate(scope, receive, send)
+        return int(sent[0]["status"])
+
+    async def run() -> tuple[int, int, int]:
+        first = asyncio.create_task(ask("/api/v1/export"))
+        await started.wait()  # the one export slot is taken, half sent
+        search = await ask("/api/v1/search")  # the heavy slot is free
+        busy = await ask("/api/v1/export")
+        release.set()
+        return await first, search, busy
+
+    assert asyncio.run(run()) == (200, 200, 503)
+    assert answered == ["/api/v1/search", "/api/v1/export"]
 
 
 # --- the database removed or replaced under the server -----------------------------------------

@@ -26,8 +26,11 @@ FAILING = [
     ("/api/v1/series", "/api/v1/series?country=Atlantis", 404, "unknown_country"),
     ("/api/v1/gaps", "/api/v1/gaps?programme=nope", 404, "unknown_programme"),
     ("/api/v1/units", "/api/v1/units?q=a", 400, "bad_input"),
+    ("/api/v1/units/{country}/{unit}", "/api/v1/units/COL/no such unit here", 404, "not_found"),
     ("/api/v1/courses", "/api/v1/courses?q=*", 400, "empty_search"),
+    ("/api/v1/courses/{course}", "/api/v1/courses/no such course here", 404, "not_found"),
     ("/api/v1/search", "/api/v1/search?q=--", 400, "empty_search"),
+    ("/api/v1/export", "/api/v1/export?country=Atlantis", 404, "unknown_country"),
     ("/api/v1/training", "/api/v1/training?limit=501", 400, "bad_input"),
     ("/api/v1/training/{training_id}", "/api/v1/training/99999", 404, "not_found"),
     ("/api/v1/cite", "/api/v1/cite?id=2016-nowhere-p1-1", 404, "unknown_identifier"),
@@ -38,7 +41,7 @@ FAILING = [
     ("/api/v1/funding/top", "/api/v1/funding/top?account=IMET&from=FY1930", 400, "unknown_fiscal_year"),  # noqa: E501
     ("/api/v1/funding/courses", "/api/v1/funding/courses?country=PAK&from=FY2006&to=FY2002", 400, "bad_year_span"),  # noqa: E501
     ("/api/v1/funding/timeline", "/api/v1/funding/timeline?country=Pakstan", 404, "unknown_country"),  # noqa: E501
-    ("/api/v1/funding/accounts", "/api/v1/funding/accounts?format=xlsx", 400, "bad_input"),
+    ("/api/v1/funding/accounts", "/api/v1/funding/accounts?format=pdf", 400, "bad_input"),
     ("/api/v1/largest", "/api/v1/largest?programme=Economic+Support+Fund", 404, "unknown_account"),  # noqa: E501
 ]  # fmt: skip
 # Routes that read no index answer the stale database; these are the ones that refuse it.

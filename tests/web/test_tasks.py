@@ -396,7 +396,7 @@ def test_task6_phone_width(chromium: Any, strict_server: str) -> None:
     # A search's rows keep the course, the student unit, the trainees and the cost on screen.
     u.submit("#site-q", "ranger")
     head = [h.strip() for h in page.locator("table thead th:visible").all_inner_texts()]
-    assert "student unit" in head and "course title" in head and "quantity" in head, head
+    assert "student unit" in head and "course title" in head and "trainees" in head, head
     cell = (
         page.locator("table tbody tr").first.locator("td:visible").nth(head.index("student unit"))
     )

@@ -31,6 +31,7 @@ from fmtr.query import answers
 from fmtr.query.answers import NameList, default
 from fmtr.query.export import FORMATS
 from fmtr.query.figures import Ranking
+from fmtr.query.find import Field
 
 Text = Annotated[str, typer.Argument(help="Words to look for (every one must be there).")]
 ExportFormat = Literal["csv", "json", "parquet", "xlsx"]
@@ -186,51 +187,136 @@ def gaps(
     show(answers.gaps(open_db(db), programme), as_json, as_csv)
 
 
+CountryOption = Annotated[
+    str | None, typer.Option("--country", "-c", help="Country name or code (Pakistan, PAK).")
+]
+AllEditions = Annotated[
+    bool,
+    typer.Option(
+        "--all-editions", help="Also the rows of an edition not counted for their fiscal year."
+    ),
+]
+
+
 def unit(
-    text: Annotated[str, typer.Argument(help="Student unit, any spelling.")],
-    limit: Annotated[int, limit_option("Units")] = 0,
+    text: Annotated[str, typer.Argument(help="Student unit, any spelling (5th Bde, RAB).")],
+    country: CountryOption = None,
+    limit: Annotated[int, limit_option("Units")] = default(answers.units, "limit"),
     offset: Offset = 0,
     db: Db = None,
     as_json: Json = False,
     as_csv: Csv = False,
 ) -> None:
-    """Student units named like the text, spelling variants grouped, with their figures (their
-    rows: fmtr export --unit-key KEY).
+    """Student units named like the text, each within one country (of --country only), best
+    first: the name itself, names beginning with it, names holding all its words, names alike.
 
-    Example: fmtr unit "Fighter Conversion Unit"
+    Example: fmtr unit "Rapid Action Battalion" --country BGD
     """
-    show(answers.units(open_db(db), text, all_or(limit), offset), as_json, as_csv)
+    show(answers.units(open_db(db), text, country, all_or(limit), offset), as_json, as_csv)
+
+
+def unit_profile(
+    country: Country,
+    name: Annotated[str, typer.Argument(help="The unit: any of its spellings, or its key.")],
+    limit: Annotated[int, limit_option("Training rows")] = default(answers.unit_profile, "limit"),
+    offset: Offset = 0,
+    all_editions: AllEditions = False,
+    db: Db = None,
+    as_json: Json = False,
+    as_csv: Csv = False,
+) -> None:
+    """One country's student unit: its spellings and figures, per fiscal year and programme,
+    its courses, locations and US schools, and its training rows (--csv: the rows; every row:
+    fmtr export --country C --unit-key KEY...).
+
+    Example: fmtr unit-profile Bangladesh "Rapid Action Battalion"
+    """
+    found = answers.unit_profile(open_db(db), country, name, all_or(limit), offset, all_editions)
+    show(found, as_json, as_csv)
 
 
 def course(
     text: Text,
-    limit: Annotated[int, limit_option("Courses")] = default(answers.course, "limit"),
+    limit: Annotated[int, limit_option("Courses")] = default(answers.courses, "limit"),
     offset: Offset = 0,
     db: Db = None,
     as_json: Json = False,
     as_csv: Csv = False,
 ) -> None:
-    """Courses whose title holds every word given (full-text), most trained first.
+    """Courses whose titles hold every word given (abbreviations written out, related names
+    too: ILE finds Command and General Staff), best first.
 
-    Example: fmtr course "Command and General Staff"
+    Example: fmtr course "CMD & GEN STAFF"
     """
-    show(answers.course(open_db(db), text, all_or(limit), offset), as_json, as_csv)
+    show(answers.courses(open_db(db), text, all_or(limit), offset), as_json, as_csv)
+
+
+def course_profile(
+    name: Annotated[str, typer.Argument(help="The course: any of its titles, or its key.")],
+    limit: Annotated[int, limit_option("Training rows")] = default(answers.course_profile, "limit"),
+    offset: Offset = 0,
+    all_editions: AllEditions = False,
+    db: Db = None,
+    as_json: Json = False,
+    as_csv: Csv = False,
+) -> None:
+    """A course across countries and years: its titles, figures per country and per fiscal
+    year, US schools, locations and training rows (--csv: the rows).
+
+    Example: fmtr course-profile "Command and General Staff Officer Course"
+    """
+    found = answers.course_profile(open_db(db), name, all_or(limit), offset, all_editions)
+    show(found, as_json, as_csv)
+
+
+SearchField = Annotated[
+    Field, typer.Option("--in", help="Look in one column only: course, unit, school, location.")
+]
 
 
 def search(
-    text: Text,
+    text: Annotated[
+        str,
+        typer.Argument(
+            help="Words, country and programme names, fiscal years (Pakistan IMET FY2010)."
+        ),
+    ] = "",
+    country: CountryOption = None,
+    programme: Programme = None,
+    start: From = None,
+    end: To = None,
+    field: SearchField = default(answers.search, "field"),
+    all_editions: AllEditions = default(answers.search, "all_editions"),
+    literal: Annotated[
+        bool,
+        typer.Option("--literal", help="Every word is a word (no country or programme taken)."),
+    ] = default(answers.search, "literal"),
     limit: Annotated[int, limit_option("Rows")] = default(answers.search, "limit"),
     offset: Offset = 0,
     db: Db = None,
     as_json: Json = False,
     as_csv: Csv = False,
 ) -> None:
-    """Training rows whose course, student unit, US unit or location holds every word given,
-    best matches first, with provenance.
+    """Training rows a text and filters select: how many, their trainees and cost, per
+    country, programme, fiscal year, US school and location, and the rows best first with
+    provenance. Country and programme names in the text are taken as filters.
 
-    Example: fmtr search "Fort Benning"
+    Example: fmtr search "Pakistan IMET" --from FY2003 --to FY2017
     """
-    show(answers.search(open_db(db), text, all_or(limit), offset), as_json, as_csv)
+    found = answers.search(
+        open_db(db),
+        text,
+        country,
+        programme,
+        start,
+        end,
+        field,
+        all_editions,
+        literal,
+        all_or(limit),
+        offset,
+    )
+    show(found, as_json, as_csv)
 
 
 def row(
@@ -256,7 +342,23 @@ def export(
     programme: Programme = None,
     start: From = None,
     end: To = None,
-    text: Annotated[str | None, typer.Option("--search", help="Full-text filter.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--search", help="A search's rows (read as `fmtr search` reads it: names are filters)."
+        ),
+    ] = None,
+    field: SearchField = "any",
+    literal: Annotated[
+        bool, typer.Option("--literal", help="Every word of --search is a word.")
+    ] = False,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="A unit's rows (with --country): any of its spellings."),
+    ] = None,
+    course: Annotated[
+        str | None, typer.Option("--course", help="A course's rows: any of its titles.")
+    ] = None,
     unit_key: Annotated[
         list[str] | None, typer.Option("--unit-key", help="Rows of these student unit keys.")
     ] = None,
@@ -277,30 +379,38 @@ def export(
         bool, typer.Option("--json", help="Say what was written as JSON (with --out).")
     ] = False,
 ) -> None:
-    """Any selection of training rows with provenance columns, as csv, json, parquet or xlsx.
+    """Every training row a search, a unit, a course or filters select, with provenance
+    columns, as csv, json, parquet or xlsx, streamed (money in dollars and in cents). --out a
+    folder: the file is named after what it holds (fmtr-PAK-IMET-FY2003-FY2017-training.csv).
 
-    Example: fmtr export --format xlsx --country PAK --programme IMET -o pak-imet.xlsx
+    Example: fmtr export --format xlsx --country PAK --programme IMET -o .
     """
     from fmtr.query.export import export as write
+    from fmtr.query.export import export_name
 
     if out is None and fmt in ("parquet", "xlsx"):
-        raise fail(f"{fmt} needs --out FILE")
+        raise fail(f"{fmt} needs --out FILE (or a folder)")
     if out is None and as_json:
         raise fail("--json describes a file written with --out (the rows: --format json)")
+    if unit is not None and country is None:
+        raise fail("--unit needs --country: a unit is one country's")
     engine = open_db(db)
-    n = write(
-        engine,
-        fmt,
-        out if out is not None else sys.stdout,
-        country=country,
-        programme=programme,
-        start=start,
-        end=end,
-        text=text,
-        unit_keys=unit_key,
-        all_editions=all_editions,
-        raw_cells=raw_cells,
-    )
+    filters = {
+        "country": country,
+        "programme": programme,
+        "start": start,
+        "end": end,
+        "text": text,
+        "field": field,
+        "literal": literal,
+        "unit": unit,
+        "course": course,
+        "unit_keys": unit_key,
+        "all_editions": all_editions,
+    }
+    if out is not None and out.is_dir():
+        out = out / f"{export_name(engine, **filters)}.{fmt}"
+    n = write(engine, fmt, out if out is not None else sys.stdout, raw_cells=raw_cells, **filters)
     if out is not None:
         if as_json:
             print_json({"rows": n, "format": fmt, "out": str(out)})
@@ -323,9 +433,11 @@ def register(app: typer.Typer) -> None:
         compare,
         gaps,
         unit,
+        unit_profile,
         course,
+        course_profile,
         search,
         row,
         export,
     ):
-        app.command(fn.__name__)(fn)
+        app.command(fn.__name__.replace("_", "-"))(fn)

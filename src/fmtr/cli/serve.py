@@ -135,7 +135,16 @@ def server_app() -> FastAPI:
     corpus = given["corpus"]
     app = create_app(given["db"], corpus=Path(corpus) if corpus else None, settings=settings)
     if app.state.index_current:
-        prepare_units(app.state.engine, cache_bytes=settings.unit_cache_bytes)
+        # Loading the unit index is the server's start, not a question: without the questions'
+        # deadline (on a busy machine it takes longer than `statement_seconds`, and the process
+        # died of it). What it loads is kept per build, for every engine of the process.
+        from fmtr.store.db import read_only_engine
+
+        loader = read_only_engine(given["db"])
+        try:
+            prepare_units(loader, cache_bytes=settings.unit_cache_bytes)
+        finally:
+            loader.dispose()
     return app
 
 

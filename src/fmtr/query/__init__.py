@@ -9,6 +9,7 @@ each figure is computed and docs/definitions.md for what the words mean.
 """
 
 from fmtr.query.cite import cite, cite_figure, cite_row
+from fmtr.query.course_titles import course_profile, courses
 from fmtr.query.errors import (
     BadYearSpan,
     EmptySearch,
@@ -21,6 +22,7 @@ from fmtr.query.errors import (
 )
 from fmtr.query.export import export, select_rows
 from fmtr.query.figures import gaps, series, top
+from fmtr.query.find import interpret, search
 from fmtr.query.funding import (
     NoFundingData,
     UnknownAccount,
@@ -40,7 +42,7 @@ from fmtr.query.overview import (
     summary,
 )
 from fmtr.query.profile import country_profile
-from fmtr.query.text import course, prepare_units, search, unit
+from fmtr.query.student_units import prepare_units, unit_profile, units
 
 __all__ = [
     "BadYearSpan",
@@ -58,12 +60,14 @@ __all__ = [
     "cite_row",
     "compare",
     "country_profile",
-    "course",
+    "course_profile",
+    "courses",
     "editions",
     "export",
     "funding_series",
     "funding_top",
     "gaps",
+    "interpret",
     "largest",
     "obligations_and_courses",
     "programme_detail",
@@ -77,5 +81,6 @@ __all__ = [
     "series",
     "summary",
     "top",
-    "unit",
+    "unit_profile",
+    "units",
 ]

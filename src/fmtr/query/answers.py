@@ -15,16 +15,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import fmtr.query.course_titles as courses_module
+import fmtr.query.student_units as units_module
 from fmtr.errors import NotFound
 from fmtr.query import figures, funding, history, overview, profile, shapes
+from fmtr.query.course_titles import courses as ask_courses
 from fmtr.query.export import select_rows
 from fmtr.query.figures import Ranking
+from fmtr.query.find import Field
+from fmtr.query.find import search as ask_search
 from fmtr.query.resolve import Database, connect
 from fmtr.query.row import training_row
 from fmtr.query.shapes import Document, Table
-from fmtr.query.text import course as ask_course
-from fmtr.query.text import search as ask_search
-from fmtr.query.text import unit as ask_unit
+from fmtr.query.student_units import units as ask_units
 from fmtr.store.sql import sql_limit
 
 # A recipient's lists of names, as the CLI and the API call them.
@@ -150,29 +153,87 @@ def gaps(db: Database, programme: str | None = None) -> Table:
 def units(
     db: Database,
     text: str,
-    limit: int | None = None,
+    country: str | None = None,
+    limit: int | None = default(ask_units, "limit"),
     offset: int = 0,
-    max_units: int = default(ask_unit, "max_units"),
 ) -> Table:
-    """Student units named like ``text``, spelling variants grouped, with their figures (the
-    rows themselves: ``training(unit_keys=...)``)."""
-    found = ask_unit(db, text, max_units=max_units, rows=False, courses=False)
-    return shapes.units(found, limit, offset)
+    """Recipients' student units named like ``text`` (of ``country`` only, when given), best
+    first, every match counted and paged (their rows: ``unit_profile``)."""
+    return shapes.units(ask_units(db, text, country, limit, offset), limit)
 
 
-def course(
-    db: Database, text: str, limit: int | None = default(ask_course, "limit"), offset: int = 0
+def unit_profile(
+    db: Database,
+    country: str,
+    name: str,
+    limit: int | None = 50,
+    offset: int = 0,
+    all_editions: bool = False,
+) -> dict[str, Any]:
+    """One recipient's unit: its spellings and figures, per fiscal year and programme, its
+    courses, locations and US schools, and one page of its training rows (``limit`` None:
+    all; counted rows only unless ``all_editions``)."""
+    profile = units_module.unit_profile(db, country, name)
+    unit, total, found = units_module.unit_rows(
+        db, country, name, all_editions=all_editions, limit=limit, offset=offset
+    )
+    return shapes.unit_profile(profile, shapes.hits(found, total, limit, offset))
+
+
+def courses(
+    db: Database, text: str, limit: int | None = default(ask_courses, "limit"), offset: int = 0
 ) -> Table:
-    """Courses whose title holds every word of ``text``, most trained first."""
-    return shapes.course(ask_course(db, text, _end(limit, offset)), limit, offset)
+    """Courses whose titles hold every word of ``text`` (abbreviations and related names
+    too), best first."""
+    return shapes.courses(ask_courses(db, text, limit, offset), limit)
+
+
+def course_profile(
+    db: Database, name: str, limit: int | None = 50, offset: int = 0, all_editions: bool = False
+) -> dict[str, Any]:
+    """A course across recipients and years: its titles, figures per recipient and fiscal
+    year, US schools and locations, and one page of its training rows."""
+    profile = courses_module.course_profile(db, name)
+    course, total, found = courses_module.course_rows(
+        db, name, all_editions=all_editions, limit=limit, offset=offset
+    )
+    return shapes.course_profile(profile, shapes.hits(found, total, limit, offset))
 
 
 def search(
-    db: Database, text: str, limit: int | None = default(ask_search, "limit"), offset: int = 0
-) -> Table:
-    """Training rows whose course, units or location hold every word of ``text``, best
-    matches first."""
-    return shapes.search(ask_search(db, text, _end(limit, offset)), limit, offset)
+    db: Database,
+    text: str = "",
+    country: str | None = None,
+    programme: str | None = None,
+    start: str | int | None = None,
+    end: str | int | None = None,
+    field: Field = default(ask_search, "field"),
+    all_editions: bool = default(ask_search, "all_editions"),
+    literal: bool = default(ask_search, "literal"),
+    limit: int | None = default(ask_search, "limit"),
+    offset: int = 0,
+    unit_keys: Sequence[str] | None = None,
+    facet_limit: int | None = default(ask_search, "facet_limit"),
+) -> dict[str, Any]:
+    """Training rows a text and filters select: how the text was read, the count and sums,
+    one page of rows best first, and the same per recipient, programme, fiscal year, US
+    school and location (facets)."""
+    found = ask_search(
+        db,
+        text,
+        country=country,
+        programme=programme,
+        start=start,
+        end=end,
+        field=field,
+        all_editions=all_editions,
+        literal=literal,
+        limit=limit,
+        offset=offset,
+        unit_keys=unit_keys,
+        facet_limit=facet_limit,
+    )
+    return shapes.found(found, limit)
 
 
 def training(
@@ -365,7 +426,8 @@ __all__ = [
     "country",
     "country_names",
     "country_series",
-    "course",
+    "course_profile",
+    "courses",
     "default",
     "editions",
     "events",
@@ -386,5 +448,6 @@ __all__ = [
     "top",
     "training",
     "trend",
+    "unit_profile",
     "units",
 ]

@@ -55,7 +55,7 @@ from fmtr.query.resolve import (
     resolve_country,
     resolve_programme,
 )
-from fmtr.query.text import _HIT, TrainingHit, _hit
+from fmtr.query.text import HIT_SELECT, TrainingHit, training_hit
 from fmtr.store.sql import in_list, rows
 
 # The fiscal years the 22 editions report (FY1999-2000 .. FY2020-2021 each count one year;
@@ -487,10 +487,10 @@ def _rows_in(conn: Any, s: Suspension, programme: str | None) -> list[Suspension
         "(coalesce(t.end_on, t.start_on) >= :first AND coalesce(t.start_on, t.end_on) <= :last))"
     )
     params.update(first=s.possible_first.isoformat(), last=last)
-    found = rows(conn, f"{_HIT} WHERE {' AND '.join(where)}", params)
+    found = rows(conn, f"{HIT_SELECT} WHERE {' AND '.join(where)}", params)
     out: list[SuspensionTraining] = []
     for row in found:
-        hit = _hit(row)
+        hit = training_hit(row)
         first, last_day, undated = _row_days(hit)
         if not s.overlaps(first, last_day):
             continue

@@ -26,8 +26,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fmtr.query.export import Selection, spreadsheet_safe
+from fmtr.query.course_titles import CourseMatches, CourseProfile
+from fmtr.query.export import Selection, spreadsheet_safe, write_selection
 from fmtr.query.figures import Figures, GapsResult, Series, TopResult
+from fmtr.query.find import Found
 from fmtr.query.funding import (
     COURSE_COSTS,
     MEASURES,
@@ -55,7 +57,8 @@ from fmtr.query.overview import (
 )
 from fmtr.query.profile import CountryProfile, Named
 from fmtr.query.resolve import Recipient
-from fmtr.query.text import CourseResult, SearchResult, TrainingHit, UnitResult
+from fmtr.query.student_units import NamedFigures, Unit, UnitMatches, UnitProfile
+from fmtr.query.text import TrainingHit
 from fmtr.verify.reconcile import RECONCILED, VerifyReport
 
 if TYPE_CHECKING:
@@ -79,9 +82,10 @@ class Table:
     shown: list[str] | None = None
 
     def as_json(self) -> dict[str, Any]:
+        columns, rows = with_dollars(self.columns, self.rows, exact=False)
         return {
-            "columns": self.columns,
-            "rows": jsonable(self.rows),
+            "columns": columns,
+            "rows": jsonable(rows),
             "total": self.total,
             "limit": self.limit,
             "offset": self.offset,
@@ -126,11 +130,66 @@ def main_table(document: Document) -> Table:
     raise ValueError("this answer holds no table")
 
 
+def usd(cents: int | None) -> str | None:
+    """Cents as exact dollars: 4661543327 -> "46615433.27" (integer arithmetic, no float)."""
+    if cents is None:
+        return None
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def with_dollars(
+    columns: list[str], rows: list[dict[str, Any]], *, exact: bool = True
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and rows with money in dollars too: before each ``*_cents`` column, its
+    ``*_usd`` (text exact to the cent, or with ``exact`` False a number: JSON's shortest
+    decimal reading back as the same double, which for cents is the amount itself)."""
+    usd_of = {c: c.removesuffix("_cents") + "_usd" for c in columns if c.endswith("_cents")}
+    added = {c: u for c, u in usd_of.items() if u not in columns}
+    usd_columns = [c for c in columns if c.endswith("_usd")] + list(added.values())
+    if not usd_columns:
+        return columns, rows
+    out_columns: list[str] = []
+    for c in columns:
+        if c in added:
+            out_columns.append(added[c])
+        out_columns.append(c)
+    out_rows = []
+    for row in rows:
+        extended = dict(row)
+        for c, u in added.items():
+            value = row.get(c)
+            extended[u] = usd(value) if isinstance(value, int) else None
+        if not exact:
+            for u in usd_columns:
+                if isinstance(extended.get(u), str):
+                    extended[u] = float(extended[u])
+        out_rows.append(extended)
+    return out_columns, out_rows
+
+
+def table_selection(table: Table) -> Selection:
+    """A table as an export writes it (fmtr.query.export): money in dollars and cents."""
+    columns, rows = with_dollars(table.columns, table.rows)
+    return Selection(tuple(columns), [tuple(r.get(c) for c in columns) for r in rows])
+
+
+def table_file(table: Table, fmt: str) -> bytes:
+    """The table as an XLSX or Parquet file's bytes (money in dollars and in cents)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fmtr-table-") as folder:
+        path = Path(folder) / f"table.{fmt}"
+        write_selection(table_selection(table), fmt, path)
+        return path.read_bytes()
+
+
 def csv_text(table: Table) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=table.columns, extrasaction="ignore")
+    columns, rows = with_dollars(table.columns, table.rows)
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in table.rows:
+    for row in rows:
         # A list (a unit's variants) is one cell in a spreadsheet; a cell a spreadsheet would
         # evaluate is neutralised, as `fmtr export` does (the JSON answers stay verbatim).
         writer.writerow(
@@ -455,11 +514,11 @@ def comparison_wide(
 
 
 def top(result: TopResult, limit: int | None, offset: int, years: bool = False) -> Table:
-    """The ranking; ``years``: a column per fiscal year (``fy2003``...) of the measure ranked
-    by (cents for cost)."""
+    """The ranking; ``years``: a column per fiscal year of the measure ranked by
+    (``fy2003_trainees``... or ``fy2003_cost_cents``...)."""
     measure = "cost_cents" if result.by == "cost" else "trainees"
     fys = list(result.year_totals) if years else []
-    cols = ["rank", "country_code", "name", *_SUMS, "years", *(f"fy{y}" for y in fys)]
+    cols = ["rank", "country_code", "name", *_SUMS, "years", *(f"fy{y}_{measure}" for y in fys)]
     rows = [
         {
             "rank": r.rank,
@@ -467,7 +526,10 @@ def top(result: TopResult, limit: int | None, offset: int, years: bool = False) 
             "name": r.name,
             **_sums(r.figures),
             "years": len(r.by_year),
-            **{f"fy{y}": getattr(r.by_year[y], measure) if y in r.by_year else 0 for y in fys},
+            **{
+                f"fy{y}_{measure}": getattr(r.by_year[y], measure) if y in r.by_year else 0
+                for y in fys
+            },
         }
         for r in _page_list(result.recipients, limit, offset)
     ]
@@ -533,53 +595,6 @@ def gaps(result: GapsResult) -> Table:
 # --- names and rows ------------------------------------------------------------------------
 
 
-def units(result: UnitResult, limit: int | None, offset: int) -> Table:
-    cols = ["name", "variants", "countries", "first_fy", "last_fy"]
-    cols += [*_SUMS, "printed_rows", "keys"]
-    rows = [
-        {
-            "name": g.name,
-            "variants": list(g.variants),
-            "countries": g.countries,
-            "first_fy": g.fiscal_years[0] if g.fiscal_years else None,
-            "last_fy": g.fiscal_years[-1] if g.fiscal_years else None,
-            **_sums(g.figures),
-            # Every row of the group, every edition (``rows`` above counts counted rows only).
-            "printed_rows": g.printed_rows,
-            "keys": g.keys,
-        }
-        for g in _page_list(result.groups, limit, offset)
-    ]
-    more = " (more matched: narrow the name)" if result.truncated else ""
-    title = f"{len(result.groups)} student units named like {result.text!r}{more}"
-    meta = {"truncated": result.truncated}
-    shown = cols[:-1]  # not the keys
-    return Table(cols, rows, len(result.groups), limit, offset, meta, title, shown)
-
-
-def course(result: CourseResult, limit: int | None, offset: int) -> Table:
-    cols = ["course_title", "spellings", "countries", "first_fy", "last_fy", *_SUMS]
-    cols += ["edition", "file", "pdf_page"]
-    rows = [
-        {
-            "course_title": c.title,
-            "spellings": c.spellings,
-            "countries": c.countries,
-            "first_fy": c.first_fy,
-            "last_fy": c.last_fy,
-            **_sums(c.figures),
-            "edition": c.example.edition,
-            "file": c.example.file,
-            "pdf_page": c.example.pdf_page,
-        }
-        for c in _page_list(result.courses, limit, offset)
-    ]
-    title = f"{result.courses_total} courses, {result.rows:,} rows match {result.text!r}"
-    meta = {"matching_rows": result.rows}
-    shown = [c for c in cols if c not in ("spellings", "edition")]
-    return Table(cols, rows, result.courses_total, limit, offset, meta, title, shown)
-
-
 HIT_COLUMNS = [
     "stable_id", "training_id", "fy", "counted", "country_code", "programme_code", "course_title",
     "us_unit", "student_unit", "location", "quantity_value", "cost_cents", "start_on", "end_on",
@@ -620,10 +635,205 @@ def hit(h: TrainingHit) -> dict[str, Any]:
     }
 
 
-def search(result: SearchResult, limit: int | None, offset: int) -> Table:
-    rows = [hit(h) for h in _page_list(result.hits, limit, offset)]
-    title = f"{result.total:,} rows match {result.text!r}"
-    return Table(list(HIT_COLUMNS), rows, result.total, limit, offset, title=title, shown=HIT_SHOWN)
+def hits(found: list[TrainingHit], total: int, limit: int | None, offset: int) -> Table:
+    """One page of training rows with their provenance."""
+    rows = [hit(h) for h in found]
+    return Table(list(HIT_COLUMNS), rows, total, limit, offset, shown=HIT_SHOWN)
+
+
+def _figure_row(f: Figures) -> dict[str, int]:
+    return {**_sums(f), "rows_without_quantity": f.rows_without_quantity,
+            "rows_without_cost": f.rows_without_cost}  # fmt: skip
+
+
+# The facets of a search: (its table's name in the document, the value's column).
+FACET_TABLES = {
+    "country": ("by_country", "country_code"),
+    "programme": ("by_programme", "programme_code"),
+    "fy": ("by_fy", "fy"),
+    "school": ("by_school", "us_unit_key"),
+    "location": ("by_location", "location_key"),
+}
+
+
+def found(result: Found, limit: int | None) -> dict[str, Any]:
+    """A search's answer: how the text was read, the filters, the count and sums, the rows (the
+    table a CSV gives) and one table per facet."""
+    r = result.reading
+    document: dict[str, Any] = {
+        "text": r.text,
+        "recognised": [
+            {"words": x.words, "kind": x.kind, "value": x.value, "name": x.name}
+            for x in r.recognised
+        ],
+        "words": " ".join(r.words),
+        "field": r.field,
+        "related": [{"words": a, "also": b} for a, b in r.related],
+        "country_code": result.country.code if result.country else None,
+        "programme_code": result.programme.code if result.programme else None,
+        "first_fy": result.first_fy,
+        "last_fy": result.last_fy,
+        "all_editions": result.all_editions,
+        "total": result.total,
+        **_figure_row(result.figures),
+        "literal_total": result.literal_total,
+        "training_rows": hits(result.hits, result.total, limit, result.offset),
+    }
+    for name, (table, column) in FACET_TABLES.items():
+        facet = result.facets[name]
+        document[table] = Table(
+            [column, "name", *_SUMS],
+            [{column: v.value, "name": v.label, **_sums(v.figures)} for v in facet.values],
+            facet.distinct,
+            title=f"by {name}",
+        )
+    return document
+
+
+def _unit_row(u: Unit) -> dict[str, Any]:
+    return {
+        "country_code": u.country_code,
+        "country": u.country,
+        "unit": u.unit,
+        "name": u.name,
+        "match": u.match,
+        "variants": list(u.variants),
+        "first_fy": u.first_fy,
+        "last_fy": u.last_fy,
+        **_sums(u.figures),
+        # Every row of the unit, every edition (``rows`` above counts counted rows only).
+        "printed_rows": u.printed_rows,
+        "keys": u.keys,
+    }
+
+
+UNIT_COLUMNS = ["country_code", "country", "unit", "name", "match", "variants", "first_fy"]
+UNIT_COLUMNS += ["last_fy", *_SUMS, "printed_rows", "keys"]
+
+
+def units(result: UnitMatches, limit: int | None) -> Table:
+    """A unit search: one row per recipient's unit, best first."""
+    where = f" of {result.country.name}" if result.country else ""
+    title = f"{result.total:,} student units{where} named like {result.text!r}"
+    meta = {
+        "country_code": result.country.code if result.country else None,
+        "words": result.canonical,
+    }
+    shown = [c for c in UNIT_COLUMNS if c not in ("unit", "keys", "country")]
+    rows = [_unit_row(u) for u in result.units]
+    return Table(list(UNIT_COLUMNS), rows, result.total, limit, result.offset, meta, title, shown)
+
+
+def _named_rows(found: list[NamedFigures], column: str) -> Table:
+    return Table(
+        [column, *_SUMS, "first_fy", "last_fy"],
+        [
+            {column: n.name, **_sums(n.figures), "first_fy": n.first_fy, "last_fy": n.last_fy}
+            for n in found
+        ],
+        len(found),
+    )
+
+
+def unit_profile(profile: UnitProfile, rows: Table) -> dict[str, Any]:
+    """A unit's page: its names and figures, per fiscal year and programme, its courses,
+    locations and US schools, its rows (the table a CSV gives), the same name elsewhere."""
+    u = profile.unit
+    return {
+        **{k: v for k, v in _unit_row(u).items() if k not in ("match",)},
+        "variants": [{"spelling": k, "printed_rows": v} for k, v in u.variants.items()],
+        "years": u.years,
+        "rows_without_quantity": u.figures.rows_without_quantity,
+        "rows_without_cost": u.figures.rows_without_cost,
+        "earlier_edition_rows": profile.earlier_rows,
+        "training_rows": rows,
+        "by_year": Table(
+            ["fy", "programme_code", *_SUMS],
+            [{"fy": fy, "programme_code": p, **_sums(f)} for fy, p, f in profile.by_year],
+            len(profile.by_year),
+        ),
+        "courses": _named_rows(profile.courses, "course_title"),
+        "locations": _named_rows(profile.locations, "location"),
+        "schools": _named_rows(profile.schools, "us_unit"),
+        "elsewhere": Table(
+            ["country_code", "country", "unit", "name", *_SUMS, "printed_rows"],
+            [
+                {
+                    k: v
+                    for k, v in _unit_row(o).items()
+                    if k in ("country_code", "country", "unit", "name", *_SUMS, "printed_rows")
+                }
+                for o in profile.others
+            ],  # fmt: skip
+            len(profile.others),
+        ),
+    }
+
+
+COURSE_COLUMNS = ["course", "name", "match", "variants", "countries", "first_fy", "last_fy"]
+COURSE_COLUMNS += [*_SUMS, "printed_rows"]
+
+
+def _course_row(c: Any) -> dict[str, Any]:
+    return {
+        "course": c.course,
+        "name": c.name,
+        "match": c.match,
+        "variants": list(c.variants),
+        "countries": c.countries,
+        "first_fy": c.first_fy,
+        "last_fy": c.last_fy,
+        **_sums(c.figures),
+        "printed_rows": c.printed_rows,
+    }
+
+
+def courses(result: CourseMatches, limit: int | None) -> Table:
+    """A course search: one row per course (titles with the same canonical words)."""
+    title = f"{result.total:,} courses, {result.rows:,} rows, match {result.text!r}"
+    meta = {
+        "words": result.canonical,
+        "related": [{"words": a, "also": b} for a, b in result.related],
+        "matching_rows": result.rows,
+    }
+    shown = [c for c in COURSE_COLUMNS if c not in ("course", "variants")]
+    rows = [_course_row(c) for c in result.courses]
+    return Table(list(COURSE_COLUMNS), rows, result.total, limit, result.offset, meta, title, shown)
+
+
+def course_profile(profile: CourseProfile, rows: Table) -> dict[str, Any]:
+    """A course's page: its titles and figures, per recipient and per fiscal year, its US
+    schools and locations, its rows (the table a CSV gives)."""
+    c = profile.course
+    return {
+        **{k: v for k, v in _course_row(c).items() if k != "match"},
+        "variants": [{"spelling": k, "printed_rows": v} for k, v in c.variants.items()],
+        "keys": c.keys,
+        "rows_without_quantity": c.figures.rows_without_quantity,
+        "rows_without_cost": c.figures.rows_without_cost,
+        "training_rows": rows,
+        "by_country": Table(
+            ["country_code", "country", *_SUMS, "first_fy", "last_fy"],
+            [
+                {
+                    "country_code": x.country_code,
+                    "country": x.country,
+                    **_sums(x.figures),
+                    "first_fy": x.first_fy,
+                    "last_fy": x.last_fy,
+                }
+                for x in profile.by_country
+            ],  # fmt: skip
+            len(profile.by_country),
+        ),
+        "by_year": Table(
+            ["fy", "countries", *_SUMS],
+            [{"fy": fy, "countries": n, **_sums(f)} for fy, n, f in profile.by_year],
+            len(profile.by_year),
+        ),
+        "schools": _named_rows(profile.schools, "us_unit"),
+        "locations": _named_rows(profile.locations, "location"),
+    }
 
 
 # The columns of a training row the HTML search shows (the API and downloads have them all).

@@ -1,29 +1,32 @@
-"""The printed student-unit names a unit search looks through, and how it scores them.
+"""The recipients' student-unit names a unit search looks through, and how it ranks them.
 
-A unit search first asks which of the ~65,000 distinct unit names hold every word of the text
-(all but one when it has three words or more), each word or a close spelling of it. As one
-full-text query that is an OR of AND-combinations which reads each word's posting list once
-per combination: 1.5 ms a search on SQLite, a third of its time. A server therefore loads the
-same postings once per process and build, from the full-text index itself (so the words are
-the index's exactly: fmtr.store.fulltext, FTS5 or PostgreSQL's), and answers with a few set
-intersections done in C (``UnitIndex``). A process that asks one question (the CLI) would
-spend more loading them (0.3 s) than the query costs: it asks the index
-(``fts_candidates``). A test holds the two to the same answer.
+A unit search asks which of the ~72,000 names (a recipient's student-unit keys, as canonical
+words: fmtr.clean.glossary) hold every word of the text (all but one when it has three words or
+more), each word or a close spelling of it. As one FTS5 query that is an OR of
+AND-combinations which reads each word's posting list once per combination. A server therefore
+loads the same postings once per process and build, from the FTS index itself (so the words are
+FTS5's tokens exactly), and answers with a few set intersections done in C (``UnitIndex``). A
+process that asks one question (the CLI) would spend more loading them than the FTS5 query
+costs: it asks FTS5 (``fts_candidates``). A test holds the two to the same answer.
+
+``rank`` then orders the names found: the name itself first, then names beginning with the
+text, then names holding all its words, then names alike (rapidfuzz), each by score and rows.
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from itertools import combinations
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 from sqlalchemy import Connection
 
+from fmtr.clean.glossary import words as index_words
+from fmtr.query.figures import fast_rows
 from fmtr.query.memory import BoundedCache
 from fmtr.query.resolve import per_build, per_build_kept
 from fmtr.settings import ServerSettings
-from fmtr.store import fulltext
-from fmtr.store.fulltext.tokens import index_words as index_words  # the unit search's words
 
 # What unit searches keep of each word asked, for every vocabulary and index of the process:
 # its close spellings and the names holding it. Within a budget of bytes (the server's
@@ -33,6 +36,13 @@ from fmtr.store.fulltext.tokens import index_words as index_words  # the unit se
 WORD_CACHE: BoundedCache[tuple[object, str, str], object] = BoundedCache(
     ServerSettings.unit_cache_bytes
 )
+
+# Texts shorter than this (characters) are never aligned with a part of a name.
+_PARTIAL_FROM = 6
+
+# How a name matches the text, best first.
+EXACT, PREFIX, ALL_WORDS, ALIKE = 0, 1, 2, 3
+MATCHES = {EXACT: "exact", PREFIX: "starts with", ALL_WORDS: "all words", ALIKE: "alike"}
 
 
 @dataclass
@@ -59,28 +69,43 @@ class Vocabulary:
 
 @dataclass
 class Candidates:
-    """Unit names a search found: parallel lists of key, printed rows and the key as scored
-    (rapidfuzz's default_process)."""
+    """Names a search found: parallel lists of id (unit_name.id), recipient, unit, canonical
+    words and the unit's printed rows."""
 
-    keys: list[str]
-    rows: list[int]
-    processed: list[str]
+    ids: list[int]
+    countries: list[str]
+    units: list[str]
+    canonical: list[str]
+    unit_rows: list[int]
+
+    def only(self, country: str | None) -> Candidates:
+        if country is None:
+            return self
+        keep = [i for i, c in enumerate(self.countries) if c == country]
+        return Candidates(
+            [self.ids[i] for i in keep],
+            [self.countries[i] for i in keep],
+            [self.units[i] for i in keep],
+            [self.canonical[i] for i in keep],
+            [self.unit_rows[i] for i in keep],
+        )
 
 
 @dataclass
 class UnitIndex:
-    """Per student_unit_name rowid (lists indexed by rowid, "" where none), its key, printed
-    rows and the key as scored; per word, the rowids holding it."""
+    """Per unit_name id (lists indexed by id, "" where none), its recipient, unit, canonical
+    words and its unit's printed rows; per word, the ids holding it."""
 
     vocabulary: Vocabulary
-    postings: dict[str, frozenset[int]]  # word -> rowids of student_unit_name holding it
-    keys: list[str]
-    rows: list[int]
-    processed: list[str]
+    postings: dict[str, frozenset[int]]  # word -> ids of unit_name holding it
+    countries: list[str]
+    units: list[str]
+    canonical: list[str]
+    unit_rows: list[int]
     token: object = field(default_factory=object)
 
     def holding(self, word: str) -> frozenset[int]:
-        """Rowids of the names holding ``word`` or a close spelling of it."""
+        """Ids of the names holding ``word`` or a close spelling of it."""
         key = (self.token, "holding", word)
         held: frozenset[int] | None = WORD_CACHE.get(key)  # type: ignore[assignment]
         if held is None:
@@ -96,7 +121,7 @@ class UnitIndex:
 
     def candidates(self, words: list[str]) -> set[int]:
         """Names holding every word (or a close spelling), all but one word when there are
-        three or more: the words' rowid sets, intersected smallest first."""
+        three or more: the words' id sets, intersected smallest first."""
         sets = sorted((self.holding(w) for w in dict.fromkeys(words)), key=len)
         if len(sets) <= 2:
             return set(sets[0]).intersection(*sets[1:])
@@ -107,23 +132,41 @@ class UnitIndex:
         return found
 
     def named(self, found: set[int]) -> Candidates:
-        ids = list(found)
+        ids = sorted(found)
         return Candidates(
-            [self.keys[i] for i in ids],
-            [self.rows[i] for i in ids],
-            [self.processed[i] for i in ids],
+            ids,
+            [self.countries[i] for i in ids],
+            [self.units[i] for i in ids],
+            [self.canonical[i] for i in ids],
+            [self.unit_rows[i] for i in ids],
         )
 
 
+def fts_match(vocabulary: Vocabulary, words: list[str]) -> str:
+    """The FTS5 query of a unit search: an OR of AND-combinations of each word's spellings."""
+    alts = [
+        "(" + " OR ".join(f'"{t}"' for t in vocabulary.close_terms(w)) + ")"
+        for w in dict.fromkeys(words)
+    ]
+    need = len(alts) if len(alts) <= 2 else len(alts) - 1
+    return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(alts, need))
+
+
 def fts_candidates(conn: Connection, words: list[str]) -> Candidates:
-    """The names the database's own index finds for ``words`` (the way of a process asking
-    once): fmtr.store.fulltext."""
-    vocabulary = unit_vocabulary(conn)
-    alternatives = [vocabulary.close_terms(w) for w in dict.fromkeys(words)]
-    found = fulltext.of(conn).unit_candidates(conn, alternatives)
-    return Candidates(
-        [k for k, _ in found], [n for _, n in found], [utils.default_process(k) for k, _ in found]
+    """The names FTS5 finds for ``words`` (the way of a process asking once)."""
+    found = fast_rows(
+        conn,
+        "SELECT n.id, n.country_code, n.unit, n.canonical, u.rows FROM unit_fts f "
+        "JOIN unit_name n ON n.id = f.rowid "
+        "JOIN unit_figures u ON u.country_code = n.country_code AND u.unit = n.unit "
+        "WHERE unit_fts MATCH ? ORDER BY n.id",
+        (fts_match(unit_vocabulary(conn), words),),
     )
+    return Candidates(*(list(col) for col in zip(*found, strict=True))) if found else _none()
+
+
+def _none() -> Candidates:
+    return Candidates([], [], [], [], [])
 
 
 def find_candidates(conn: Connection, words: list[str]) -> Candidates:
@@ -135,36 +178,77 @@ def find_candidates(conn: Connection, words: list[str]) -> Candidates:
     return index.named(index.candidates(words))
 
 
-def best(
-    text: str, found: Candidates, threshold: float, limit: int
-) -> tuple[list[tuple[str, int, float]], int]:
-    """The ``limit`` names most alike ``text`` as (key, rows, score), best score first, then
-    most printed, then key; and how many score ``threshold`` or more.
+@dataclass(frozen=True)
+class Ranked:
+    """A name found, with how it matches (``EXACT``...) and its score (0-100)."""
+
+    id: int
+    country: str
+    unit: str
+    canonical: str
+    unit_rows: int
+    match: int
+    score: float
+
+
+def rank(queries: list[str], found: Candidates, threshold: float) -> list[Ranked]:
+    """The names of ``found`` that match one of ``queries`` (canonical words, the same text
+    read with and without a recipient's own abbreviations), best first: by how they match,
+    then score, then the unit's printed rows, then name.
 
     A name may hold the text ("No. 1 Fighter Conversion Unit (FCU), PAF Base"): partial
-    alignment, but only when the name is at least as long, or "Unit" would match. rapidfuzz
-    scores and sorts in C; Python sees only the names that can make the cut (a common text such
-    as "Ministry of Defense" scores over a thousand)."""
-    query = utils.default_process(text)
-    size = len(query)
-    processed = found.processed
-    longer = [j for j, name in enumerate(processed) if len(name) >= size]
-    shorter = [j for j, name in enumerate(processed) if len(name) < size]
-    scored: list[tuple[float, int]] = []  # (score, position in found)
-    for scorer, picked in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
-        names = [processed[j] for j in picked]
-        matches = process.extract(
-            query, names, scorer=scorer, processor=None, score_cutoff=threshold, limit=None
+    alignment scores it, but only when the name is at least as long, or "Unit" would match.
+    rapidfuzz scores in C; Python sees only the names that make the threshold or hold every
+    word."""
+    best: dict[int, tuple[int, float]] = {}  # position in found -> (match, score)
+    names = found.canonical
+    for query in dict.fromkeys(q for q in queries if q):
+        size = len(query)
+        query_words = set(query.split())
+        # A text of a few letters aligns with a part of almost any long name ("rab" in
+        # "...Zurab..."): such a text is compared with whole names only.
+        partial = size >= _PARTIAL_FROM
+        longer = [j for j, name in enumerate(names) if partial and len(name) >= size]
+        shorter = [j for j, name in enumerate(names) if not partial or len(name) < size]
+        scored: dict[int, float] = {}
+        for scorer, picked in ((fuzz.partial_ratio, longer), (fuzz.ratio, shorter)):
+            matches = process.extract(
+                query,
+                [names[j] for j in picked],
+                scorer=scorer,
+                processor=None,
+                score_cutoff=threshold,
+                limit=None,
+            )
+            scored.update((picked[k], score) for _, score, k in matches)
+        for j, name in enumerate(names):
+            if name == query:
+                match = EXACT
+            elif name.startswith(query + " "):
+                match = PREFIX
+            elif query_words <= set(name.split()):
+                match = ALL_WORDS
+            elif j in scored:
+                match = ALIKE
+            else:
+                continue
+            score = scored.get(j, 100.0 if match != ALIKE else 0.0)
+            if j not in best or (match, -score) < (best[j][0], -best[j][1]):
+                best[j] = (match, score)
+    out = [
+        Ranked(
+            found.ids[j],
+            found.countries[j],
+            found.units[j],
+            names[j],
+            found.unit_rows[j],
+            match,
+            score,
         )
-        scored += [(score, picked[k]) for _, score, k in matches]
-    total = len(scored)
-    if total > limit:
-        # Ties at the cut are kept, so that the order below (not rapidfuzz's) decides.
-        cut = sorted((s for s, _ in scored), reverse=True)[limit - 1]
-        scored = [x for x in scored if x[0] >= cut]
-    keys, rows = found.keys, found.rows
-    ranked = sorted((-s, -rows[j], keys[j]) for s, j in scored)[:limit]
-    return [(key, -n, -s) for s, n, key in ranked], total
+        for j, (match, score) in best.items()
+    ]
+    out.sort(key=lambda r: (r.match, -r.score, -r.unit_rows, r.unit, r.country, r.id))
+    return out
 
 
 def unit_vocabulary(conn: Connection) -> Vocabulary:
@@ -172,8 +256,19 @@ def unit_vocabulary(conn: Connection) -> Vocabulary:
     return per_build(conn, "unit_vocabulary", _load_vocabulary)
 
 
+def _words_table(conn: Connection, kind: str) -> str:
+    """An fts5vocab table over the unit names' index (``kind``: "row" or "instance"). A temp
+    table: connection-private, so it works on a file opened read-only (mode=ro)."""
+    name = f"temp.unit_words_{kind}"
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(main, unit_fts, {kind})"
+    )
+    return name
+
+
 def _load_vocabulary(conn: Connection) -> Vocabulary:
-    return Vocabulary(fulltext.of(conn).unit_terms(conn))
+    words = _words_table(conn, "row")
+    return Vocabulary(tuple(r[0] for r in conn.exec_driver_sql(f"SELECT term FROM {words}")))
 
 
 def unit_index(conn: Connection) -> UnitIndex:
@@ -182,9 +277,37 @@ def unit_index(conn: Connection) -> UnitIndex:
 
 
 def _load(conn: Connection) -> UnitIndex:
-    postings, names = fulltext.of(conn).unit_postings(conn)
+    words = _words_table(conn, "instance")
+    # Ordinary statements (not fast_rows): each gets a server's full time limit.
+    postings: dict[str, frozenset[int]] = {
+        term: frozenset(map(int, docs.split(",")))
+        for term, docs in conn.exec_driver_sql(
+            f"SELECT term, group_concat(doc) FROM {words} GROUP BY term"
+        )
+    }
+    names = conn.exec_driver_sql(
+        "SELECT n.id, n.country_code, n.unit, n.canonical, u.rows FROM unit_name n "
+        "JOIN unit_figures u ON u.country_code = n.country_code AND u.unit = n.unit"
+    ).all()
     size = max((r[0] for r in names), default=0) + 1
-    keys, rows, processed = [""] * size, [0] * size, [""] * size
-    for rowid, key, n in names:
-        keys[rowid], rows[rowid], processed[rowid] = key, n, utils.default_process(key)
-    return UnitIndex(Vocabulary(tuple(postings)), postings, keys, rows, processed)
+    countries, units, canonical, rows = [""] * size, [""] * size, [""] * size, [0] * size
+    for i, country, unit, words_of, n in names:
+        countries[i], units[i], canonical[i], rows[i] = country, unit, words_of, n
+    return UnitIndex(Vocabulary(tuple(postings)), postings, countries, units, canonical, rows)
+
+
+__all__ = [
+    "ALIKE",
+    "ALL_WORDS",
+    "EXACT",
+    "MATCHES",
+    "PREFIX",
+    "Candidates",
+    "Ranked",
+    "UnitIndex",
+    "find_candidates",
+    "fts_candidates",
+    "index_words",
+    "rank",
+    "unit_index",
+]

@@ -393,43 +393,137 @@ TABLES: dict[str, TableDoc] = {
         },
         ("country_code", "kind", "key"),
     ),
-    "student_unit_name": TableDoc(
-        "Student units",
-        "Each distinct student unit (normalised key), its usual spelling and how many rows of "
-        "any edition name it.",
+    "unit_name": TableDoc(
+        "Student unit names per recipient",
+        "Each recipient's student-unit keys: the key's canonical words (abbreviations written "
+        "out, stop words dropped), its usual spelling, its rows of any edition, and the unit "
+        "it belongs to (spellings grouped within the recipient: docs/search.md).",
         {
+            "id": _id("name"),
+            "country_code": Column(
+                "string", "Recipient (country.code), ? when unmapped.", required=True
+            ),
             "key": Column(
                 "string", "The normalised unit (training.student_unit_key).", required=True
+            ),
+            "canonical": Column("string", "The key's canonical words.", required=True),
+            "unit": Column(
+                "string",
+                "The unit it belongs to: the canonical words of the unit's most printed name.",
+                required=True,
             ),
             "spelling": Column("string", "The spelling printed most often.", required=True),
             "rows": Column("integer", "Rows naming it, every edition.", "row", True),
         },
-        ("key",),
+        ("id",),
     ),
-    "student_unit_figures": TableDoc(
+    "unit_figures": TableDoc(
         "Figures per student unit",
-        "Per student-unit key: every edition's rows and the counted rows' sums, with its "
-        "spellings, courses, fiscal years and recipients (what `fmtr unit` reads).",
+        "Per recipient's unit: its name, spellings, keys and fiscal years, every edition's "
+        "rows and the counted rows' sums (what `fmtr unit` and a unit's page read).",
         {
-            "key": Column(
-                "string", "The normalised unit (training.student_unit_key).", required=True
+            "country_code": Column(
+                "string", "Recipient (country.code), ? when unmapped.", required=True
             ),
+            "unit": Column("string", "The unit (unit_name.unit).", required=True),
+            "name": Column("string", "Its most printed spelling.", required=True),
+            "names": Column("integer", "How many keys it groups.", required=True),
             "rows": Column("integer", "Rows naming it, every edition.", "row", True),
+            "counted_rows": Column("integer", "Number of counted rows naming it.", "row", True),
             "trainees": Column("integer", "Sum of the counted rows' trainees.", "trainee", True),
             "cost_cents": Column("integer", "Sum of the counted rows' costs, exact.", _CENTS, True),
-            "counted_rows": Column("integer", "Number of counted rows naming it.", "row", True),
             "rows_without_quantity": Column(
                 "integer", "Counted rows whose quantity gave no number.", "row", True
             ),
             "rows_without_cost": Column(
                 "integer", "Counted rows whose cost gave no number.", "row", True
             ),
+            "first_fy": Column("integer", "First fiscal year of its rows.", _FY),
+            "last_fy": Column("integer", "Last fiscal year of its rows.", _FY),
             "variants": Column("object", "JSON: spelling as printed -> rows.", required=True),
-            "courses": Column("object", "JSON: course title -> rows.", required=True),
+            "keys": Column("array", "JSON: its keys (unit_name.key).", required=True),
             "years": Column("array", "JSON: the fiscal years of its rows.", required=True),
-            "countries": Column("array", "JSON: the recipients of its rows.", required=True),
         },
-        ("key",),
+        ("country_code", "unit"),
+    ),
+    "course_name": TableDoc(
+        "Course titles",
+        "Each course key: its canonical words and the course it belongs to (titles with the "
+        "same canonical words), its usual spelling and its rows of any edition.",
+        {
+            "id": _id("title"),
+            "key": Column("string", "The normalised title (training.course_key).", required=True),
+            "canonical": Column("string", "The title's canonical words.", required=True),
+            "course": Column("string", "The course it belongs to.", required=True),
+            "spelling": Column("string", "The spelling printed most often.", required=True),
+            "rows": Column("integer", "Rows giving it, every edition.", "row", True),
+        },
+        ("id",),
+        unique=("key",),
+    ),
+    "course_figures": TableDoc(
+        "Figures per course",
+        "Per course (titles with the same canonical words): its name, titles, keys, "
+        "recipients, years, every edition's rows and the counted rows' sums.",
+        {
+            "course": Column("string", "The course (course_name.course).", required=True),
+            "name": Column("string", "Its most printed title.", required=True),
+            "names": Column("integer", "How many keys it groups.", required=True),
+            "rows": Column("integer", "Rows giving it, every edition.", "row", True),
+            "counted_rows": Column("integer", "Number of counted rows.", "row", True),
+            "trainees": Column("integer", "Sum of the counted rows' trainees.", "trainee", True),
+            "cost_cents": Column("integer", "Sum of the counted rows' costs, exact.", _CENTS, True),
+            "rows_without_quantity": Column(
+                "integer", "Counted rows whose quantity gave no number.", "row", True
+            ),
+            "rows_without_cost": Column(
+                "integer", "Counted rows whose cost gave no number.", "row", True
+            ),
+            "countries": Column("integer", "Recipients with counted rows.", required=True),
+            "first_fy": Column("integer", "First fiscal year of its rows.", _FY),
+            "last_fy": Column("integer", "Last fiscal year of its rows.", _FY),
+            "variants": Column("object", "JSON: title as printed -> rows.", required=True),
+            "keys": Column("array", "JSON: its keys (course_name.key).", required=True),
+        },
+        ("course",),
+    ),
+    "row_facets": TableDoc(
+        "What a search counts each row by",
+        "Per training row: its recipient, programme, fiscal year, counted flag, US unit and "
+        "location keys, trainees and cost (a search's facets sum over it).",
+        {
+            "id": Column("integer", "The training row (training.id).", required=True),
+            "country_code": Column(
+                "string", "Recipient (country.code), ? when unmapped.", required=True
+            ),
+            "programme_code": Column(
+                "string", "Programme (programme.code), ? when unmapped.", required=True
+            ),
+            "fy": Column("integer", "The fiscal year of its block (programme_block.fy).", _FY),
+            "counted": Column(
+                "integer", "1 when the row counts for its fiscal year, else 0.", required=True
+            ),
+            "us_unit_key": Column(
+                "string", "Its US unit's normalised name (training.us_unit_key)."
+            ),
+            "location_key": Column(
+                "string", "Its location's normalised name (training.location_key)."
+            ),
+            "trainees": Column("integer", "Its trainees (training.quantity_value).", "trainee"),
+            "cost_cents": Column("integer", "Its cost, exact (training.cost_cents).", _CENTS),
+        },
+        ("id",),
+        {("id",): ("training", ("id",))},
+    ),
+    "name_label": TableDoc(
+        "Labels of names",
+        "The most printed spelling of each US unit and location key (a search facet's label).",
+        {
+            "kind": Column("string", "us_unit or location.", required=True),
+            "key": Column("string", "The normalised name (training.*_key).", required=True),
+            "label": Column("string", "The spelling printed most often.", required=True),
+        },
+        ("kind", "key"),
     ),
     "search_state": TableDoc(
         "Search index state",

@@ -151,6 +151,7 @@ class Training(Base):
         Index("ix_training_block", "block_id"),
         Index("ix_training_block_figures", "block_id", "quantity_value", "cost_cents"),
         Index("ix_training_student_unit_key", "student_unit_key"),
+        Index("ix_training_course_key", "course_key"),
     )
 
 
@@ -266,15 +267,6 @@ class SearchState(Base):
     rebuilt_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class StudentUnitName(Base):
-    """A distinct student unit (grouping key), its usual spelling and how many rows name it."""
-
-    __tablename__ = "student_unit_name"
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    spelling: Mapped[str] = mapped_column(Text)
-    rows: Mapped[int]
-
-
 class YearFigures(Base):
     """Counted rows' sums per recipient, fiscal year and programme."""
 
@@ -325,23 +317,108 @@ class NameFigures(Base):
     )
 
 
-class StudentUnitFigures(Base):
-    """Per student-unit key, what a unit search shows of it, summed at build time: every
-    edition's rows (``rows``), the counted rows' figures, and as JSON the rows per spelling and
-    per course, the fiscal years and the recipients (fmtr.store.search)."""
+class UnitName(Base):
+    """A recipient's student-unit key: its canonical words, most printed spelling, rows (every
+    edition) and the unit it belongs to (fmtr.store.names). ``unit_fts`` indexes ``canonical``."""
 
-    __tablename__ = "student_unit_figures"
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    __tablename__ = "unit_name"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(Text)
+    canonical: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(Text)
+    spelling: Mapped[str] = mapped_column(Text)
     rows: Mapped[int]
+    __table_args__ = (
+        UniqueConstraint("country_code", "key"),
+        Index("ix_unit_name_unit", "country_code", "unit", "key"),
+        Index("ix_unit_name_canonical", "canonical", "country_code"),
+    )
+
+
+class UnitFigures(Base):
+    """Per recipient's unit: its name, spellings (JSON: spelling -> rows), keys and years
+    (JSON lists), every edition's rows and the counted rows' figures."""
+
+    __tablename__ = "unit_figures"
+    country_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    unit: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    names: Mapped[int]
+    rows: Mapped[int]
+    counted_rows: Mapped[int]
     trainees: Mapped[int]
     cost_cents: Mapped[int] = mapped_column(BigInteger)
-    counted_rows: Mapped[int]
     rows_without_quantity: Mapped[int]
     rows_without_cost: Mapped[int]
+    first_fy: Mapped[int | None]
+    last_fy: Mapped[int | None]
     variants: Mapped[str] = mapped_column(Text)
-    courses: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text)
     years: Mapped[str] = mapped_column(Text)
-    countries: Mapped[str] = mapped_column(Text)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class CourseName(Base):
+    """A course key: its canonical words, the course it belongs to (the same canonical words),
+    most printed spelling and rows. ``course_fts`` indexes ``canonical``."""
+
+    __tablename__ = "course_name"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    canonical: Mapped[str] = mapped_column(Text)
+    course: Mapped[str] = mapped_column(Text)
+    spelling: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int]
+    __table_args__ = (Index("ix_course_name_course", "course", "key"),)
+
+
+class CourseFigures(Base):
+    """Per course: its name, spellings, keys, recipients, years, rows and counted figures."""
+
+    __tablename__ = "course_figures"
+    course: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    names: Mapped[int]
+    rows: Mapped[int]
+    counted_rows: Mapped[int]
+    trainees: Mapped[int]
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    rows_without_quantity: Mapped[int]
+    rows_without_cost: Mapped[int]
+    countries: Mapped[int]
+    first_fy: Mapped[int | None]
+    last_fy: Mapped[int | None]
+    variants: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class RowFacets(Base):
+    """Per training row (``id``), what a search counts, sums and filters it by."""
+
+    __tablename__ = "row_facets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(16))
+    programme_code: Mapped[str] = mapped_column(String(16))
+    fy: Mapped[int | None]
+    counted: Mapped[int]
+    us_unit_key: Mapped[str | None] = mapped_column(Text)
+    location_key: Mapped[str | None] = mapped_column(Text)
+    trainees: Mapped[int | None]
+    cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (
+        Index("ix_row_facets_filters", "country_code", "programme_code", "fy", "counted"),
+    )
+
+
+class NameLabel(Base):
+    """The most printed spelling of a US unit or location key (``kind``): a facet's label."""
+
+    __tablename__ = "name_label"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
     __table_args__ = ({"sqlite_with_rowid": False},)
 
 

@@ -1,4 +1,4 @@
-"""The search index and the precomputed names the query layer reads (migrations 0003, 0004).
+"""The search index and the precomputed names the query layer reads (migrations 0003, 0008).
 
 The statements are written once for SQLite and PostgreSQL (fmtr.store.sql); the full-text
 index (fmtr.store.fulltext) and the JSON the unit figures keep (fmtr.store.dialects) are
@@ -19,30 +19,21 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, delete
 from sqlalchemy import insert as insert_into
 
-from fmtr.store import dialects, fulltext
-from fmtr.store.dialects import Dialect
+from fmtr.store import fulltext
+from fmtr.store.names import (
+    COURSE_SPELLINGS,
+    UNIT_SPELLINGS,
+    CourseRow,
+    UnitRow,
+    computed_names,
+    course_rows,
+    fill_names,
+    unit_rows,
+)
 from fmtr.store.schema import SearchState
 from fmtr.store.sql import is_sqlite
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
-
-# The spelling shown for a unit key is the one printed most often (ties: the first in sort
-# order, not in row order: row ids depend on which document a build happened to load first).
-_UNIT_NAMES = """
-INSERT INTO student_unit_name (key, spelling, rows)
-SELECT key, spelling, total FROM (
-    SELECT student_unit_key AS key, student_unit AS spelling,
-           sum(n) OVER (PARTITION BY student_unit_key) AS total,
-           row_number() OVER (PARTITION BY student_unit_key ORDER BY n DESC, student_unit)
-               AS pick
-    FROM (
-        SELECT student_unit_key, student_unit, count(*) AS n
-        FROM training WHERE student_unit_key IS NOT NULL
-        GROUP BY student_unit_key, student_unit
-    ) spellings
-) picked WHERE pick = 1
-"""
-
 
 # Counted blocks only: these are the per-fiscal-year figures. A block whose country or
 # programme did not map keeps "?" so that its rows still add up in the totals.
@@ -103,47 +94,25 @@ NAME_KINDS = {
 }
 
 
-# Per student-unit key, every edition's rows: what a unit search shows of the key (its spellings
-# and courses with their rows, years, recipients) and the counted rows' figures, so that the
-# search reads one row per key. JSON keeps the lists in one row; fmtr.query.text reads them.
-_UNIT_ROWS = """
-CREATE TEMP TABLE unit_rows AS
-SELECT t.student_unit_key AS key, coalesce(t.student_unit, '') AS spelling,
-       t.course_title AS course,
-       CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
-       b.fy AS fy, coalesce(b.counted, FALSE) AS counted, t.quantity_value AS q,
-       t.cost_cents AS c
-FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IS NOT NULL
+# Per training row, what a search counts, sums and filters by (fmtr.query.find): one narrow row
+# read per match instead of a join over the row, its block and their keys.
+_ROW_FACETS = """
+INSERT INTO row_facets (id, country_code, programme_code, fy, counted, us_unit_key,
+                        location_key, trainees, cost_cents)
+SELECT t.id, CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
+       coalesce(b.programme_code, '?'), b.fy, coalesce(b.counted, 0), t.us_unit_key,
+       t.location_key, t.quantity_value, t.cost_cents
+FROM training t JOIN programme_block b ON b.id = t.block_id ORDER BY t.id
 """
-
-
-def _unit_figures(dialect: Dialect) -> str:
-    """The statement filling student_unit_figures from unit_rows (JSON per dialect)."""
-    return f"""
-INSERT INTO student_unit_figures (key, rows, trainees, cost_cents, counted_rows,
-    rows_without_quantity, rows_without_cost, variants, courses, years, countries)
-WITH s AS (
-    SELECT key, count(*) AS rows,
-           coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
-           coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
-           sum(CASE WHEN counted THEN 1 ELSE 0 END) AS counted_rows,
-           sum(CASE WHEN counted AND q IS NULL THEN 1 ELSE 0 END) AS nq,
-           sum(CASE WHEN counted AND c IS NULL THEN 1 ELSE 0 END) AS nc,
-           {dialect.json_list("fy", "fy IS NOT NULL")} AS years,
-           {dialect.json_list("country")} AS countries
-    -- In key, year, country order, so that the JSON lists do not depend on row ids.
-    FROM (SELECT * FROM unit_rows ORDER BY key, fy, country) ordered GROUP BY key),
-v AS (SELECT key, {dialect.json_object("spelling", "n")} AS variants
-      FROM (SELECT key, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2) spellings
-      GROUP BY key),
-k AS (SELECT key, {dialect.json_object("course", "n")} AS courses
-      FROM (SELECT key, course, count(*) AS n FROM unit_rows WHERE course != '' GROUP BY 1, 2)
-           courses
-      GROUP BY key)
-SELECT s.key, s.rows, s.trainees, s.cost_cents, s.counted_rows, s.nq, s.nc, v.variants,
-       coalesce(k.courses, '{{}}'), s.years, s.countries
-FROM s JOIN v ON v.key = s.key LEFT JOIN k ON k.key = s.key
+# The spelling a facet shows for a US unit or location key: the most printed (ties: the first
+# in sort order).
+_NAME_LABELS = """
+INSERT INTO name_label (kind, key, label)
+SELECT '{kind}', key, cell FROM (
+    SELECT key, cell, row_number() OVER (PARTITION BY key ORDER BY n DESC, cell) AS pick
+    FROM (SELECT t.{key} AS key, t.{cell} AS cell, count(*) AS n FROM training t
+          WHERE t.{key} IS NOT NULL GROUP BY 1, 2)
+) WHERE pick = 1
 """
 
 
@@ -171,6 +140,14 @@ def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
+    """The unit and course names on the build's own connection (no second one: not WAL)."""
+    return (
+        unit_rows(conn.exec_driver_sql(UNIT_SPELLINGS)),
+        course_rows(conn.exec_driver_sql(COURSE_SPELLINGS)),
+    )
+
+
 def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
     figures from the loaded rows (after a build, once ``counted`` is set and committed).
@@ -181,11 +158,15 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
     # connection in a thread while this one does the rest: SQLite runs each query without the
     # GIL, so the two use both cores. They read what is committed, hence "committed" above.
     # Only in WAL mode (a build aside): there a reader never holds up this writer.
+    # The unit and course names (Python: the canonical words and the grouping) are computed so
+    # too, in a second thread, while SQLite works in the others.
     database = conn.engine.url.database if is_sqlite(conn) else None
     wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     names: Future[list[tuple[object, ...]]] | None = None
-    pool = ThreadPoolExecutor(1) if wal else None
+    grouped: Future[tuple[list[UnitRow], list[CourseRow]]] | None = None
+    pool = ThreadPoolExecutor(2) if wal else None
     if pool is not None:
+        grouped = pool.submit(computed_names, str(database))
         names = pool.submit(_name_figure_rows, str(database))
     index = fulltext.of(conn)
     if full_text:
@@ -200,14 +181,14 @@ def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
         for kind, (key, cell) in NAME_KINDS.items():
             conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
         conn.exec_driver_sql("DROP TABLE counted_rows")
-    conn.exec_driver_sql("DELETE FROM student_unit_name")
-    conn.exec_driver_sql(_UNIT_NAMES)
-    index.rebuild_units(conn)
-    conn.exec_driver_sql("DELETE FROM student_unit_figures")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS unit_rows")
-    conn.exec_driver_sql(_UNIT_ROWS)
-    conn.exec_driver_sql(_unit_figures(dialects.of(conn)))
-    conn.exec_driver_sql("DROP TABLE unit_rows")
+    conn.exec_driver_sql("DELETE FROM row_facets")
+    conn.exec_driver_sql(_ROW_FACETS)
+    conn.exec_driver_sql("DELETE FROM name_label")
+    for kind in ("us_unit", "location"):
+        key, cell = NAME_KINDS[kind]
+        conn.exec_driver_sql(_NAME_LABELS.format(kind=kind, key=key, cell=cell))
+    units, courses = grouped.result() if grouped is not None else _computed_names(conn)
+    fill_names(conn, units, courses)
     if names is not None and pool is not None:
         insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
         rows_of_names = names.result()

@@ -35,7 +35,9 @@ def rows(conn: Connection, sql: str, params: Params | None = None) -> list[Any]:
     return list(conn.execute(text(sql), dict(params or {})).all())
 
 
-def fast_rows(conn: Connection, sql: str, params: Params | None = None) -> list[Any]:
+def fast_rows(
+    conn: Connection, sql: str, params: Params | Sequence[Any] | None = None
+) -> list[Any]:
     """The rows of a read on a hot path of the server, straight from the sqlite3 connection
     under ``conn`` when it is one (the server's deadline still holds: it is armed when a
     question takes its connection, fmtr.store.dialects.sqlite); through SQLAlchemy on any
@@ -43,7 +45,11 @@ def fast_rows(conn: Connection, sql: str, params: Params | None = None) -> list[
     raw = conn.connection.driver_connection
     if isinstance(raw, sqlite3.Connection):
         return raw.execute(sql, params or {}).fetchall()
-    return rows(conn, sql, params)
+    if not isinstance(params, Mapping) and params:
+        # TODO(issue 15): the last positional statements (issue 13a's), SQLite only until
+        # written with named parameters.
+        raise NotImplementedError("a positional statement on a database other than SQLite")
+    return rows(conn, sql, params if isinstance(params, Mapping) else None)
 
 
 def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

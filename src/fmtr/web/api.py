@@ -17,18 +17,26 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from fmtr.errors import InputError
 from fmtr.query import answers
 from fmtr.query.answers import NameList, default
+from fmtr.query.export import MEDIA_TYPES
 from fmtr.query.figures import Ranking
-from fmtr.query.shapes import Document, csv_text, jsonable, main_table
+from fmtr.query.filenames import export_name
+from fmtr.query.find import Field
+from fmtr.query.shapes import Document, Table, csv_text, jsonable, main_table, table_file
 from fmtr.web.deps import Page, check_limit, connection, paging, programme, served
+from fmtr.web.downloads import stream_export
 from fmtr.web.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["fmtr"], responses=ERROR_RESPONSES)
 
 Conn = Annotated[Connection, Depends(connection)]
 T = TypeVar("T")
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")]
+Format = Annotated[
+    Literal["json", "csv", "xlsx", "parquet"],
+    Query(description="json (default), or the table as csv, xlsx or parquet."),
+]
 Year = Annotated[str | None, Query(max_length=20, description="A fiscal year: FY2003, 2003, FY03")]
 From = Annotated[
     str | None, Query(alias="from", max_length=20, description="First fiscal year, e.g. FY2003")
@@ -57,27 +65,55 @@ class TablePage(BaseModel):
 TABLE: dict[int | str, dict[str, Any]] = {
     200: {
         "model": TablePage,
-        "content": {"text/csv": {}},
-        "description": "One page of the table (JSON), or the same rows as CSV (format=csv).",
+        "content": {media: {} for media in MEDIA_TYPES.values() if media != "application/json"},
+        "description": "One page of the table (JSON), or the same rows as CSV, XLSX or "
+        "Parquet (format=csv, xlsx, parquet).",
     }
 }
 DOCUMENT: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/csv": {}},
-        "description": "The answer's fields and tables (JSON), or its first table as CSV.",
+        "content": {media: {} for media in MEDIA_TYPES.values() if media != "application/json"},
+        "description": "The answer's fields and tables (JSON), or its first table as CSV, "
+        "XLSX or Parquet.",
     }
 }
 
 
-def respond(document: Document, fmt: str, filename: str) -> Response:
-    """``document`` as JSON, or its table as a CSV download."""
+def respond(document: Document, fmt: str, filename: str, part: str | None = None) -> Response:
+    """``document`` as JSON, or its table (``part``: the one of that name) as a CSV, XLSX or
+    Parquet download (money in dollars and in cents), named ``fmtr-...`` after what it holds."""
+    if fmt == "json":
+        return JSONResponse(jsonable(document))
+    name = filename if filename.startswith("fmtr-") else f"fmtr-{filename}"
+    if part is not None:
+        name = f"{name}-{part.replace('_', '-')}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    table = main_table(document) if part is None else _part(document, part)
     if fmt == "csv":
-        return Response(
-            csv_text(main_table(document)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        return Response(csv_text(table), media_type=MEDIA_TYPES["csv"], headers=headers)
+    return Response(table_file(table, fmt), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+def _part(document: Document, part: str) -> Table:
+    found = document.get(part) if isinstance(document, dict) else None
+    if not isinstance(found, Table):
+        tables = (
+            [k for k, v in document.items() if isinstance(v, Table)]
+            if isinstance(document, dict)
+            else []
         )
-    return JSONResponse(jsonable(document))
+        raise InputError(f"this answer has no table {part!r}", ", ".join(tables) or None)
+    return found
+
+
+Part = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="With a file format: which table of the answer the file holds (by default "
+        "its training rows, every one of them).",
+    ),
+]
 
 
 async def _answer(request: Request, question: Callable[[Connection], T]) -> T:
@@ -231,46 +267,163 @@ def gaps(conn: Conn, programme: Programme, format: Format = "json") -> Response:
 # --- names and rows ------------------------------------------------------------------------
 
 
+CountryFilter = Annotated[
+    str | None, Query(max_length=200, description="Country name or code (Pakistan, PAK)")
+]
+AllEditions = Annotated[
+    bool, Query(description="Also the rows of an edition not counted for their fiscal year")
+]
+
+
 @router.get(
     "/units",
-    summary="Student units named like a text, spelling variants grouped (fuzzy)",
+    summary="Student units named like a text, each within one country, best first",
     responses=TABLE,
 )
 async def units(
     request: Request,
     q: Annotated[str, Query(min_length=2, max_length=200, description="A unit's name")],
-    page: Annotated[Page, Depends(paging())],
+    page: Annotated[Page, Depends(paging(default(answers.units, "limit")))],
+    country: CountryFilter = None,
     format: Format = "json",
 ) -> Response:
-    max_units = request.app.state.served.settings.max_units
-
     def answer(conn: Connection) -> Response:
-        found = answers.units(conn, q, page.limit, page.offset, max_units=max_units)
-        return respond(found, format, "units")
+        found = answers.units(conn, q, country or None, page.limit, page.offset)
+        return respond(found, format, export_name("units", country or None, q))
 
     return await _answer(request, answer)
 
 
-@router.get("/courses", summary="Courses whose title holds every word", responses=TABLE)
+@router.get(
+    "/units/{country}/{unit}",
+    summary="One country's student unit: spellings, figures, courses, places, training rows",
+    responses=DOCUMENT,
+)
+def unit_profile(
+    request: Request,
+    conn: Conn,
+    country: Country,
+    unit: Annotated[str, Path(max_length=300, description="Any spelling of the unit, or its key")],
+    page: Annotated[Page, Depends(paging(default(answers.unit_profile, "limit")))],
+    all_editions: AllEditions = False,
+    format: Format = "json",
+    table: Part = None,
+) -> Response:
+    if format != "json" and table in (None, "training_rows"):
+        return stream_export(
+            request.app.state.export_engine,
+            format,
+            country=country,
+            unit=unit,
+            all_editions=all_editions,
+        )
+    found = answers.unit_profile(conn, country, unit, page.limit, page.offset, all_editions)
+    name = export_name("unit", found["country_code"], found["unit"])
+    return respond(found, format, name, table)
+
+
+@router.get("/courses", summary="Courses whose titles hold every word, best first", responses=TABLE)
 def courses(
     conn: Conn,
     q: Text,
-    page: Annotated[Page, Depends(paging(default(answers.course, "limit")))],
+    page: Annotated[Page, Depends(paging(default(answers.courses, "limit")))],
     format: Format = "json",
 ) -> Response:
-    return respond(answers.course(conn, q, page.limit, page.offset), format, "courses")
+    found = answers.courses(conn, q, page.limit, page.offset)
+    return respond(found, format, export_name("courses", None, q))
 
 
 @router.get(
-    "/search", summary="Training rows holding every word, best matches first", responses=TABLE
+    "/courses/{course}",
+    summary="A course across countries and years: who, when, where, how many, at what cost",
+    responses=DOCUMENT,
+)
+def course_profile(
+    request: Request,
+    conn: Conn,
+    course: Annotated[str, Path(max_length=300, description="Any title of the course, or its key")],
+    page: Annotated[Page, Depends(paging(default(answers.course_profile, "limit")))],
+    all_editions: AllEditions = False,
+    format: Format = "json",
+    table: Part = None,
+) -> Response:
+    if format != "json" and table in (None, "training_rows"):
+        return stream_export(
+            request.app.state.export_engine, format, course=course, all_editions=all_editions
+        )
+    found = answers.course_profile(conn, course, page.limit, page.offset, all_editions)
+    return respond(found, format, export_name("course", None, found["course"]), table)
+
+
+SearchText = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="Words, country and programme names, fiscal years (Pakistan IMET FY2010)",
+    ),
+]
+
+
+@router.get(
+    "/search",
+    summary="Training rows a text and filters select: count, sums, facets, best matches first",
+    responses=DOCUMENT,
 )
 def search(
+    request: Request,
     conn: Conn,
-    q: Text,
+    programme: Programme,
     page: Annotated[Page, Depends(paging(default(answers.search, "limit")))],
+    q: SearchText = "",
+    country: CountryFilter = None,
+    fy_from: From = None,
+    fy_to: To = None,
+    field: Annotated[Field, Query(description="Look in one column only")] = default(
+        answers.search, "field"
+    ),
+    all_editions: AllEditions = default(answers.search, "all_editions"),
+    literal: Annotated[
+        bool, Query(description="Every word is a word (no country or programme taken)")
+    ] = default(answers.search, "literal"),
     format: Format = "json",
+    table: Part = None,
 ) -> Response:
-    return respond(answers.search(conn, q, page.limit, page.offset), format, "search")
+    if format != "json" and table in (None, "training_rows"):
+        return stream_export(
+            request.app.state.export_engine,
+            format,
+            text=q or None,
+            country=country or None,
+            programme=programme,
+            start=fy_from or None,
+            end=fy_to or None,
+            field=field,
+            literal=literal,
+            all_editions=all_editions,
+        )
+    found = answers.search(
+        conn,
+        q,
+        country or None,
+        programme,
+        fy_from or None,
+        fy_to or None,
+        field,
+        all_editions,
+        literal,
+        page.limit,
+        page.offset,
+        facet_limit=None if format != "json" else default(answers.search, "facet_limit"),
+    )
+    name = export_name(
+        "search",
+        found["country_code"],
+        " ".join(found["words"].split()[:6]) or None,
+        found["programme_code"],
+        found["first_fy"],
+        found["last_fy"],
+    )
+    return respond(found, format, name, table)
 
 
 @router.get("/training", summary="Training rows with provenance, filtered", responses=TABLE)
@@ -303,6 +456,65 @@ def training(
         offset=page.offset,
     )
     return respond(table, format, "training")
+
+
+EXPORT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {media: {} for media in MEDIA_TYPES.values()},
+        "description": "Every row selected, streamed (CSV, JSON) or as a file (XLSX, Parquet); "
+        "X-Total-Rows says how many.",
+    }
+}
+
+
+@router.get(
+    "/export",
+    summary="Every training row a search, a unit, a course or filters select, as a file",
+    responses=EXPORT,
+)
+def export(
+    request: Request,
+    programme: Programme,
+    format: Annotated[
+        Literal["csv", "json", "xlsx", "parquet"], Query(description="The file's format")
+    ] = "csv",
+    q: SearchText = "",
+    country: CountryFilter = None,
+    fy_from: From = None,
+    fy_to: To = None,
+    field: Annotated[Field, Query(description="Look in one column only")] = "any",
+    literal: Annotated[bool, Query(description="Every word of q is a word")] = False,
+    unit: Annotated[
+        str | None, Query(max_length=300, description="A unit of `country` (any spelling)")
+    ] = None,
+    course: Annotated[
+        str | None, Query(max_length=300, description="A course (any of its titles)")
+    ] = None,
+    unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
+    all_editions: AllEditions = False,
+    raw_cells: Annotated[
+        bool,
+        Query(description="Write cells a spreadsheet would evaluate as stored (CSV, XLSX)"),
+    ] = False,
+) -> Response:
+    """The download behind every table's "all rows" links: the same rows the question counts,
+    in report order, money in dollars and in cents (fmtr.query.export)."""
+    return stream_export(
+        request.app.state.export_engine,
+        format,
+        raw_cells=raw_cells,
+        text=q or None,
+        country=country or None,
+        programme=programme,
+        start=fy_from or None,
+        end=fy_to or None,
+        field=field,
+        literal=literal,
+        unit=unit or None,
+        course=course or None,
+        unit_keys=unit_key or None,
+        all_editions=all_editions,
+    )
 
 
 @router.get("/training/{training_id}", summary="One training row with its provenance")

@@ -59,13 +59,13 @@ def create_app(
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
-    from fmtr.web import api, api_docs, citing, largest, pages
+    from fmtr.web import api, api_docs, citing, explore, largest, pages
 
     settings = settings or ServerSettings()
     url = database_url(db)
     path = sqlite_path(url)
     app = _App(
-        lifespan=thread_lifespan(settings.workers, settings.heavy_slots),
+        lifespan=thread_lifespan(settings.workers, settings.heavy_slots + settings.export_slots),
         title="fmtr",
         version="1",
         description=(
@@ -107,16 +107,27 @@ def create_app(
         progress_steps=settings.progress_steps,
     )
     app.mount(api_docs.ASSETS_PATH, StaticFiles(directory=api_docs.swagger_ui_files()))
+    # Downloads of every row a table stands for read one long statement: a connection of their
+    # own, with a deadline of their own.
+    app.state.export_engine = read_only_engine(
+        url, statement_seconds=settings.export_seconds, progress_steps=settings.progress_steps
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_docs.router)
     app.include_router(api.router)
+    app.include_router(explore.router)
     app.include_router(pages.router)
     app.include_router(citing.router)
     app.include_router(largest.router)
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     # Middleware, innermost first (each added wraps the ones before): heavy questions queue
     # for their slots after the cache, so a kept answer never waits.
-    app.add_middleware(HeavySlots, slots=settings.heavy_slots, queue=settings.heavy_queue)
+    app.add_middleware(
+        HeavySlots,
+        slots=settings.heavy_slots,
+        queue=settings.heavy_queue,
+        exports=settings.export_slots,
+    )
     if settings.answer_cache:
         app.add_middleware(
             AnswerCache,

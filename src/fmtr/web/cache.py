@@ -60,6 +60,10 @@ class BuildStamp:
             return self.value
 
 
+# Downloads of every row: streamed, never held in memory.
+UNCACHED = ("/api/v1/export",)
+
+
 def answer_bytes(messages: list[Message]) -> int:
     """The memory an answer's messages hold, as the cache counts it."""
     size = 0
@@ -85,6 +89,7 @@ class AnswerCache:
             scope["type"] != "http"
             or scope["method"] != "GET"
             or not scope["path"].startswith("/api/v1/")
+            or scope["path"].startswith(UNCACHED)
         ):
             await self.app(scope, receive, send)
             return
@@ -99,8 +104,9 @@ class AnswerCache:
 
         async def keep(message: Message) -> None:
             nonlocal size
-            messages.append(message)
             size += len(message.get("body", b""))
+            if size <= self.max_body:  # past it the answer is not kept: nor its pieces
+                messages.append(message)
             await send(message)
 
         await self.app(scope, receive, keep)

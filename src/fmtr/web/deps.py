@@ -39,6 +39,10 @@ def served(request: Request) -> Served:
     return value
 
 
+# Formats of a download: a file of the whole table.
+FILE_FORMATS = ("csv", "xlsx", "parquet")
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int | None  # None: every row
@@ -71,11 +75,16 @@ def paging(default: int | None = None, *, setting: bool = False) -> Callable[...
                 description=f"Rows per page, at most the server's max_page setting (500 unless "
                 f"set otherwise); by default {shown}.",
             ),
-        ] = None if setting else default,
+        ] = None,
         offset: Offset = 0,
     ) -> Page:
         settings: ServerSettings = request.app.state.served.settings
-        chosen = limit if limit is not None else (settings.default_page if setting else None)
+        if limit is None and request.query_params.get("format") in FILE_FORMATS:
+            # A file holds every row the table stands for, not one page of it.
+            return Page(None, offset)
+        if limit is None:
+            limit = settings.default_page if setting else default
+        chosen = limit
         if chosen is not None:
             check_limit(request, chosen)
         check_offset(request, offset)

@@ -24,7 +24,6 @@ from fmtr.query.history import FIRST_FY, LAST_FY, suspension_trainings, timeline
 from fmtr.query.resolve import (
     Recipient,
     covered_fiscal_years,
-    find_countries,
     resolve_programme,
 )
 from fmtr.query.row import TrainingRecord, training_row
@@ -366,73 +365,6 @@ def programme(
         fy_to=fy_to or "",
         by=by,
         limit=limit,
-    )
-
-
-@router.get("/units", response_class=HTMLResponse)
-def units(
-    request: Request,
-    conn: Conn,
-    page: Listing,
-    cfg: Cfg,
-    q: Annotated[str, Query(max_length=200)] = "",
-) -> HTMLResponse:
-    table = None
-    if len(q.strip()) >= 2:
-        table = answers.units(conn, q, page.limit, page.offset, cfg.settings.max_units)
-        for row in table.rows:  # each group links to its rows: every variant's key
-            row["href"] = url("/search?" + urlencode([("unit_key", k) for k in row["keys"]]))
-    return render(request, "units.jinja", q=q, table=table, limit=page.limit, offset=page.offset)
-
-
-@router.get("/search", response_class=HTMLResponse)
-def search(
-    request: Request,
-    conn: Conn,
-    page: Listing,
-    q: Annotated[str, Query(max_length=200)] = "",
-    country: str | None = None,
-    programme: str | None = None,
-    fy: Annotated[str | None, Query(max_length=20)] = None,
-    unit_key: Annotated[list[str] | None, Query(max_length=200)] = None,
-) -> HTMLResponse:
-    filters: dict[str, Any] = {
-        "q": q or None,
-        "country": country or None,
-        "programme": programme or None,
-        "fy": fy or None,
-        "unit_key": unit_key or None,
-    }
-    matches = find_countries(conn, q) if len(q.strip()) >= 3 else []
-    table = None
-    if any(filters.values()) and (not q or len(q.strip()) >= 2):
-        # Every edition's rows: a search shows what the reports print, counted or not.
-        table = answers.training(
-            conn,
-            text=filters["q"],
-            country=filters["country"],
-            programme=filters["programme"],
-            start=filters["fy"],
-            end=filters["fy"],
-            unit_keys=filters["unit_key"],
-            all_editions=True,
-            limit=page.limit,
-            offset=page.offset,
-            shown=shapes.ROW_COLUMNS_SHOWN,
-        )
-    return render(
-        request,
-        "search.jinja",
-        q=q,
-        filters=filters,
-        countries=matches,
-        table=table,
-        base_url="/search?"
-        + urlencode(
-            [(k, x) for k, v in filters.items() if v for x in (v if isinstance(v, list) else [v])]
-        ),
-        limit=page.limit,
-        offset=page.offset,
     )
 
 

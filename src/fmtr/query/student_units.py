@@ -1,0 +1,315 @@
+"""A recipient's student units: found by name (``units``) and each on a page of its own
+(``unit_profile``): what vetting a unit asks.
+
+A unit is one recipient's spellings of one name, grouped by the build (fmtr.store.names):
+Lebanon's and Uganda's "Presidential Guard Brigade" are two units. Names are compared by their
+canonical words (fmtr.clean.glossary: "4TH INF BDE" is "4th infantry brigade", Bangladesh's
+"RAB" its Rapid Action Battalion). A search lists every unit matching, best first (the name
+itself, then names beginning with the text, then names holding all its words, then names
+alike), paged, never cut: ``total`` counts them all. Figures add counted rows only; a unit's
+printed rows count every edition's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from fmtr.clean.glossary import canonical
+from fmtr.errors import NotFound
+from fmtr.query.errors import EmptySearch
+from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.resolve import (
+    Database,
+    Recipient,
+    connect,
+    require_search_index,
+    resolve_country,
+)
+from fmtr.query.text import TrainingHit, rows_where
+from fmtr.query.unit_index import (
+    MATCHES,
+    WORD_CACHE,
+    Ranked,
+    find_candidates,
+    index_words,
+    rank,
+    unit_index,
+)
+
+THRESHOLD = 85  # rapidfuzz score for a name "alike" the text
+
+
+@dataclass
+class Unit:
+    """One recipient's unit: its spellings and figures."""
+
+    country_code: str
+    country: str  # the recipient's name
+    unit: str  # the unit's identifier within its recipient: its first name's canonical words
+    name: str  # most printed spelling
+    variants: dict[str, int]  # spelling as printed -> rows, most printed first
+    keys: list[str]  # student_unit_key of each of its names
+    years: list[int]
+    first_fy: int | None
+    last_fy: int | None
+    printed_rows: int  # every edition's rows
+    figures: Figures  # counted rows
+    match: str = ""  # how it matched a search: exact, starts with, all words, alike
+    score: float = 0.0
+
+
+@dataclass
+class UnitMatches:
+    text: str
+    canonical: str  # the text's canonical words
+    country: Recipient | None  # the recipient searched within (None: every recipient)
+    total: int  # units matching
+    units: list[Unit]  # the page asked for
+    offset: int = 0
+
+
+def prepare_units(db: Database, cache_bytes: int | None = None) -> None:
+    """Load the unit index (fmtr.query.unit_index, most of a second) now rather than on the
+    first unit search: a server calls it before taking requests. ``cache_bytes``: what unit
+    searches may keep of the words asked, per process (the server's ``unit_cache_bytes``)."""
+    if cache_bytes is not None:
+        WORD_CACHE.resize(cache_bytes)
+    with connect(db) as conn:
+        require_search_index(conn)
+        unit_index(conn)
+
+
+def _recipient_names(conn: Connection) -> dict[str, str]:
+    return {code: name for code, name in fast_rows(conn, "SELECT code, name FROM country", ())}
+
+
+_UNIT = """
+SELECT country_code, unit, name, variants, keys, years, first_fy, last_fy, rows, trainees,
+       cost_cents, counted_rows, rows_without_quantity, rows_without_cost
+FROM unit_figures WHERE country_code = ? AND unit = ?
+"""
+
+
+def _unit(row: Any, countries: dict[str, str]) -> Unit:
+    code, unit, name, variants, keys, years, first, last, rows, q, c, n, nq, nc = row
+    return Unit(
+        code,
+        countries.get(code, code),
+        unit,
+        name,
+        json.loads(variants),
+        json.loads(keys),
+        json.loads(years),
+        first,
+        last,
+        rows,
+        Figures(q, c, n, nq, nc),
+    )
+
+
+def units(
+    db: Database,
+    text: str,
+    country: str | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> UnitMatches:
+    """Every recipient's unit (of ``country`` only, when given) whose names match ``text``,
+    best first; the page ``offset``..``offset + limit`` (None: all) with its figures, and how
+    many match in all.
+
+    Parameters: ``text`` a unit's name or part of it, any spelling ("5th Bde", "Rapid Action
+    Battalion", "RAB"); ``country`` a recipient's name or code.
+
+    Example: ``units(db, "Presidential Guard Brigade", country="LBN")``."""
+    if not index_words(text):
+        raise EmptySearch(f"nothing to search for in {text!r}")
+    with connect(db) as conn:
+        require_search_index(conn)
+        recipient = resolve_country(conn, country) if country is not None else None
+        code = recipient.code if recipient else None
+        # With a recipient: its lines of the table (RAB is Bangladesh's). Without: the text is
+        # read both ways, with the lines for everywhere and with every recipient's own.
+        queries = [canonical(text, "unit", code or "")]
+        if code is None and (everywhere := canonical(text, "unit", None)) != queries[0]:
+            queries.append(everywhere)  # else the same candidates would be ranked twice
+        found = [find_candidates(conn, q.split()) for q in queries if q]
+        ranked: dict[tuple[str, str], Ranked] = {}
+        for candidates in found:
+            for r in rank(queries, candidates.only(code), THRESHOLD):
+                key = (r.country, r.unit)
+                kept = ranked.get(key)
+                if kept is None or (r.match, -r.score) < (kept.match, -kept.score):
+                    ranked[key] = r
+        order = sorted(
+            ranked.values(), key=lambda r: (r.match, -r.score, -r.unit_rows, r.unit, r.country)
+        )
+        page = order[offset:] if limit is None else order[offset : offset + limit]
+        countries = _recipient_names(conn)
+        out = []
+        for r in page:
+            row = fast_rows(conn, _UNIT, (r.country, r.unit))
+            if row:
+                u = _unit(row[0], countries)
+                u.match, u.score = MATCHES[r.match], r.score
+                out.append(u)
+    return UnitMatches(text, queries[0], recipient, len(order), out, offset)
+
+
+# --- one unit ------------------------------------------------------------------------------
+
+
+@dataclass
+class NamedFigures:
+    """A name (course, location, US school) of a unit's rows, with their figures."""
+
+    name: str
+    figures: Figures
+    first_fy: int | None
+    last_fy: int | None
+
+
+@dataclass
+class UnitProfile:
+    unit: Unit
+    by_year: list[tuple[int | None, str, Figures]]  # (fiscal year, programme, counted figures)
+    courses: list[NamedFigures]
+    locations: list[NamedFigures]
+    schools: list[NamedFigures]
+    earlier_rows: int  # rows an earlier edition printed for a year a later one counts
+    others: list[Unit] = field(default_factory=list)  # the same name in other recipients
+
+
+# A block's recipient as unit_name keeps it ("?" when its country did not map).
+_RECIPIENT = "CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END"
+
+
+# A unit's counted rows, through its keys and its recipient.
+_ROWS = """
+FROM training t JOIN programme_block b ON b.id = t.block_id
+WHERE t.student_unit_key IN ({marks}) AND {country} = ? AND b.counted = 1
+"""
+_SUMS = (
+    "coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(*), "
+    "count(*) - count(t.quantity_value), count(*) - count(t.cost_cents)"
+)
+
+
+def find_unit(conn: Connection, recipient: Recipient, name: str) -> tuple[str, str]:
+    """(recipient code, unit) of the unit ``name`` names within ``recipient``: any of its
+    spellings, its key, or its identifier (canonical words); NotFound (with the closest unit
+    as suggestion) when none."""
+    code = recipient.code
+    words = canonical(name, "unit", code)
+    for sql, value in (
+        ("SELECT unit FROM unit_name WHERE country_code = ? AND canonical = ? LIMIT 1", words),
+        ("SELECT unit FROM unit_figures WHERE country_code = ? AND unit = ?", words),
+        ("SELECT unit FROM unit_name WHERE country_code = ? AND key = ?", name),
+    ):
+        row = fast_rows(conn, sql, (code, value))
+        if row:
+            return code, row[0][0]
+    suggestion = None
+    if index_words(name):
+        best = units(conn, name, code, limit=1)
+        suggestion = best.units[0].name if best.units else None
+    raise NotFound(f"no student unit {name!r} of {recipient.name}", suggestion)
+
+
+def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> UnitProfile:
+    """One recipient's unit: its spellings, figures per fiscal year and programme, its
+    ``limit`` most trained courses, locations and US schools, and the same name in other
+    recipients. Its rows: ``fmtr.query.export.select_rows(country=..., unit_keys=...)``.
+
+    Parameters: ``country`` a recipient's name or code; ``name`` any spelling of the unit, its
+    key or its identifier. Example: ``unit_profile(db, "BGD", "Rapid Action Battalion")``."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        recipient = resolve_country(conn, country)
+        code, unit_id = find_unit(conn, recipient, name)
+        countries = _recipient_names(conn)
+        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], countries)
+        marks = ",".join("?" * len(unit.keys))
+        rows = _ROWS.format(marks=marks, country=_RECIPIENT)
+        params = (*unit.keys, code)
+        by_year = [
+            (fy, prog or "?", Figures(*f))
+            for fy, prog, *f in fast_rows(
+                conn,
+                f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 ORDER BY 1, 2",
+                params,
+            )
+        ]
+        named = {}
+        for what, key, cell in (
+            ("courses", "course_key", "course_title"),
+            ("locations", "location_key", "location"),
+            ("schools", "us_unit_key", "us_unit"),
+        ):
+            named[what] = [
+                NamedFigures(label or "", Figures(*f), first, last)
+                for _, label, first, last, *f in fast_rows(
+                    conn,
+                    f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
+                    f"GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
+                    (*params, limit),
+                )
+            ]
+        earlier = fast_rows(
+            conn,
+            f"SELECT count(*) {rows.replace('b.counted = 1', 'coalesce(b.counted, 0) = 0')}",
+            params,
+        )[0][0]
+        others = [
+            _unit(r, countries)
+            for r in fast_rows(
+                conn,
+                "SELECT DISTINCT f.country_code, f.unit, f.name, f.variants, f.keys, f.years, "
+                "f.first_fy, f.last_fy, f.rows, f.trainees, f.cost_cents, f.counted_rows, "
+                "f.rows_without_quantity, f.rows_without_cost FROM unit_name n "
+                "JOIN unit_figures f ON f.country_code = n.country_code AND f.unit = n.unit "
+                "WHERE n.canonical = ? AND n.country_code != ? ORDER BY f.country_code",
+                (unit_id, code),
+            )
+        ]
+    return UnitProfile(
+        unit,
+        by_year,
+        named["courses"],
+        named["locations"],
+        named["schools"],
+        earlier,
+        others,
+    )
+
+
+def unit_rows(
+    db: Database,
+    country: str,
+    name: str,
+    *,
+    all_editions: bool = False,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> tuple[Unit, int, list[TrainingHit]]:
+    """A recipient's unit, how many training rows name it (counted rows only unless
+    ``all_editions``), and the page of them by fiscal year and report order."""
+    with connect(db) as conn:
+        require_search_index(conn)
+        recipient = resolve_country(conn, country)
+        code, unit_id = find_unit(conn, recipient, name)
+        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], _recipient_names(conn))
+        marks = ",".join("?" * len(unit.keys))
+        total, hits = rows_where(
+            conn,
+            f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = ?",
+            (*unit.keys, code),
+            all_editions=all_editions,
+            limit=limit,
+            offset=offset,
+        )
+    return unit, total, hits

@@ -1,0 +1,257 @@
+"""Student units and courses as the questions see them, computed with each build (migration
+0008): a unit is a recipient's spellings of one name, a course every spelling of one title.
+
+- ``unit_name``: per recipient and student-unit key, its canonical words (fmtr.clean.glossary:
+  abbreviations written out, "4TH INF BDE" -> "4th infantry brigade"), its most printed spelling,
+  its rows, and the unit it belongs to (``unit``: the canonical words of the unit's most printed
+  name). ``unit_fts`` indexes the canonical words.
+- ``unit_figures``: per unit, its spellings, keys, fiscal years and every edition's rows, and
+  the counted rows' figures.
+- ``course_name`` / ``course_figures``: the same for course titles, across recipients.
+
+Spellings of a recipient's unit are grouped when they hold the same numbers ("2nd" is never
+"3rd") and their canonical words, sorted, are alike (rapidfuzz ratio >= ``UNIT_ALIKE``): each
+joins the first unit, most printed first, whose first name is that close. A unit never spans
+two recipients: Lebanon's and Uganda's "Presidential Guard Brigade" are two units. Course
+titles are grouped only when their canonical words are the same.
+
+The grouping runs in Python (rapidfuzz in C) on a connection of its own while the build's
+connection computes the other figures (fmtr.store.search).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import Connection
+
+from fmtr.clean.glossary import canonical
+
+UNIT_ALIKE = 90  # token-sort ratio of two spellings' canonical words to be one unit
+
+# Per recipient and key: each spelling with its rows (every edition). A block whose country did
+# not map keeps "?", as in the other figures.
+UNIT_SPELLINGS = """
+SELECT CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
+       t.student_unit_key, coalesce(t.student_unit, ''), count(*)
+FROM training t JOIN programme_block b ON b.id = t.block_id
+WHERE t.student_unit_key IS NOT NULL
+GROUP BY 1, 2, 3
+"""
+COURSE_SPELLINGS = """
+SELECT course_key, coalesce(course_title, ''), count(*) FROM training
+WHERE course_key IS NOT NULL GROUP BY 1, 2
+"""
+
+
+@dataclass
+class _Name:
+    key: str
+    spelling: str
+    rows: int
+    canonical: str
+
+
+def _names(found: Iterable[tuple[str, str, int]], scope: str, country: str | None) -> list[_Name]:
+    """Per key, its most printed spelling (ties: the first in sort order) and its rows."""
+    by_key: dict[str, tuple[str, int, int]] = {}  # key -> (spelling, its rows, all rows)
+    for key, spelling, n in found:
+        best, best_n, total = by_key.get(key, (spelling, -1, 0))
+        if n > best_n or (n == best_n and spelling < best):
+            best, best_n = spelling, n
+        by_key[key] = (best, best_n, total + n)
+    return [
+        _Name(key, spelling, total, canonical(key, scope, country) or key)  # type: ignore[arg-type]
+        for key, (spelling, _, total) in by_key.items()
+    ]
+
+
+def _digits(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\d+", text))
+
+
+def group_units(names: list[_Name]) -> dict[str, str]:
+    """One recipient's unit keys -> the canonical words of their unit's first name."""
+    order = sorted(names, key=lambda n: (-n.rows, n.key))
+    reps: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    unit: dict[str, str] = {}
+    same: dict[str, str] = {}  # a first name's sorted words -> its unit
+    for n in order:
+        sorted_words = " ".join(sorted(utils.default_process(n.canonical).split()))
+        if sorted_words in same:  # the same words as a unit's first name: that unit
+            unit[n.key] = same[sorted_words]
+            continue
+        rep_words, rep_units = reps.setdefault(_digits(n.canonical), ([], []))
+        alike = process.extract(
+            sorted_words,
+            rep_words,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=UNIT_ALIKE,
+            limit=None,
+        )
+        if alike:
+            unit[n.key] = rep_units[min(i for _, _, i in alike)]
+        else:
+            rep_words.append(sorted_words)
+            rep_units.append(n.canonical)
+            unit[n.key] = same[sorted_words] = n.canonical
+    return unit
+
+
+UnitRow = tuple[str, str, str, str, str, int]  # country, key, canonical, unit, spelling, rows
+CourseRow = tuple[str, str, str, int]  # key, canonical, spelling, rows
+
+
+def unit_rows(spellings: Iterable[Any]) -> list[UnitRow]:
+    """The rows of unit_name, from the rows of ``UNIT_SPELLINGS``."""
+    per_country: dict[str, list[tuple[str, str, int]]] = {}
+    for country, key, spelling, n in spellings:
+        per_country.setdefault(country, []).append((key, spelling, n))
+    out: list[UnitRow] = []
+    for country, found in sorted(per_country.items()):
+        names = _names(found, "unit", country)
+        unit = group_units(names)
+        out += [(country, n.key, n.canonical, unit[n.key], n.spelling, n.rows) for n in names]
+    return out
+
+
+def course_rows(spellings: Iterable[Any]) -> list[CourseRow]:
+    """The rows of course_name, from the rows of ``COURSE_SPELLINGS``."""
+    names = _names(spellings, "course", None)
+    return [(n.key, n.canonical, n.spelling, n.rows) for n in names]
+
+
+def computed_names(database: str) -> tuple[list[UnitRow], list[CourseRow]]:
+    """Both tables' rows, on a connection of its own (a thread of the build)."""
+    con = sqlite3.connect(database)
+    try:
+        return unit_rows(con.execute(UNIT_SPELLINGS)), course_rows(con.execute(COURSE_SPELLINGS))
+    finally:
+        con.close()
+
+
+# Per unit: its spellings (JSON object, most printed first), keys, years, and the figures. Each
+# training row is joined to its unit through unit_name (recipient and key), in steps whose
+# plans are plain: a scan of the rows, then one group per unit and lookups by index.
+_UNIT_MEMBERS = """
+CREATE TEMP TABLE unit_rows AS
+SELECT n.country_code AS country_code, n.unit AS unit, coalesce(t.student_unit, '') AS spelling,
+       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       t.cost_cents AS c
+FROM training t
+CROSS JOIN programme_block b ON b.id = t.block_id
+CROSS JOIN unit_name n
+    ON n.country_code = CASE WHEN coalesce(b.country_code, '') = '' THEN '?'
+                             ELSE b.country_code END
+   AND n.key = t.student_unit_key
+"""
+_UNIT_SPELLS = """
+CREATE TEMP TABLE unit_spell AS
+SELECT country_code, unit, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2, 3
+"""
+_UNIT_SPELLS_INDEX = (
+    "CREATE INDEX temp.ix_unit_spell ON unit_spell (country_code, unit, n, spelling)"
+)
+_UNIT_FIGURES = """
+INSERT INTO unit_figures (country_code, unit, name, names, rows, counted_rows, trainees,
+    cost_cents, rows_without_quantity, rows_without_cost, first_fy, last_fy, variants, keys,
+    years)
+SELECT s.country_code, s.unit,
+       (SELECT spelling FROM unit_spell p WHERE p.country_code = s.country_code
+        AND p.unit = s.unit ORDER BY n DESC, spelling LIMIT 1),
+       (SELECT count(*) FROM unit_name k WHERE k.country_code = s.country_code
+        AND k.unit = s.unit),
+       s.rows, s.counted_rows, s.trainees, s.cost_cents, s.nq, s.nc, s.first_fy, s.last_fy,
+       (SELECT json_group_object(spelling, n) FROM (
+            SELECT spelling, n FROM unit_spell p WHERE p.country_code = s.country_code
+            AND p.unit = s.unit ORDER BY n DESC, spelling)),
+       (SELECT json_group_array(key) FROM (
+            SELECT key FROM unit_name k WHERE k.country_code = s.country_code
+            AND k.unit = s.unit ORDER BY key)),
+       s.years
+FROM (
+    SELECT country_code, unit, count(*) AS rows, sum(counted) AS counted_rows,
+           coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
+           coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
+           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
+           min(fy) AS first_fy, max(fy) AS last_fy,
+           -- In year order: the rows come sorted, DISTINCT keeps the first of each.
+           json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years
+    FROM (SELECT * FROM unit_rows ORDER BY country_code, unit, fy)
+    GROUP BY country_code, unit) s
+"""
+_COURSE_MEMBERS = """
+CREATE TEMP TABLE course_rows AS
+SELECT n.course AS course, coalesce(t.course_title, '') AS spelling,
+       CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
+       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       t.cost_cents AS c
+FROM training t
+CROSS JOIN programme_block b ON b.id = t.block_id
+CROSS JOIN course_name n ON n.key = t.course_key
+"""
+_COURSE_SPELLS = """
+CREATE TEMP TABLE course_spell AS
+SELECT course, spelling, count(*) AS n FROM course_rows GROUP BY 1, 2
+"""
+_COURSE_SPELLS_INDEX = "CREATE INDEX temp.ix_course_spell ON course_spell (course, n, spelling)"
+_COURSE_FIGURES = """
+INSERT INTO course_figures (course, name, names, rows, counted_rows, trainees, cost_cents,
+    rows_without_quantity, rows_without_cost, countries, first_fy, last_fy, variants, keys)
+SELECT s.course,
+       (SELECT spelling FROM course_spell p WHERE p.course = s.course
+        ORDER BY n DESC, spelling LIMIT 1),
+       (SELECT count(*) FROM course_name k WHERE k.course = s.course),
+       s.rows, s.counted_rows, s.trainees, s.cost_cents, s.nq, s.nc, s.countries,
+       s.first_fy, s.last_fy,
+       (SELECT json_group_object(spelling, n) FROM (
+            SELECT spelling, n FROM course_spell p WHERE p.course = s.course
+            ORDER BY n DESC, spelling)),
+       (SELECT json_group_array(key) FROM (
+            SELECT key FROM course_name k WHERE k.course = s.course ORDER BY key))
+FROM (
+    SELECT course, count(*) AS rows, sum(counted) AS counted_rows,
+           coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
+           coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
+           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
+           count(DISTINCT CASE WHEN counted THEN country END) AS countries,
+           min(fy) AS first_fy, max(fy) AS last_fy
+    FROM course_rows GROUP BY course) s
+"""
+
+
+def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow]) -> None:
+    """Write the four tables from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("unit_figures", "unit_name", "course_figures", "course_name"):
+        run(f"DELETE FROM {table}")
+    if units:
+        run(
+            "INSERT INTO unit_name (country_code, key, canonical, unit, spelling, rows) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            units,
+        )
+    run("INSERT INTO unit_fts(unit_fts) VALUES ('rebuild')")
+    if courses:
+        run(
+            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(k, c, c, s, n) for k, c, s, n in courses],
+        )
+    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
+    for kind, statements in (
+        ("unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES)),
+        ("course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)),
+    ):
+        run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
+        run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
+        for statement in statements:
+            run(statement)
+        run(f"DROP TABLE temp.{kind}_rows")
+        run(f"DROP TABLE temp.{kind}_spell")
