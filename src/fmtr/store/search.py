@@ -100,7 +100,8 @@ _ROW_FACETS = """
 INSERT INTO row_facets (id, country_code, programme_code, fy, counted, us_unit_key,
                         location_key, trainees, cost_cents)
 SELECT t.id, CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
-       coalesce(b.programme_code, '?'), b.fy, coalesce(b.counted, 0), t.us_unit_key,
+       coalesce(b.programme_code, '?'), b.fy, CASE WHEN b.counted THEN 1 ELSE 0 END,
+       t.us_unit_key,
        t.location_key, t.quantity_value, t.cost_cents
 FROM training t JOIN programme_block b ON b.id = t.block_id ORDER BY t.id
 """
@@ -111,8 +112,8 @@ INSERT INTO name_label (kind, key, label)
 SELECT '{kind}', key, cell FROM (
     SELECT key, cell, row_number() OVER (PARTITION BY key ORDER BY n DESC, cell) AS pick
     FROM (SELECT t.{key} AS key, t.{cell} AS cell, count(*) AS n FROM training t
-          WHERE t.{key} IS NOT NULL GROUP BY 1, 2)
-) WHERE pick = 1
+          WHERE t.{key} IS NOT NULL GROUP BY 1, 2) labels
+) picked WHERE pick = 1
 """
 
 

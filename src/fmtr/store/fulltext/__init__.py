@@ -80,6 +80,24 @@ class FullText(Protocol):
         words: every list, or all but one when there are three or more."""
         ...
 
+    # --- the names' indexes (``kind``: "unit" or "course", migration 0008) -------------------
+    def rebuild_names(self, conn: Connection, kind: str) -> None:
+        """Index ``{kind}_name``'s canonical words afresh."""
+        ...
+
+    def name_terms(self, conn: Connection, kind: str) -> tuple[str, ...]:
+        """Every word of the names' index."""
+        ...
+
+    def name_postings(self, conn: Connection, kind: str) -> dict[str, frozenset[int]]:
+        """Per word (in order), the ids of the names holding it."""
+        ...
+
+    def names_matching(self, kind: str, expression: str) -> tuple[str, dict[str, str]]:
+        """A SELECT of the ids of the names matching an FTS5 ``expression`` (phrases, AND,
+        OR, parentheses), and its parameters."""
+        ...
+
 
 def of(conn: Connection) -> FullText:
     """The full-text index of ``conn``'s database."""

@@ -20,6 +20,7 @@ one column into the next (as in FTS5, where columns are apart).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Any
@@ -225,3 +226,59 @@ def unit_candidates(conn: Connection, alternatives: list[list[str]]) -> list[Any
         "WHERE f.words @@ CAST(:m AS tsquery)",
         {"m": query},
     )
+
+
+# --- the names' indexes (unit_fts, course_fts: migration 0008) --------------------------------
+
+
+def rebuild_names(conn: Connection, kind: str) -> None:
+    conn.exec_driver_sql(f"DELETE FROM {kind}_fts")
+    found = conn.exec_driver_sql(f"SELECT id, canonical FROM {kind}_name ORDER BY id").all()
+    insert = f"INSERT INTO {kind}_fts (id, words) VALUES (%s, CAST(%s AS tsvector))"
+    for start in range(0, len(found), _BATCH):
+        batch = [
+            (i, " ".join(_lexeme(w) for w in dict.fromkeys(index_words(words))))
+            for i, words in found[start : start + _BATCH]
+        ]
+        conn.exec_driver_sql(insert, batch)
+
+
+def name_terms(conn: Connection, kind: str) -> tuple[str, ...]:
+    found = conn.exec_driver_sql(f"SELECT word FROM ts_stat('SELECT words FROM {kind}_fts')")
+    return tuple(sorted(r[0] for r in found))
+
+
+def name_postings(conn: Connection, kind: str) -> dict[str, frozenset[int]]:
+    found = conn.exec_driver_sql(
+        f"SELECT u.lexeme, array_agg(f.id) FROM {kind}_fts f "
+        "CROSS JOIN LATERAL unnest(f.words) AS u(lexeme, positions, weights) GROUP BY u.lexeme"
+    ).all()
+    return {term: frozenset(ids) for term, ids in sorted(found)}
+
+
+_FTS5_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(AND|OR|NOT)\b|(\S)')
+
+
+def tsquery(expression: str) -> str:
+    """The ``tsquery`` of an FTS5 query made of quoted phrases, AND, OR and parentheses (the
+    queries fmtr.clean.glossary writes): each phrase's words as FTS5 tokenizes them, one after
+    the other (``<->``)."""
+    out: list[str] = []
+    for phrase, opening, closing, operator, other in _FTS5_TOKEN.findall(expression):
+        if opening or closing:
+            out.append(opening or closing)
+        elif operator:
+            out.append({"AND": "&", "OR": "|", "NOT": "& !"}[operator])
+        elif other:
+            raise ValueError(f"an FTS5 query this index does not read: {expression!r}")
+        else:
+            words = index_words(phrase.replace('""', '"'))
+            out.append("(" + " <-> ".join(_lexeme(w) for w in words) + ")" if words else "''")
+    return " ".join(out)
+
+
+def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:
+    """A SELECT of the ids of the names matching an FTS5 ``expression``, and its parameters."""
+    return f"SELECT id FROM {kind}_fts WHERE words @@ CAST(:{kind}_match AS tsquery)", {
+        f"{kind}_match": tsquery(expression)
+    }

@@ -127,3 +127,43 @@ def unit_candidates(conn: Connection, alternatives: list[list[str]]) -> list[Any
         "JOIN student_unit_name n ON n.rowid = f.rowid WHERE student_unit_fts MATCH :m",
         {"m": _unit_match(alternatives)},
     )
+
+
+# --- the names' indexes (unit_fts, course_fts: migration 0008) --------------------------------
+
+
+def rebuild_names(conn: Connection, kind: str) -> None:
+    conn.exec_driver_sql(f"INSERT INTO {kind}_fts({kind}_fts) VALUES ('rebuild')")
+
+
+def _names_words(conn: Connection, kind: str, vocab: str) -> str:
+    """An fts5vocab table over a names' index (``vocab``: "row" or "instance"). A temp table:
+    connection-private, so it works on a file opened read-only (mode=ro)."""
+    name = f"temp.{kind}_words_{vocab}"
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(main, {kind}_fts, {vocab})"
+    )
+    return name
+
+
+def name_terms(conn: Connection, kind: str) -> tuple[str, ...]:
+    words = _names_words(conn, kind, "row")
+    return tuple(r[0] for r in conn.exec_driver_sql(f"SELECT term FROM {words}"))
+
+
+def name_postings(conn: Connection, kind: str) -> dict[str, frozenset[int]]:
+    words = _names_words(conn, kind, "instance")
+    # Ordinary statements (not fast_rows): each gets a server's full time limit.
+    return {
+        term: frozenset(map(int, docs.split(",")))
+        for term, docs in conn.exec_driver_sql(
+            f"SELECT term, group_concat(doc) FROM {words} GROUP BY term"
+        )
+    }
+
+
+def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:
+    """A SELECT of the ids of the names matching an FTS5 ``expression``, and its parameters."""
+    return f"SELECT rowid FROM {kind}_fts WHERE {kind}_fts MATCH :{kind}_match", {
+        f"{kind}_match": expression
+    }
