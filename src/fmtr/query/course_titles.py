@@ -180,7 +180,9 @@ def course_profile(db: Database, name: str, *, limit: int = 20) -> CourseProfile
         )
         names = dict(fast_rows(conn, "SELECT code, name FROM country"))
         by_country = [
-            CourseCountry(code or "?", names.get(code, code or "?"), Figures(*f), first, last)
+            CourseCountry(
+                code or "?", names.get(code, code or "?"), Figures(*map(int, f)), first, last
+            )
             for code, first, last, *f in fast_rows(
                 conn,
                 f"SELECT b.country_code, min(b.fy), max(b.fy), {_SUMS} {rows} GROUP BY 1 "
@@ -189,7 +191,7 @@ def course_profile(db: Database, name: str, *, limit: int = 20) -> CourseProfile
             )
         ]
         by_year = [
-            (fy, n, Figures(*f))
+            (fy, n, Figures(*map(int, f)))
             for fy, n, *f in fast_rows(
                 conn,
                 f"SELECT b.fy, count(DISTINCT b.country_code), {_SUMS} {rows} GROUP BY 1 "
@@ -203,7 +205,7 @@ def course_profile(db: Database, name: str, *, limit: int = 20) -> CourseProfile
             ("locations", "location_key", "location"),
         ):
             named[what] = [
-                NamedFigures(label or "", Figures(*f), first, last)
+                NamedFigures(label or "", Figures(*map(int, f)), first, last)
                 for _, label, first, last, *f in fast_rows(
                     conn,
                     f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "

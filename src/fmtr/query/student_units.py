@@ -241,7 +241,7 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
         params["country"] = code
         rows = _ROWS.format(marks=marks, country=_RECIPIENT)
         by_year = [
-            (fy, prog or "?", Figures(*f))
+            (fy, prog or "?", Figures(*map(int, f)))
             for fy, prog, *f in fast_rows(
                 conn,
                 f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 "
@@ -256,7 +256,7 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
             ("schools", "us_unit_key", "us_unit"),
         ):
             named[what] = [
-                NamedFigures(label or "", Figures(*f), first, last)
+                NamedFigures(label or "", Figures(*map(int, f)), first, last)
                 for _, label, first, last, *f in fast_rows(
                     conn,
                     f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "

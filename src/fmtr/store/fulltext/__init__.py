@@ -15,6 +15,7 @@ The build writes them (``index_document``, ``unindex_document``, ``rebuild_rows`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -96,6 +97,25 @@ class FullText(Protocol):
     def names_matching(self, kind: str, expression: str) -> tuple[str, dict[str, str]]:
         """A SELECT of the ids of the names matching an FTS5 ``expression`` (phrases, AND,
         OR, parentheses), and its parameters."""
+        ...
+
+    # --- a search's own FTS5 query (fmtr.query.find) ------------------------------------------
+    def expression_matching(self, expression: str) -> tuple[str, dict[str, str]]:
+        """A SELECT of the ids of the training rows matching an FTS5 ``expression``."""
+        ...
+
+    def ranked_where(
+        self,
+        conn: Connection,
+        expression: str,
+        where: str,
+        params: Mapping[str, Any],
+        first: str | None,
+        limit: int | None,
+        offset: int,
+    ) -> list[int]:
+        """The page of the ids of the rows matching ``expression`` and ``where`` (over
+        row_facets ``f``), those matching ``first`` first, then by BM25, then id."""
         ...
 
 

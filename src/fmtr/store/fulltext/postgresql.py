@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -257,13 +257,21 @@ def name_postings(conn: Connection, kind: str) -> dict[str, frozenset[int]]:
 
 
 _FTS5_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(AND|OR|NOT)\b|(\S)')
+_COLUMN_FILTER = re.compile(r"^(\w+) : (.*)$", re.DOTALL)
 
 
-def tsquery(expression: str) -> str:
-    """The ``tsquery`` of an FTS5 query made of quoted phrases, AND, OR and parentheses (the
-    queries fmtr.clean.glossary writes): each phrase's words as FTS5 tokenizes them, one after
-    the other (``<->``)."""
+def _parsed(expression: str) -> tuple[str, list[tuple[str, ...]]]:
+    """An FTS5 query made of quoted phrases, AND, OR, parentheses and at most one column filter
+    before it all (the queries fmtr.clean.glossary and fmtr.query.find write), as a
+    ``tsquery`` (each phrase's words as FTS5 tokenizes them, one after the other: ``<->``;
+    the column as the words' weight) and its phrases in order."""
+    weight = ""
+    filtered = _COLUMN_FILTER.match(expression)
+    if filtered and filtered.group(1) in _WEIGHTS:
+        weight, expression = _WEIGHTS[filtered.group(1)], filtered.group(2)
+    mark = f":{weight}" if weight else ""
     out: list[str] = []
+    phrases: list[tuple[str, ...]] = []
     for phrase, opening, closing, operator, other in _FTS5_TOKEN.findall(expression):
         if opening or closing:
             out.append(opening or closing)
@@ -272,9 +280,109 @@ def tsquery(expression: str) -> str:
         elif other:
             raise ValueError(f"an FTS5 query this index does not read: {expression!r}")
         else:
-            words = index_words(phrase.replace('""', '"'))
-            out.append("(" + " <-> ".join(_lexeme(w) for w in words) + ")" if words else "''")
-    return " ".join(out)
+            words = tuple(index_words(phrase.replace('""', '"')))
+            phrases.append(words)
+            out.append(
+                "(" + " <-> ".join(f"{_lexeme(w)}{mark}" for w in words) + ")" if words else "''"
+            )
+    return " ".join(out), [(weight, *p) for p in phrases]
+
+
+def tsquery(expression: str) -> str:
+    """The ``tsquery`` of an FTS5 query (``_parsed``)."""
+    return _parsed(expression)[0]
+
+
+def expression_matching(expression: str) -> tuple[str, dict[str, str]]:
+    """A SELECT of the ids of the training rows matching an FTS5 ``expression``."""
+    return "SELECT id FROM training_fts WHERE words @@ CAST(:fts_match AS tsquery)", {
+        "fts_match": tsquery(expression)
+    }
+
+
+def _weighted_instances(phrase: tuple[str, ...], at: dict[str, dict[int, str]]) -> int:
+    """How many times ``phrase`` (its weight first: "" for any column) occurs in a row whose
+    words are at positions ``at`` (position -> weight)."""
+    weight, *words = phrase
+    if not words:
+        return 0
+    starts = at.get(words[0], {})
+    return sum(
+        1
+        for p, w in starts.items()
+        if (not weight or w == weight)
+        and all(
+            p + k in at.get(t, {}) and (not weight or at[t][p + k] == weight)
+            for k, t in enumerate(words)
+        )
+    )
+
+
+def ranked_where(
+    conn: Connection,
+    expression: str,
+    where: str,
+    params: Mapping[str, Any],
+    first: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[int]:
+    """The ids of the rows matching ``expression`` and ``where`` (over row_facets ``f``), those
+    matching ``first`` (an FTS5 query) first, then by BM25 as FTS5's ``bm25()`` computes it
+    for every phrase of the query (fts5_aux.c), then by id; the page ``offset``..``offset +
+    limit``."""
+    query, phrases = _parsed(expression)
+    stats = rows(conn, "SELECT rows, tokens FROM training_fts_stats WHERE id = 1")
+    if not stats or not stats[0][0]:
+        return []
+    n_rows, n_tokens = stats[0]
+    avgdl = float(n_tokens) / float(n_rows)
+    idf: list[float] = []
+    for phrase in phrases:
+        weight, *words = phrase
+        hits = 0
+        if words:
+            single = " <-> ".join(f"{_lexeme(w)}{':' + weight if weight else ''}" for w in words)
+            hits = int(
+                rows(
+                    conn,
+                    "SELECT count(*) FROM training_fts WHERE words @@ CAST(:q AS tsquery)",
+                    {"q": single},
+                )[0][0]
+            )
+        value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
+        idf.append(value if value > 0.0 else 1e-6)
+    lexemes = sorted({t for p in phrases for t in p[1:]})
+    marks, lexeme_params = in_list("lexeme", lexemes)
+    found = rows(
+        conn,
+        "SELECT x.id, x.tokens, u.lexeme, u.positions, u.weights FROM training_fts x "
+        "JOIN row_facets f ON f.id = x.id "
+        "CROSS JOIN LATERAL unnest(x.words) AS u(lexeme, positions, weights) "
+        f"WHERE x.words @@ CAST(:fts_rank_match AS tsquery) AND ({where}) "
+        f"AND u.lexeme IN ({marks})",
+        {**params, "fts_rank_match": query, **lexeme_params},
+    )
+    per_row: dict[int, tuple[int, dict[str, dict[int, str]]]] = {}
+    for row_id, size, lexeme, positions, weights in found:
+        per_row.setdefault(row_id, (size, {}))[1][lexeme] = dict(
+            zip(positions, weights, strict=True)
+        )
+    firsts: set[int] = set()
+    if first is not None:
+        sql, first_params = expression_matching(first)
+        firsts = {r[0] for r in rows(conn, sql, first_params)}
+    scored: list[tuple[bool, float, int]] = []
+    for row_id, (size, at) in per_row.items():
+        d = float(size)
+        score = 0.0
+        for i, phrase in enumerate(phrases):
+            f = float(_weighted_instances(phrase, at))
+            score += idf[i] * ((f * (_K1 + 1.0)) / (f + _K1 * (1 - _B + _B * d / avgdl)))
+        scored.append((row_id not in firsts, -1.0 * score, row_id))
+    scored.sort()
+    ordered = [row_id for _, _, row_id in scored]
+    return ordered[offset:] if limit is None else ordered[offset : offset + limit]
 
 
 def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:

@@ -3,6 +3,7 @@ their external content (migration 0003), ranked by FTS5's own BM25."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
@@ -167,3 +168,46 @@ def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:
     return f"SELECT rowid FROM {kind}_fts WHERE {kind}_fts MATCH :{kind}_match", {
         f"{kind}_match": expression
     }
+
+
+# --- a search's own FTS5 query (fmtr.query.find) ----------------------------------------------
+
+
+def expression_matching(expression: str) -> tuple[str, dict[str, str]]:
+    """A SELECT of the ids of the training rows matching an FTS5 ``expression``."""
+    return "SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_match", {
+        "fts_match": expression
+    }
+
+
+def ranked_where(
+    conn: Connection,
+    expression: str,
+    where: str,
+    params: Mapping[str, Any],
+    first: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[int]:
+    """The ids of the rows matching ``expression`` and ``where`` (over row_facets ``f``), those
+    matching ``first`` first, then by FTS5's rank (bm25), then id; the page ``offset``..
+    ``offset + limit``."""
+    exact = (
+        "x.rowid IN (SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_first) DESC, "
+        if first
+        else ""
+    )
+    found = fast_rows(
+        conn,
+        "SELECT x.rowid FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
+        f"WHERE training_fts MATCH :fts_match AND {where} "
+        f"ORDER BY {exact}x.rank, x.rowid LIMIT :fts_limit OFFSET :fts_offset",
+        {
+            **params,
+            "fts_match": expression,
+            **({"fts_first": first} if first else {}),
+            "fts_limit": sql_limit(limit),
+            "fts_offset": offset,
+        },
+    )
+    return [r[0] for r in found]
