@@ -91,10 +91,18 @@ def test_real_pages_of_every_layout_give_the_same_answers(
         assert json.loads(said)
 
 
+def _asked(engine: Any, question: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return question(engine, *args, **kwargs)
+    except Exception as exc:  # the same error on both
+        return type(exc).__name__, str(exc)
+
+
 def test_searches_find_and_rank_alike(layouts: Layouts) -> None:
-    """Search words and orders of the FTS5 index and of PostgreSQL's, on the words of every
-    course and unit of the pages: the same rows, in the same order (BM25, then id)."""
-    from fmtr.query import course, search, unit
+    """Faceted searches (every column and one), course searches and unit searches (everywhere
+    and within a recipient) on the words of every course and unit of the pages: the same rows,
+    facets and sums, in the same order (phrase first, BM25, then id), on both indexes."""
+    from fmtr.query import courses, search, units
     from fmtr.store.db import open_read_only
 
     engines = [open_read_only(layouts.built.sqlite), open_read_only(layouts.built.postgresql)]
@@ -109,18 +117,63 @@ def test_searches_find_and_rank_alike(layouts: Layouts) -> None:
                 )
             ]
         texts += ["Côte d'Ivoire", "F-16", "a_b army", "army army", "ß", "1.5", "officer_course"]
-        asked = 0
+        texts += ["Pakistan IMET", "army FY2016", "CMD & GEN STAFF", "ILE", '"basic course"']
+        asked = found = 0
         for text in texts:
             answers = []
             for engine in engines:
-                try:
-                    answers.append((search(engine, text, None), course(engine, text)))
-                    answers[-1] += (unit(engine, text),)
-                except Exception as exc:  # the same error on both
-                    answers.append((type(exc).__name__, str(exc)))
+                answers.append(
+                    (
+                        _asked(engine, search, text, limit=None, all_editions=True),
+                        _asked(engine, search, text, field="course", limit=None),
+                        _asked(engine, search, text, field="unit", literal=True, offset=3),
+                        _asked(engine, courses, text, limit=None),
+                        _asked(engine, units, text, limit=None),
+                        _asked(engine, units, text, country="BEN", limit=None),
+                    )
+                )
             assert answers[0] == answers[1], text
             asked += 1
+            found += not isinstance(answers[0][0], tuple) and answers[0][0].total > 0
         assert asked > 100
+        assert found > 50
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_unit_and_course_pages_answer_alike(layouts: Layouts) -> None:
+    """Every unit's page and rows (within its recipient) and every course's page and rows of
+    the pages: the same on both databases."""
+    from fmtr.query import course_profile, courses, unit_profile, units
+    from fmtr.query.course_titles import course_rows
+    from fmtr.query.student_units import unit_rows
+    from fmtr.store.db import open_read_only
+
+    engines = [open_read_only(layouts.built.sqlite), open_read_only(layouts.built.postgresql)]
+    try:
+        found_units = units(engines[0], "army", limit=40).units
+        found_courses = courses(engines[0], "course", limit=40).courses
+        assert found_units and found_courses
+        for u in found_units:
+            answers = [
+                (
+                    _asked(e, unit_profile, u.country_code, u.name, limit=5),
+                    _asked(e, unit_rows, u.country_code, u.unit, all_editions=True, limit=None),
+                    _asked(e, unit_rows, u.country_code, u.unit, limit=2, offset=1),
+                )
+                for e in engines
+            ]
+            assert answers[0] == answers[1], u.unit
+        for c in found_courses:
+            answers = [
+                (
+                    _asked(e, course_profile, c.name, limit=5),
+                    _asked(e, course_rows, c.course, all_editions=True, limit=None),
+                )
+                for e in engines
+            ]
+            assert answers[0] == answers[1], c.course
     finally:
         for engine in engines:
             engine.dispose()
@@ -129,7 +182,7 @@ def test_searches_find_and_rank_alike(layouts: Layouts) -> None:
 def test_a_unit_search_answers_alike_with_the_loaded_index(pg_fixture_db: str) -> None:
     """On PostgreSQL too, a server's loaded unit index (fmtr.query.unit_index) and the index's
     own query find the same units."""
-    from fmtr.query import prepare_units, resolve, unit
+    from fmtr.query import prepare_units, resolve, units
     from fmtr.query.resolve import per_build_kept
     from fmtr.store.db import open_read_only
 
@@ -137,14 +190,14 @@ def test_a_unit_search_answers_alike_with_the_loaded_index(pg_fixture_db: str) -
     try:
         texts = ["Colombian Army", "Ministry of Defence", "Escuela Militar", "Fuerza Aérea", "army"]
         resolve._PER_BUILD.clear()
-        cold = [unit(engine, t, rows=False) for t in texts]
+        cold = [units(engine, t, limit=None) for t in texts]
         with engine.connect() as conn:
             assert per_build_kept(conn, "unit_index") is None
         prepare_units(engine)
         with engine.connect() as conn:
             assert per_build_kept(conn, "unit_index") is not None
-        assert [unit(engine, t, rows=False) for t in texts] == cold
-        assert all(r.groups for r in cold)
+        assert [units(engine, t, limit=None) for t in texts] == cold
+        assert all(r.units for r in cold)
     finally:
         engine.dispose()
 

@@ -90,10 +90,12 @@ COLUMN_MEANINGS: dict[str, str] = {
 COLUMNS = tuple(COLUMN_MEANINGS)
 
 # A cost in cents as exact dollars, in SQL (integer arithmetic: no float ever holds it).
+# Written with || and CAST, which both databases have (SQLite's printf is not PostgreSQL's).
 _USD = (
-    "CASE WHEN t.cost_cents IS NULL THEN NULL ELSE printf('%s%d.%02d', "
-    "CASE WHEN t.cost_cents < 0 THEN '-' ELSE '' END, abs(t.cost_cents) / 100, "
-    "abs(t.cost_cents) % 100) END"
+    "CASE WHEN t.cost_cents IS NULL THEN NULL ELSE "
+    "CASE WHEN t.cost_cents < 0 THEN '-' ELSE '' END || CAST(abs(t.cost_cents) / 100 AS TEXT) "
+    "|| '.' || CASE WHEN abs(t.cost_cents) % 100 < 10 THEN '0' ELSE '' END "
+    "|| CAST(abs(t.cost_cents) % 100 AS TEXT) END"
 )
 _SELECT = f"""
 SELECT t.id, t.stable_id, e.name, d.file, t.page,
