@@ -38,6 +38,10 @@ FULL_QUESTIONS: list[list[str]] = [
     ["search", "f-16", "--limit", "50"],
     ["search", "special forces", "--limit", "20", "--offset", "40"],
     ["search", "école"],
+    ["search", "Pakistan IMET", "--limit", "0"],  # recipient and programme read as filters
+    ["search", "army", "--in", "unit", "--from", "FY2005", "--to", "FY2010", "--all-editions"],
+    ["search", "CMD & GEN STAFF", "--in", "course", "--limit", "0"],  # abbreviations, a column
+    ["search", "ILE", "--literal"],
     ["course", "officer"],
     ["course", "infantry officer basic"],
     ["course", "counterterrorism", "--limit", "0"],
@@ -47,6 +51,12 @@ FULL_QUESTIONS: list[list[str]] = [
     ["unit", "armed forces of the philippines"],
     ["unit", "special forces battalion"],
     ["unit", "navy"],
+    ["unit", "Rapid Action Battalion", "--country", "BGD"],  # units within one recipient
+    ["unit", "army", "--country", "COL", "--limit", "0"],
+    ["unit-profile", "BGD", "Rapid Action Battalion", "--limit", "0", "--all-editions"],
+    ["unit-profile", "COL", "Colombian Army", "--limit", "20", "--offset", "40"],
+    ["course-profile", "Command and General Staff Officer Course", "--limit", "0"],
+    ["course-profile", "basic officer leader course", "--limit", "10", "--offset", "5"],
     # funding
     ["funding", "series", "COL"],
     ["funding", "top", "--account", "IMET", "--limit", "20"],
@@ -70,4 +80,7 @@ FULL_EXPORTS: list[list[str]] = [
     ["--search", "army", "--all-editions"],
     ["--from", "FY2010", "--to", "FY2012", "--programme", "IMET"],
     ["--unit-key", "army"],
+    ["--search", "Pakistan IMET", "--in", "course"],
+    ["--unit", "Rapid Action Battalion", "--country", "BGD"],
+    ["--course", "Command and General Staff Officer Course", "--all-editions"],
 ]
