@@ -53,7 +53,7 @@ FULL_QUESTIONS: list[list[str]] = [
     ["unit", "navy"],
     ["unit", "Rapid Action Battalion", "--country", "BGD"],  # units within one recipient
     ["unit", "army", "--country", "COL", "--limit", "0"],
-    ["unit-profile", "BGD", "Rapid Action Battalion", "--limit", "0", "--all-editions"],
+    ["unit-profile", "Colombia", "colombian army", "--limit", "0", "--all-editions"],
     ["unit-profile", "COL", "Colombian Army", "--limit", "20", "--offset", "40"],
     ["course-profile", "Command and General Staff Officer Course", "--limit", "0"],
     ["course-profile", "basic officer leader course", "--limit", "10", "--offset", "5"],
@@ -81,6 +81,6 @@ FULL_EXPORTS: list[list[str]] = [
     ["--from", "FY2010", "--to", "FY2012", "--programme", "IMET"],
     ["--unit-key", "army"],
     ["--search", "Pakistan IMET", "--in", "course"],
-    ["--unit", "Rapid Action Battalion", "--country", "BGD"],
+    ["--unit", "Colombian Army", "--country", "COL"],
     ["--course", "Command and General Staff Officer Course", "--all-editions"],
 ]
