@@ -301,16 +301,22 @@ def expression_matching(expression: str) -> tuple[str, dict[str, str]]:
 
 
 def _weighted_instances(phrase: tuple[str, ...], at: dict[str, dict[int, str]]) -> int:
-    """How many times ``phrase`` (its weight first) occurs in a row whose words are at
-    positions ``at`` (position -> weight), in any column: FTS5's bm25 counts a phrase's
-    instances in every column whatever the query's column filter (measured: the orders of
-    tests/postgres/test_same_answers.py's course searches agree only so); the filter decides
-    which rows match, not what a row scores."""
-    _, *words = phrase
+    """How many times ``phrase`` (its weight first: "" for any column) occurs in a row whose
+    words are at positions ``at`` (position -> weight): in the query's column only, as FTS5's
+    bm25 counts it."""
+    weight, *words = phrase
     if not words:
         return 0
     starts = at.get(words[0], {})
-    return sum(1 for p in starts if all(p + k in at.get(t, {}) for k, t in enumerate(words)))
+    return sum(
+        1
+        for p, w in starts.items()
+        if (not weight or w == weight)
+        and all(
+            p + k in at.get(t, {}) and (not weight or at[t][p + k] == weight)
+            for k, t in enumerate(words)
+        )
+    )
 
 
 def ranked_where(

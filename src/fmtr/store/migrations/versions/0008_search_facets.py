@@ -85,14 +85,21 @@ def upgrade() -> None:
         sa.Column("rows", sa.Integer, nullable=False),
         sa.UniqueConstraint("country_code", "key"),
     )
-    op.create_index("ix_unit_name_unit", "unit_name", ["country_code", "unit", "key"])
-    op.create_index("ix_unit_name_canonical", "unit_name", ["canonical", "country_code"])
+    if _postgresql():
+        # A unit's canonical words may be longer than a B-tree entry may be on PostgreSQL
+        # (2704 bytes: the whole corpus has one of 2808): hash indexes, for equality.
+        op.execute("CREATE INDEX ix_unit_name_unit ON unit_name USING hash (unit)")
+        op.execute("CREATE INDEX ix_unit_name_canonical ON unit_name USING hash (canonical)")
+    else:
+        op.create_index("ix_unit_name_unit", "unit_name", ["country_code", "unit", "key"])
+        op.create_index("ix_unit_name_canonical", "unit_name", ["canonical", "country_code"])
     for statement in PG_UNIT_FTS if _postgresql() else (UNIT_FTS,):
         op.execute(statement)
+    # On PostgreSQL without a primary key over the long text (see above): a hash index.
     op.create_table(
         "unit_figures",
-        sa.Column("country_code", sa.String(16), primary_key=True),
-        sa.Column("unit", sa.Text, primary_key=True),
+        sa.Column("country_code", sa.String(16), primary_key=not _postgresql()),
+        sa.Column("unit", sa.Text, primary_key=not _postgresql()),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("names", sa.Integer, nullable=False),
         *_figures(),
@@ -112,12 +119,16 @@ def upgrade() -> None:
         sa.Column("spelling", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
     )
-    op.create_index("ix_course_name_course", "course_name", ["course", "key"])
+    if _postgresql():
+        op.execute("CREATE INDEX ix_unit_figures_unit ON unit_figures USING hash (unit)")
+        op.execute("CREATE INDEX ix_course_name_course ON course_name USING hash (course)")
+    else:
+        op.create_index("ix_course_name_course", "course_name", ["course", "key"])
     for statement in PG_COURSE_FTS if _postgresql() else (COURSE_FTS,):
         op.execute(statement)
     op.create_table(
         "course_figures",
-        sa.Column("course", sa.Text, primary_key=True),
+        sa.Column("course", sa.Text, primary_key=not _postgresql()),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("names", sa.Integer, nullable=False),
         *_figures(),
@@ -128,6 +139,8 @@ def upgrade() -> None:
         sa.Column("keys", sa.Text, nullable=False),
         sqlite_with_rowid=False,
     )
+    if _postgresql():
+        op.execute("CREATE INDEX ix_course_figures_course ON course_figures USING hash (course)")
     op.create_table(
         "row_facets",
         sa.Column("id", sa.Integer, primary_key=True),
