@@ -157,9 +157,7 @@ _UNIT_SPELLS = """
 CREATE TEMP TABLE unit_spell AS
 SELECT country_code, unit, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2, 3
 """
-_UNIT_SPELLS_INDEX = (
-    "CREATE INDEX {temp}ix_unit_spell ON unit_spell (country_code, unit, n, spelling)"
-)
+_UNIT_SPELLS_INDEX = "{unit_spell_index}"
 _UNIT_FIGURES = """
 INSERT INTO unit_figures (country_code, unit, name, names, rows, counted_rows, trainees,
     cost_cents, rows_without_quantity, rows_without_cost, first_fy, last_fy, variants, keys,
@@ -204,7 +202,7 @@ _COURSE_SPELLS = """
 CREATE TEMP TABLE course_spell AS
 SELECT course, spelling, count(*) AS n FROM course_rows GROUP BY 1, 2
 """
-_COURSE_SPELLS_INDEX = "CREATE INDEX {temp}ix_course_spell ON course_spell (course, n, spelling)"
+_COURSE_SPELLS_INDEX = "{course_spell_index}"
 _COURSE_FIGURES = """
 INSERT INTO course_figures (course, name, names, rows, counted_rows, trainees, cost_cents,
     rows_without_quantity, rows_without_cost, countries, first_fy, last_fy, variants, keys)
@@ -239,14 +237,20 @@ def _fragments(conn: Connection) -> dict[str, str]:
     if is_sqlite(conn):
         return {
             "join": "CROSS JOIN",
-            "temp": "temp.",
+            "unit_spell_index": "CREATE INDEX temp.ix_unit_spell "
+            "ON unit_spell (country_code, unit, n, spelling)",
+            "course_spell_index": "CREATE INDEX temp.ix_course_spell "
+            "ON course_spell (course, n, spelling)",
             "spellings": "json_group_object(spelling, n)",
             "keys": "json_group_array(key)",
             "years": "json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL)",
         }
     return {
         "join": "JOIN",
-        "temp": "",
+        # Hash indexes: a unit's or course's canonical words may be longer than a B-tree entry
+        # may be on PostgreSQL (2704 bytes).
+        "unit_spell_index": "CREATE INDEX ix_unit_spell ON unit_spell USING hash (unit)",
+        "course_spell_index": "CREATE INDEX ix_course_spell ON course_spell USING hash (course)",
         "spellings": "CAST(json_object_agg(spelling, n ORDER BY n DESC, spelling) AS text)",
         "keys": "CAST(json_agg(key ORDER BY key) AS text)",
         "years": "coalesce(CAST(json_agg(DISTINCT fy ORDER BY fy) FILTER "
