@@ -56,7 +56,14 @@ FULL_QUESTIONS: list[list[str]] = [
     ["unit-profile", "Colombia", "colombian army", "--limit", "0", "--all-editions"],
     ["unit-profile", "COL", "Colombian Army", "--limit", "20", "--offset", "40"],
     ["course-profile", "Command and General Staff Officer Course", "--limit", "0"],
-    ["course-profile", "basic officer leader course", "--limit", "10", "--offset", "5"],
+    [
+        "course-profile",
+        "command and general staff officer course",
+        "--limit",
+        "10",
+        "--offset",
+        "5",
+    ],
     # funding
     ["funding", "series", "COL"],
     ["funding", "top", "--account", "IMET", "--limit", "20"],
