@@ -45,25 +45,6 @@ def _part(module: str) -> str:
     return "build" if name in BUILD else name
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text("utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "fmtr":  # a submodule, or a name of the package itself
-                found |= {
-                    f"fmtr.{a.name}"
-                    if (SRC / a.name).is_dir() or (SRC / f"{a.name}.py").is_file()
-                    else "fmtr"
-                    for a in node.names
-                }
-            elif node.module.startswith("fmtr."):
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("fmtr.")}
-    return found
-
-
 MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
 
 
@@ -71,7 +52,7 @@ MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
 def test_imports_flow_one_way(path: Path) -> None:
     module = "fmtr." + ".".join(path.relative_to(SRC).with_suffix("").parts)
     mine = _part(module)
-    for imported in _imports(path):
+    for imported in _edges(path):
         theirs = _part(imported)
         if mine in LEAVES:
             allowed = {mine} | LEAF_IMPORTS.get(mine, set())
@@ -80,3 +61,70 @@ def test_imports_flow_one_way(path: Path) -> None:
         if theirs in LEAVES:
             continue
         assert theirs in ALLOWED[mine], f"{module} imports {imported}: {mine} -> {theirs}"
+
+
+def _module_of(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return (
+        ".".join(("fmtr", *parts[:-1])) if parts[-1] == "__init__" else ".".join(("fmtr", *parts))
+    )
+
+
+def _edges(path: Path) -> set[str]:
+    """The fmtr modules ``path`` imports, anywhere in it (a function's import too): a name
+    imported from a package is its submodule when it is one."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "fmtr" or node.module.startswith("fmtr."):
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    found.add(sub if sub in KNOWN else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in KNOWN}
+    return found
+
+
+KNOWN = {_module_of(p) for p in MODULES}
+
+
+def test_no_circle_of_imports_between_files() -> None:
+    """No files import one another in a circle, directly or round several files (one,
+    web.errors -> web.pages -> web.security -> web.errors, came with a merge): a package's
+    __init__ re-exporting its modules is not counted, since its modules never need it."""
+    graph = {
+        _module_of(p): {
+            m for m in _edges(p) if m != _module_of(p) and not _module_of(p).startswith(m + ".")
+        }
+        for p in MODULES
+    }
+    # Tarjan's strongly connected components: any of more than one module is a circle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert circles == [], circles

@@ -251,7 +251,12 @@ def _refused(args: list[str], needle: str) -> None:
     assert "Traceback" not in result.output and "unexpected" not in result.stderr
 
 
-def test_bad_input_is_one_line_and_exit_2(corpus: Path, tmp_path: Path) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As under `make test` and for most users: FMTR_CORPUS names the real corpus, and the
+    # cut file's own manifest (in the folder above it) must still be the one read.
+    monkeypatch.setenv("FMTR_CORPUS", str(corpus))
     root, cut = _corpus_of_cut(corpus, tmp_path)
     png = ["--out", str(tmp_path / "x.png")]
     _refused([str(cut), "4", *png], "has 3 pages, not page 4")

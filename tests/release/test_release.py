@@ -310,3 +310,23 @@ def test_datasette_serves_the_release_documented(releases: Releases) -> None:
     )
     status, home = got["home"]
     assert status == 200 and "CC0 1.0" in home
+
+
+def test_a_release_with_the_funding_data_validates(
+    builds: Builds, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The Greenbook's tables too: most accounts pay for no course (an empty ``pays_for``),
+    which Frictionless reads as a missing value, so the field must not be required."""
+    from fmtr.pipeline import build_database
+    from funding.workbooks import funding_folder
+
+    folder = tmp_path_factory.mktemp("funded")
+    money = folder / "money"
+    funding_folder(money)
+    db = folder / "funded.sqlite"
+    report = build_database(f"sqlite:///{db}", builds.corpus, funding=money)
+    assert report.ok, report.errors
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM funding_account").fetchone()[0] > 0
+    make_release(db, folder / "release", version="2026.3", now=NOW)
+    result = validate(folder / "release" / "datapackage.json")
+    assert result.valid, [(t.name, e.message) for t in result.tasks for e in t.errors][:5]

@@ -77,7 +77,10 @@ def document_of(path: Path, corpus: Path | None = None, edition: str | None = No
     if not path.is_file():
         raise NotFound(f"{path}: no such file")
     resolved = path.resolve()
-    roots = [corpus] if corpus is not None else [p for p in resolved.parents]
+    # The corpus given (often FMTR_CORPUS, set for every command) applies to the files inside
+    # it; a file elsewhere is read with the manifest of the folders above it.
+    inside = corpus is not None and resolved.is_relative_to(corpus.resolve())
+    roots = [corpus] if inside and corpus is not None else list(resolved.parents)
     for root in roots:
         manifest = root / "manifest.tsv"
         if not manifest.is_file():

@@ -673,10 +673,12 @@ TABLES: dict[str, TableDoc] = {
             "programme_code": Column(
                 "string", "fmtr's programme code when the account is that programme."
             ),
+            # Not required: most accounts pay for no course of the reports (an empty string,
+            # which a CSV reader cannot tell from a missing value).
             "pays_for": Column(
                 "string",
-                "Programme codes whose courses the account pays for, space-separated.",
-                required=True,
+                "Programme codes whose courses the account pays for, space-separated; empty "
+                "when it pays for none.",
             ),
             "why": Column("string", "Why the mapping holds, or why a near match does not."),
             "rows": Column("integer", "Obligation rows under the account.", "row", True),

@@ -5,7 +5,6 @@ sends for the same question) and links every table to the download of all its ro
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
@@ -17,7 +16,7 @@ from fmtr.query.errors import EmptySearch
 from fmtr.query.find import FIELDS
 from fmtr.query.shapes import Table
 from fmtr.web.deps import Page, connection, paging
-from fmtr.web.pages import render, served_under, url
+from fmtr.web.pages import query_string, render, served_under, url
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(served_under)])
 Conn = Annotated[Connection, Depends(connection)]
@@ -34,20 +33,6 @@ FIELD_LABELS = {
     "location": "location",
 }
 assert set(FIELD_LABELS) == set(FIELDS)
-
-
-def query_string(params: dict[str, Any], **changes: Any) -> str:
-    """``params`` with ``changes`` (None removes one), as a query string without empty values."""
-    merged = {**params, **changes}
-    items: list[tuple[str, Any]] = []
-    for k, v in merged.items():
-        if v is None or v == "" or v is False:
-            continue
-        if isinstance(v, list):
-            items.extend((k, x) for x in v)
-        else:
-            items.append((k, "true" if v is True else v))
-    return urlencode(items)
 
 
 def downloads(path: str, params: dict[str, Any]) -> dict[str, str]:

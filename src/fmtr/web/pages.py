@@ -72,14 +72,23 @@ def url(path: str) -> str:
     return _ROOT.get() + path
 
 
+def query_string(params: dict[str, Any], **changes: Any) -> str:
+    """``params`` with ``changes`` (None removes one), as a query string: lists repeat their
+    key, True is "true", and None, "" and False are left out (every flag defaults to false)."""
+    items: list[tuple[str, Any]] = []
+    for k, v in {**params, **changes}.items():
+        if v is None or v == "" or v is False:
+            continue
+        if isinstance(v, list):
+            items.extend((k, x) for x in v)
+        else:
+            items.append((k, "true" if v is True else v))
+    return urlencode(items)
+
+
 def api_url(path: str, mapping: dict[str, Any] | None = None, **params: Any) -> str:
     """The API address of a table, with its filters (None values left out)."""
-    items: list[tuple[str, Any]] = []
-    for k, v in {**(mapping or {}), **params}.items():
-        if v is None or v == "":
-            continue
-        items.extend((k, x) for x in v) if isinstance(v, list) else items.append((k, v))
-    query = urlencode(items)
+    query = query_string(mapping or {}, **params)
     return url(f"/api/v1{path}" + (f"?{query}" if query else ""))
 
 
