@@ -8,9 +8,8 @@ search) and of the distinct student-unit names (the words a unit search looks th
   so that a search finds and orders the same rows on both (docs/postgresql.md).
 
 The build writes them (``index_document``, ``unindex_document``, ``rebuild_rows``,
-``rebuild_units``, ``refresh_statistics``); fmtr.query reads them (``matching``, ``count``,
-``ranked``, ``unit_terms``, ``unit_postings``, ``unit_candidates``). A search's ``words`` are
-``query_words(text)``.
+``rebuild_units``, ``refresh_statistics``); fmtr.query reads them (``expression_matching``,
+``ranked_where``, ``unit_terms``, ``unit_postings``, ``unit_candidates``, ``names_matching``).
 """
 
 from __future__ import annotations
@@ -21,12 +20,10 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from fmtr.store.fulltext import postgresql, sqlite
-from fmtr.store.fulltext.tokens import index_words, query_words
+from fmtr.store.fulltext.expression import COLUMNS
+from fmtr.store.fulltext.tokens import index_words
 
-__all__ = ["FullText", "index_words", "of", "query_words"]
-
-# The columns of the training rows' index, in its order.
-COLUMNS = ("course_title", "student_unit", "us_unit", "location")
+__all__ = ["COLUMNS", "FullText", "index_words", "of"]
 
 
 class FullText(Protocol):
@@ -52,20 +49,6 @@ class FullText(Protocol):
         ...
 
     # --- questions ---------------------------------------------------------------------------
-    def matching(self, words: list[str], column: str | None = None) -> tuple[str, dict[str, str]]:
-        """A SELECT of the ids of the training rows holding every word (in ``column`` only,
-        when given), and its parameters."""
-        ...
-
-    def count(self, conn: Connection, words: list[str]) -> int:
-        """How many training rows hold every word."""
-        ...
-
-    def ranked(self, conn: Connection, words: list[str], limit: int | None) -> list[int]:
-        """The ids of the ``limit`` (None: all) rows holding every word, best first (BM25,
-        then id)."""
-        ...
-
     def unit_terms(self, conn: Connection) -> tuple[str, ...]:
         """Every word of every student-unit name, in order."""
         ...

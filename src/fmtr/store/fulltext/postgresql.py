@@ -20,13 +20,13 @@ one column into the next (as in FTS5, where columns are apart).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from fmtr.store.fulltext.expression import ordered, read_expression
 from fmtr.store.fulltext.tokens import index_words
 from fmtr.store.sql import in_list, rows
 
@@ -117,85 +117,6 @@ def rebuild_units(conn: Connection) -> None:
 # --- questions -------------------------------------------------------------------------------
 
 
-def _phrases(words: list[str]) -> list[list[str]]:
-    """Each word of a search as the index's words: FTS5 tokenizes a quoted word as it does a
-    row, so one word may be a phrase of several ("a_b") or of none ("_", which FTS5 leaves
-    out)."""
-    return [index_words(w) for w in words]
-
-
-def _tsquery(phrases: list[list[str]], weight: str = "") -> str:
-    mark = f":{weight}" if weight else ""
-    return " & ".join(
-        "(" + " <-> ".join(f"{_lexeme(t)}{mark}" for t in p) + ")" for p in phrases if p
-    )
-
-
-_NOTHING = "SELECT id FROM training_fts WHERE FALSE"
-
-
-def matching(words: list[str], column: str | None = None) -> tuple[str, dict[str, str]]:
-    query = _tsquery(_phrases(words), _WEIGHTS[column] if column else "")
-    if not query:
-        return _NOTHING, {}
-    return (
-        "SELECT id FROM training_fts WHERE words @@ CAST(:fts_match AS tsquery)",
-        {"fts_match": query},
-    )
-
-
-def count(conn: Connection, words: list[str]) -> int:
-    sql, params = matching(words)
-    return int(rows(conn, f"SELECT count(*) FROM ({sql}) m", params)[0][0])
-
-
-def _instances(phrase: list[str], at: dict[str, set[int]]) -> int:
-    """How many times ``phrase`` occurs in a row whose words are at positions ``at``."""
-    if len(phrase) == 1:
-        return len(at.get(phrase[0], ()))
-    starts = at.get(phrase[0], set())
-    return sum(1 for p in starts if all(p + k in at.get(t, ()) for k, t in enumerate(phrase)))
-
-
-def ranked(conn: Connection, words: list[str], limit: int | None) -> list[int]:
-    """BM25 as FTS5's ``bm25()`` computes it (fts5_aux.c), operation for operation, so that the
-    same rows tie and the same order results."""
-    phrases = _phrases(words)
-    query = _tsquery(phrases)
-    stats = rows(conn, "SELECT rows, tokens FROM training_fts_stats WHERE id = 1")
-    if not query or not stats or not stats[0][0]:
-        return []
-    n_rows, n_tokens = stats[0]
-    avgdl = float(n_tokens) / float(n_rows)
-    idf: list[float] = []
-    for phrase in phrases:
-        hits = count(conn, [" ".join(phrase)]) if phrase else 0
-        value = math.log((n_rows - hits + 0.5) / (hits + 0.5))
-        idf.append(value if value > 0.0 else 1e-6)
-    lexemes = sorted({t for p in phrases for t in p})
-    marks, lexeme_params = in_list("lexeme", lexemes)
-    found = rows(
-        conn,
-        "SELECT f.id, f.tokens, u.lexeme, u.positions FROM training_fts f "
-        "CROSS JOIN LATERAL unnest(f.words) AS u(lexeme, positions, weights) "
-        f"WHERE f.words @@ CAST(:fts_match AS tsquery) AND u.lexeme IN ({marks})",
-        {"fts_match": query, **lexeme_params},
-    )
-    per_row: dict[int, tuple[int, dict[str, set[int]]]] = {}
-    for row_id, size, lexeme, positions in found:
-        per_row.setdefault(row_id, (size, {}))[1][lexeme] = set(positions)
-    scored: list[tuple[float, int]] = []
-    for row_id, (size, at) in per_row.items():
-        d = float(size)
-        score = 0.0
-        for i, phrase in enumerate(phrases):
-            f = float(_instances(phrase, at)) if phrase else 0.0
-            score += idf[i] * ((f * (_K1 + 1.0)) / (f + _K1 * (1 - _B + _B * d / avgdl)))
-        scored.append((-1.0 * score, row_id))
-    scored.sort()
-    return [row_id for _, row_id in (scored if limit is None else scored[:limit])]
-
-
 def unit_terms(conn: Connection) -> tuple[str, ...]:
     found = conn.exec_driver_sql("SELECT word FROM ts_stat('SELECT words FROM student_unit_fts')")
     return tuple(sorted(r[0] for r in found))
@@ -256,35 +177,27 @@ def name_postings(conn: Connection, kind: str) -> dict[str, frozenset[int]]:
     return {term: frozenset(ids) for term, ids in sorted(found)}
 
 
-_FTS5_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\()|(\))|\b(AND|OR|NOT)\b|(\S)')
-_COLUMN_FILTER = re.compile(r"^(\w+) : (.*)$", re.DOTALL)
-
-
 def _parsed(expression: str) -> tuple[str, list[tuple[str, ...]]]:
-    """An FTS5 query made of quoted phrases, AND, OR, parentheses and at most one column filter
-    before it all (the queries fmtr.clean.glossary and fmtr.query.find write), as a
-    ``tsquery`` (each phrase's words as FTS5 tokenizes them, one after the other: ``<->``;
-    the column as the words' weight) and its phrases in order."""
-    weight = ""
-    filtered = _COLUMN_FILTER.match(expression)
-    if filtered and filtered.group(1) in _WEIGHTS:
-        weight, expression = _WEIGHTS[filtered.group(1)], filtered.group(2)
+    """An FTS5 query as fmtr writes it (fmtr.store.fulltext.expression) as a ``tsquery``
+    (each phrase's words as FTS5 tokenizes them, one after the other: ``<->``; the column as
+    the words' weight) and its phrases in order, each as its weight ("" for any column) and
+    its words."""
+    read = read_expression(expression)
+    weight = _WEIGHTS[read.column] if read.column else ""
     mark = f":{weight}" if weight else ""
     out: list[str] = []
     phrases: list[tuple[str, ...]] = []
-    for phrase, opening, closing, operator, other in _FTS5_TOKEN.findall(expression):
-        if opening or closing:
-            out.append(opening or closing)
-        elif operator:
-            out.append({"AND": "&", "OR": "|", "NOT": "& !"}[operator])
-        elif other:
-            raise ValueError(f"an FTS5 query this index does not read: {expression!r}")
-        else:
-            words = tuple(index_words(phrase.replace('""', '"')))
+    for part in read.parts:
+        if part.kind == "operator":
+            out.append({"AND": "&", "OR": "|", "NOT": "& !"}[part.text])
+        elif part.kind == "phrase":
+            words = tuple(index_words(part.text))
             phrases.append(words)
             out.append(
                 "(" + " <-> ".join(f"{_lexeme(w)}{mark}" for w in words) + ")" if words else "''"
             )
+        else:
+            out.append(part.text)
     return " ".join(out), [(weight, *p) for p in phrases]
 
 
@@ -329,9 +242,9 @@ def ranked_where(
     offset: int,
 ) -> list[int]:
     """The ids of the rows matching ``expression`` and ``where`` (over row_facets ``f``), those
-    matching ``first`` (an FTS5 query) first, then by BM25 as FTS5's ``bm25()`` computes it
-    for every phrase of the query (fts5_aux.c), then by id; the page ``offset``..``offset +
-    limit``."""
+    matching ``first`` (an FTS5 query) first, then by BM25 summed over the query's phrases,
+    each computed as FTS5's ``bm25()`` computes it (fts5_aux.c), then by stable identifier
+    (fmtr.store.fulltext.expression); the page ``offset``..``offset + limit``."""
     query, phrases = _parsed(expression)
     stats = rows(conn, "SELECT rows, tokens FROM training_fts_stats WHERE id = 1")
     if not stats or not stats[0][0]:
@@ -357,33 +270,31 @@ def ranked_where(
     marks, lexeme_params = in_list("lexeme", lexemes)
     found = rows(
         conn,
-        "SELECT x.id, x.tokens, u.lexeme, u.positions, u.weights FROM training_fts x "
-        "JOIN row_facets f ON f.id = x.id "
+        "SELECT x.id, t.stable_id, x.tokens, u.lexeme, u.positions, u.weights "
+        "FROM training_fts x JOIN row_facets f ON f.id = x.id JOIN training t ON t.id = x.id "
         "CROSS JOIN LATERAL unnest(x.words) AS u(lexeme, positions, weights) "
         f"WHERE x.words @@ CAST(:fts_rank_match AS tsquery) AND ({where}) "
         f"AND u.lexeme IN ({marks})",
         {**params, "fts_rank_match": query, **lexeme_params},
     )
-    per_row: dict[int, tuple[int, dict[str, dict[int, str]]]] = {}
-    for row_id, size, lexeme, positions, weights in found:
-        per_row.setdefault(row_id, (size, {}))[1][lexeme] = dict(
+    per_row: dict[int, tuple[str | None, int, dict[str, dict[int, str]]]] = {}
+    for row_id, stable, size, lexeme, positions, weights in found:
+        per_row.setdefault(row_id, (stable, size, {}))[2][lexeme] = dict(
             zip(positions, weights, strict=True)
         )
     firsts: set[int] = set()
     if first is not None:
         sql, first_params = expression_matching(first)
         firsts = {r[0] for r in rows(conn, sql, first_params)}
-    scored: list[tuple[bool, float, int]] = []
-    for row_id, (size, at) in per_row.items():
+    scored: list[tuple[int, str, float]] = []
+    for row_id, (stable, size, at) in per_row.items():
         d = float(size)
         score = 0.0
         for i, phrase in enumerate(phrases):
             f = float(_weighted_instances(phrase, at))
             score += idf[i] * ((f * (_K1 + 1.0)) / (f + _K1 * (1 - _B + _B * d / avgdl)))
-        scored.append((row_id not in firsts, -1.0 * score, row_id))
-    scored.sort()
-    ordered = [row_id for _, _, row_id in scored]
-    return ordered[offset:] if limit is None else ordered[offset : offset + limit]
+        scored.append((row_id, stable or "", -1.0 * score))
+    return ordered(scored, firsts, limit, offset)
 
 
 def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:

@@ -1,5 +1,6 @@
 """The full-text indexes on SQLite: FTS5 tables with ``training`` and ``student_unit_name`` as
-their external content (migration 0003), ranked by FTS5's own BM25."""
+their external content (migration 0003); a search ranked by FTS5's BM25 of each of its
+phrases (fmtr.store.fulltext.expression)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from fmtr.store.sql import fast_rows, rows, sql_limit
+from fmtr.store.fulltext.expression import COLUMNS, ordered, read_expression
+from fmtr.store.sql import fast_rows, sql_limit
 
-_COLUMNS = "course_title, student_unit, us_unit, location"
+_COLUMNS = ", ".join(COLUMNS)
 # In rowid order: FTS5 writes its pending terms out as a segment whenever a rowid comes lower
 # than the one before, and block by block through the index the ids are not in order (a whole
 # corpus indexed document by document took 4.2 s so, 1.6 s in rowid order).
@@ -51,37 +53,6 @@ def rebuild_units(conn: Connection) -> None:
 
 def refresh_statistics(conn: Connection) -> None:
     """FTS5 keeps the row and token counts BM25 needs itself."""
-
-
-def _match(words: list[str], column: str | None = None) -> str:
-    """An FTS5 query for all ``words`` (each quoted: no user-written operators)."""
-    expr = " ".join(f'"{w}"' for w in words)
-    return f"{column} : ({expr})" if column else expr
-
-
-def matching(words: list[str], column: str | None = None) -> tuple[str, dict[str, str]]:
-    return (
-        "SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_match",
-        {"fts_match": _match(words, column)},
-    )
-
-
-def count(conn: Connection, words: list[str]) -> int:
-    found = rows(
-        conn,
-        "SELECT count(*) FROM training_fts WHERE training_fts MATCH :m",
-        {"m": _match(words)},
-    )
-    return int(found[0][0])
-
-
-def ranked(conn: Connection, words: list[str], limit: int | None) -> list[int]:
-    found = rows(
-        conn,
-        "SELECT rowid FROM training_fts WHERE training_fts MATCH :m ORDER BY rank, rowid LIMIT :n",
-        {"m": _match(words), "n": sql_limit(limit)},
-    )
-    return [r[0] for r in found]
 
 
 def _words_table(conn: Connection, kind: str) -> str:
@@ -180,6 +151,51 @@ def expression_matching(expression: str) -> tuple[str, dict[str, str]]:
     }
 
 
+def _phrase_scores(conn: Connection, column: str | None, phrase: str) -> dict[int, float]:
+    """Per row holding ``phrase`` (in ``column``, when given), FTS5's ``bm25()`` of the phrase
+    alone. A single phrase FTS5 scores reliably (fmtr.store.fulltext.expression)."""
+    quoted = '"' + phrase.replace('"', '""') + '"'
+    found = fast_rows(
+        conn,
+        "SELECT rowid, bm25(training_fts) FROM training_fts WHERE training_fts MATCH :fts_phrase",
+        {"fts_phrase": f"{column} : {quoted}" if column else quoted},
+    )
+    return {int(r[0]): float(r[1]) for r in found}
+
+
+def _ranked_by_fts5(
+    conn: Connection,
+    expression: str,
+    where: str,
+    params: Mapping[str, Any],
+    first: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[int]:
+    """``ranked_where`` for a query every matching row holds every phrase of (no OR, no NOT):
+    FTS5's own rank is then the sum per phrase, in one statement."""
+    exact = (
+        "x.rowid IN (SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_first) DESC, "
+        if first
+        else ""
+    )
+    found = fast_rows(
+        conn,
+        "SELECT x.rowid FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
+        f"JOIN training t ON t.id = x.rowid WHERE training_fts MATCH :fts_match AND {where} "
+        f"ORDER BY {exact}x.rank, coalesce(t.stable_id, ''), x.rowid "
+        "LIMIT :fts_limit OFFSET :fts_offset",
+        {
+            **params,
+            "fts_match": expression,
+            **({"fts_first": first} if first else {}),
+            "fts_limit": sql_limit(limit),
+            "fts_offset": offset,
+        },
+    )
+    return [r[0] for r in found]
+
+
 def ranked_where(
     conn: Connection,
     expression: str,
@@ -190,24 +206,39 @@ def ranked_where(
     offset: int,
 ) -> list[int]:
     """The ids of the rows matching ``expression`` and ``where`` (over row_facets ``f``), those
-    matching ``first`` first, then by FTS5's rank (bm25), then id; the page ``offset``..
-    ``offset + limit``."""
-    exact = (
-        "x.rowid IN (SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_first) DESC, "
-        if first
-        else ""
-    )
+    matching ``first`` first, then by BM25 summed over the query's phrases, then by stable
+    identifier (fmtr.store.fulltext.expression); the page ``offset``..``offset + limit``."""
+    query = read_expression(expression)
+    if not query.has_alternatives:
+        return _ranked_by_fts5(conn, expression, where, params, first, limit, offset)
     found = fast_rows(
         conn,
-        "SELECT x.rowid FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
-        f"WHERE training_fts MATCH :fts_match AND {where} "
-        f"ORDER BY {exact}x.rank, x.rowid LIMIT :fts_limit OFFSET :fts_offset",
-        {
-            **params,
-            "fts_match": expression,
-            **({"fts_first": first} if first else {}),
-            "fts_limit": sql_limit(limit),
-            "fts_offset": offset,
-        },
+        "SELECT x.rowid, t.stable_id FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
+        f"JOIN training t ON t.id = x.rowid WHERE training_fts MATCH :fts_match AND {where}",
+        {**params, "fts_match": expression},
     )
-    return [r[0] for r in found]
+    if not found:
+        return []
+    per_phrase: dict[str, dict[int, float]] = {}
+    for phrase in query.phrases:
+        if phrase not in per_phrase:
+            per_phrase[phrase] = _phrase_scores(conn, query.column, phrase)
+    firsts: set[int] = set()
+    if first is not None:
+        firsts = {
+            int(r[0])
+            for r in fast_rows(
+                conn,
+                "SELECT rowid FROM training_fts WHERE training_fts MATCH :fts_first",
+                {"fts_first": first},
+            )
+        }
+    scored = []
+    for row_id, stable in found:
+        # As fts5_aux.c sums a query's phrases: in their order, from 0.0 (a phrase the row
+        # lacks adds 0.0, as there).
+        score = 0.0
+        for phrase in query.phrases:
+            score += -per_phrase[phrase].get(row_id, -0.0)
+        scored.append((int(row_id), stable or "", -1.0 * score))
+    return ordered(scored, firsts, limit, offset)

@@ -1,4 +1,4 @@
-"""The words of a text as the full-text index has them, and the words of a search.
+"""The words of a text as the full-text index has them.
 
 ``index_words`` is SQLite FTS5's unicode61 tokenizer (remove_diacritics 2) written in Python:
 the SQLite index tokenizes for itself, the PostgreSQL one is given these words
@@ -26,9 +26,3 @@ def index_words(text: str) -> list[str]:
         if not unicodedata.combining(c)
     )
     return re.findall(r"[^\W_]+", bare)
-
-
-def query_words(text: str) -> list[str]:
-    """The words of a search, each of which a row must hold (as FTS5 is asked for them: each
-    one a quoted phrase, which the index tokenizes like its rows)."""
-    return re.findall(r"\w+", text.casefold())
