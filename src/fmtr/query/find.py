@@ -15,7 +15,8 @@ same broken down by recipient, programme, fiscal year, US school and location (f
   courses), in every column or one (``field``: course, unit, school, location).
 
 Rows are then ranked: those holding the words as typed, in order (the phrase), first; then by
-FTS5's bm25; with no words, by fiscal year and report order. Counted rows only unless
+relevance (BM25 summed over the words and phrases looked for, fmtr.store.fulltext.expression),
+then stable identifier; with no words, by fiscal year and report order. Counted rows only unless
 ``all_editions`` (FY2000 and FY2001 are printed twice): the sums then match fmtr's figures.
 """
 
