@@ -13,9 +13,9 @@ phrase's IDF from the rows holding it). Ties are broken by the row's stable iden
 no rebuild changes (the integer ids depend on the order a build's workers finish).
 
 Why not FTS5's own ``rank`` for the whole query: when the query holds OR, FTS5 counts a phrase
-only where the branch of the query holding it matches the row, and while scanning, it reads
-some phrases' positions at the wrong row: the same row of the whole corpus scores -0.0 in a
-scan and -30.6 asked alone, and the scores differ between an ascending and a descending scan
+only where the branch of the query holding it matches the row, and its score of a row
+depends on how the rows are scanned: the same row of the whole corpus scores -0.0 in a scan
+and -30.6 asked alone, and 111 rows score otherwise in an ascending and a descending scan
 (SQLite 3.40, the query of ``fmtr search "CMD & GEN STAFF" --in course``). The sum per phrase
 is the same number FTS5 gives when every phrase is in the row (a query without OR), is
 computed from single-phrase queries FTS5 answers reliably, and is what PostgreSQL computes.
