@@ -25,7 +25,7 @@ tests that need no real page run anywhere. What the data holds, and why:
   obligations and no course listed, a group that is no country ("World (not specified)"), an
   FMF and an economic account, and an account that is no programme.
 
-``python tests/fixture_db.py PATH`` writes it to PATH.
+``python tests/fixture_db.py PATH`` writes it to PATH (a file, or an empty database's URL).
 """
 
 from __future__ import annotations
@@ -377,9 +377,10 @@ def _catalog(doc: Doc) -> Document:
     return Document(doc.edition, doc.file, url, sha, (entry,))
 
 
-def write_fixture_database(path: Path) -> Path:
-    """Write the fixture database at ``path`` (a new file) as `fmtr build` would."""
-    engine = open_database(f"sqlite:///{path}")
+def write_fixture_database(path: Path | str) -> Path | str:
+    """Write the fixture database at ``path`` (a new SQLite file, or the URL of an empty
+    database: PostgreSQL's) as `fmtr build` would."""
+    engine = open_database(path if isinstance(path, str) else f"sqlite:///{path}")
     try:
         with engine.begin() as conn:
             run = conn.execute(
@@ -448,4 +449,5 @@ class _Stored:
 
 
 if __name__ == "__main__":
-    print(write_fixture_database(Path(sys.argv[1])))
+    target = sys.argv[1]
+    print(write_fixture_database(target if "://" in target else Path(target)))

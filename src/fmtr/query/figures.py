@@ -8,7 +8,6 @@ gives no number add nothing and are counted apart (``rows_without_quantity``/``_
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from fmtr.query.resolve import (
     resolve_programme,
     resolve_span,
 )
+from fmtr.store.sql import fast_rows, in_list, rows, sql_limit
 
 REPORTED, NONE_REPORTED, NOT_COVERED = "reported", "none reported", "not covered"
 
@@ -64,17 +64,6 @@ def _figures(row: Any, offset: int) -> Figures:
     return Figures(int(q), int(c), int(n), int(nq), int(nc))
 
 
-def fast_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    """The rows of a read on a hot path of the server, straight from the sqlite3 connection
-    under ``conn`` when it is one: for a small answer SQLAlchemy's work per statement and per
-    row costs more than SQLite's. The server's deadline still holds: it is armed when a
-    question takes its connection (fmtr.store.db.read_only_engine)."""
-    raw = conn.connection.driver_connection
-    if isinstance(raw, sqlite3.Connection):
-        return raw.execute(sql, params).fetchall()
-    return list(conn.exec_driver_sql(sql, params).all())
-
-
 def _programme(conn: Connection, programme: str | None) -> ProgrammeRef | None:
     return resolve_programme(conn, programme) if programme is not None else None
 
@@ -85,14 +74,15 @@ def edition_of_year(conn: Connection) -> dict[int, list[str]]:
 
 
 def _edition_of_year(conn: Connection) -> dict[int, list[str]]:
-    rows = conn.exec_driver_sql(
+    found = rows(
+        conn,
         "SELECT DISTINCT x.fy, e.name FROM "
-        "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = 1) x "
+        "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = TRUE) x "
         "JOIN document d ON d.id = x.document_id JOIN edition e ON e.id = d.edition_id "
-        "ORDER BY x.fy, e.name"
+        "ORDER BY x.fy, e.name",
     )
     out: dict[int, list[str]] = {}
-    for fy, name in rows:
+    for fy, name in found:
         out.setdefault(fy, []).append(name)
     return out
 
@@ -139,24 +129,26 @@ def top(
         require_search_index(conn)
         prog = _programme(conn, programme)
         first, last = resolve_span(conn, start, end)
-        where = "f.fy BETWEEN ? AND ?"
-        params: list[Any] = [first, last]
+        where = "f.fy BETWEEN :first AND :last"
+        params: dict[str, Any] = {"first": first, "last": last}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params.append(prog.code)
-        # Ranked, named and cut by SQLite over the precomputed sums (the covering index serves
-        # one programme's span); the per-year figures are read for the recipients kept only.
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
+        # Ranked, named and cut by the database over the precomputed sums (the covering index
+        # serves one programme's span); the per-year figures are read for the recipients kept
+        # only. A recipient's name and kind are one per code (min() says so to PostgreSQL).
         column = "cost_cents" if by == "cost" else "trainees"
         kept: list[RankedRecipient] = []
         ranked_total = 0
         for i, row in enumerate(
             fast_rows(
                 conn,
-                f"SELECT f.country_code, coalesce(c.name, f.country_code), "
-                f"coalesce(c.kind, 'unknown'), {_SUMS}, count(*) OVER () FROM year_figures f "
-                f"LEFT JOIN country c ON c.code = f.country_code WHERE {where} "
-                f"GROUP BY f.country_code ORDER BY sum(f.{column}) DESC, 2, 1 LIMIT ?",
-                (*params, limit or -1),
+                f"SELECT f.country_code, min(coalesce(c.name, f.country_code)), "
+                f"min(coalesce(c.kind, 'unknown')), {_SUMS}, count(*) OVER () "
+                f"FROM year_figures f LEFT JOIN country c ON c.code = f.country_code "
+                f"WHERE {where} GROUP BY f.country_code ORDER BY sum(f.{column}) DESC, 2, 1 "
+                "LIMIT :limit",
+                {**params, "limit": sql_limit(limit or None)},
             ),
             1,
         ):
@@ -165,13 +157,12 @@ def top(
         by_code = {r.code: r for r in kept}
         codes = list(by_code)
         for i in range(0, len(codes), 500):
-            chunk = codes[i : i + 500]
+            marks, chunk = in_list("code", codes[i : i + 500])
             for row in fast_rows(
                 conn,
                 f"SELECT f.country_code, f.fy, {_SUMS} FROM year_figures f WHERE {where} "
-                f"AND f.country_code IN ({','.join('?' * len(chunk))}) "
-                "GROUP BY f.country_code, f.fy",
-                (*params, *chunk),
+                f"AND f.country_code IN ({marks}) GROUP BY f.country_code, f.fy",
+                {**params, **chunk},
             ):
                 by_code[row[0] or "?"].by_year[row[1]] = _figures(row, 2)
         year_totals = {
@@ -179,7 +170,7 @@ def top(
             for row in fast_rows(
                 conn,
                 f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
-                tuple(params),
+                params,
             )
         }
         editions = edition_of_year(conn)
@@ -227,17 +218,16 @@ def series(
         recipient = resolve_country(conn, country)
         prog = _programme(conn, programme)
         first, last = resolve_span(conn, start, end)
-        where = "f.country_code = ? AND f.fy BETWEEN ? AND ?"
-        params: list[Any] = [recipient.code, first, last]
+        where = "f.country_code = :code AND f.fy BETWEEN :first AND :last"
+        params: dict[str, Any] = {"code": recipient.code, "first": first, "last": last}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params.append(prog.code)
-        rows = conn.exec_driver_sql(
-            f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
-            tuple(params),
-        ).all()
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(
+            conn, f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy", params
+        )
         editions = edition_of_year(conn)
-    by_year = {row[0]: _figures(row, 1) for row in rows}
+    by_year = {row[0]: _figures(row, 1) for row in found}
     result = Series(recipient, prog, first, last)
     for fy in range(first, last + 1):
         if fy not in editions:
@@ -271,19 +261,20 @@ def gaps(db: Database, programme: str | None = None) -> GapsResult:
         require_search_index(conn)
         prog = _programme(conn, programme)
         where = "f.rows > 0"
-        params: tuple[Any, ...] = ()
+        params: dict[str, Any] = {}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params = (prog.code,)
-        rows = conn.exec_driver_sql(
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(
+            conn,
             f"SELECT DISTINCT f.country_code, f.fy FROM year_figures f WHERE {where} "
             "ORDER BY f.country_code, f.fy",
             params,
-        ).all()
+        )
         covered = covered_fiscal_years(conn)
-        names: dict[str, str] = dict(conn.exec_driver_sql("SELECT code, name FROM country").all())
+        names: dict[str, str] = dict(rows(conn, "SELECT code, name FROM country"))
     years: dict[str, list[int]] = {}
-    for code, fy in rows:
+    for code, fy in found:
         years.setdefault(code or "?", []).append(fy)
     covered_set = set(covered)
     out: list[Gap] = []

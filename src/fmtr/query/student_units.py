@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from fmtr.clean.glossary import canonical
 from fmtr.errors import NotFound
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.figures import Figures
 from fmtr.query.resolve import (
     Database,
     Recipient,
@@ -39,6 +39,7 @@ from fmtr.query.unit_index import (
     rank,
     unit_index,
 )
+from fmtr.store.sql import fast_rows, in_list
 
 THRESHOLD = 85  # rapidfuzz score for a name "alike" the text
 
@@ -84,13 +85,13 @@ def prepare_units(db: Database, cache_bytes: int | None = None) -> None:
 
 
 def _recipient_names(conn: Connection) -> dict[str, str]:
-    return {code: name for code, name in fast_rows(conn, "SELECT code, name FROM country", ())}
+    return {code: name for code, name in fast_rows(conn, "SELECT code, name FROM country")}
 
 
 _UNIT = """
 SELECT country_code, unit, name, variants, keys, years, first_fy, last_fy, rows, trainees,
        cost_cents, counted_rows, rows_without_quantity, rows_without_cost
-FROM unit_figures WHERE country_code = ? AND unit = ?
+FROM unit_figures WHERE country_code = :country AND unit = :unit
 """
 
 
@@ -152,7 +153,7 @@ def units(
         countries = _recipient_names(conn)
         out = []
         for r in page:
-            row = fast_rows(conn, _UNIT, (r.country, r.unit))
+            row = fast_rows(conn, _UNIT, {"country": r.country, "unit": r.unit})
             if row:
                 u = _unit(row[0], countries)
                 u.match, u.score = MATCHES[r.match], r.score
@@ -191,7 +192,7 @@ _RECIPIENT = "CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.countr
 # A unit's counted rows, through its keys and its recipient.
 _ROWS = """
 FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IN ({marks}) AND {country} = ? AND b.counted = 1
+WHERE t.student_unit_key IN ({marks}) AND {country} = :country AND b.counted = TRUE
 """
 _SUMS = (
     "coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(*), "
@@ -206,11 +207,14 @@ def find_unit(conn: Connection, recipient: Recipient, name: str) -> tuple[str, s
     code = recipient.code
     words = canonical(name, "unit", code)
     for sql, value in (
-        ("SELECT unit FROM unit_name WHERE country_code = ? AND canonical = ? LIMIT 1", words),
-        ("SELECT unit FROM unit_figures WHERE country_code = ? AND unit = ?", words),
-        ("SELECT unit FROM unit_name WHERE country_code = ? AND key = ?", name),
+        (
+            "SELECT unit FROM unit_name WHERE country_code = :country AND canonical = :v LIMIT 1",
+            words,
+        ),
+        ("SELECT unit FROM unit_figures WHERE country_code = :country AND unit = :v", words),
+        ("SELECT unit FROM unit_name WHERE country_code = :country AND key = :v", name),
     ):
-        row = fast_rows(conn, sql, (code, value))
+        row = fast_rows(conn, sql, {"country": code, "v": value})
         if row:
             return code, row[0][0]
     suggestion = None
@@ -232,15 +236,16 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
         recipient = resolve_country(conn, country)
         code, unit_id = find_unit(conn, recipient, name)
         countries = _recipient_names(conn)
-        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], countries)
-        marks = ",".join("?" * len(unit.keys))
+        unit = _unit(fast_rows(conn, _UNIT, {"country": code, "unit": unit_id})[0], countries)
+        marks, params = in_list("key", unit.keys)
+        params["country"] = code
         rows = _ROWS.format(marks=marks, country=_RECIPIENT)
-        params = (*unit.keys, code)
         by_year = [
-            (fy, prog or "?", Figures(*f))
+            (fy, prog or "?", Figures(*map(int, f)))
             for fy, prog, *f in fast_rows(
                 conn,
-                f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 ORDER BY 1, 2",
+                f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 "
+                "ORDER BY 1 NULLS FIRST, 2 NULLS FIRST",
                 params,
             )
         ]
@@ -251,17 +256,18 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
             ("schools", "us_unit_key", "us_unit"),
         ):
             named[what] = [
-                NamedFigures(label or "", Figures(*f), first, last)
+                NamedFigures(label or "", Figures(*map(int, f)), first, last)
                 for _, label, first, last, *f in fast_rows(
                     conn,
                     f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
-                    f"GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
-                    (*params, limit),
+                    f"GROUP BY 1 ORDER BY count(*) DESC, 2 NULLS FIRST LIMIT :limit",
+                    {**params, "limit": limit},
                 )
             ]
         earlier = fast_rows(
             conn,
-            f"SELECT count(*) {rows.replace('b.counted = 1', 'coalesce(b.counted, 0) = 0')}",
+            "SELECT count(*) "
+            + rows.replace("b.counted = TRUE", "coalesce(b.counted, FALSE) = FALSE"),
             params,
         )[0][0]
         others = [
@@ -272,8 +278,8 @@ def unit_profile(db: Database, country: str, name: str, *, limit: int = 20) -> U
                 "f.first_fy, f.last_fy, f.rows, f.trainees, f.cost_cents, f.counted_rows, "
                 "f.rows_without_quantity, f.rows_without_cost FROM unit_name n "
                 "JOIN unit_figures f ON f.country_code = n.country_code AND f.unit = n.unit "
-                "WHERE n.canonical = ? AND n.country_code != ? ORDER BY f.country_code",
-                (unit_id, code),
+                "WHERE n.canonical = :unit AND n.country_code != :country ORDER BY f.country_code",
+                {"unit": unit_id, "country": code},
             )
         ]
     return UnitProfile(
@@ -302,12 +308,14 @@ def unit_rows(
         require_search_index(conn)
         recipient = resolve_country(conn, country)
         code, unit_id = find_unit(conn, recipient, name)
-        unit = _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], _recipient_names(conn))
-        marks = ",".join("?" * len(unit.keys))
+        unit = _unit(
+            fast_rows(conn, _UNIT, {"country": code, "unit": unit_id})[0], _recipient_names(conn)
+        )
+        marks, params = in_list("key", unit.keys)
         total, hits = rows_where(
             conn,
-            f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = ?",
-            (*unit.keys, code),
+            f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = :country",
+            {**params, "country": code},
             all_editions=all_editions,
             limit=limit,
             offset=offset,
