@@ -403,13 +403,13 @@ def test_task6_phone_width(chromium: Any, strict_server: str) -> None:
     box = cell.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390, box
     u.shot("task6-phone-search")
-    # The units found keep the unit, its country and its trainees on screen; every column on
-    # request.
+    # The units found keep the unit, its country, how it matched and its trainees on screen;
+    # every column on request.
     u.open("/units")
     u.submit("#unit-q", "army")
     units = page.locator("table.units")
     head = [h.strip() for h in units.locator("thead th:visible").all_inner_texts()]
-    assert head == ["unit", "country", "trainees"], head
+    assert head == ["unit", "country", "match", "trainees"], head
     first = units.locator("tbody tr").first
     assert first.locator("td").count() == 8  # the other columns are there, hidden
     for cell in first.locator("td:visible").all():
