@@ -993,8 +993,7 @@ def _run_alone(
         try:
             return future.result(timeout=settings.file_seconds)
         except BrokenProcessPool:
-            for process in processes:
-                process.join(timeout=5)
+            _wait_ended(processes)
             aborted = any(p.exitcode == -signal.SIGABRT for p in processes)
             if aborted and settings.worker_memory:
                 # PDFium's answer to a failed allocation is abort(): with the address space
@@ -1006,6 +1005,17 @@ def _run_alone(
                 process.kill()
             reason = f"took longer than {settings.file_seconds:g} s (its time budget): stopped"
             return ExtractError(doc.file, None, reason), settings.file_seconds
+
+
+def _wait_ended(processes: list[Any], seconds: float = 5.0) -> None:
+    """Wait until the broken pool's processes have ended and their exit codes are known. The
+    pool's own thread reaps them too: a join that loses that race finds the child gone and
+    reports no exit code (None), so the code is polled until that thread has recorded it."""
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+        while process.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.01)
 
 
 def _crash_reason(processes: list[Any]) -> str:
