@@ -377,6 +377,11 @@ def _catalog(doc: Doc) -> Document:
     return Document(doc.edition, doc.file, url, sha, (entry,))
 
 
+# The fixture's build time, fixed: its SQLite and PostgreSQL copies are written minutes apart,
+# sometimes on either side of midnight, and must cite the same build date.
+BUILT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
 def write_fixture_database(path: Path | str) -> Path | str:
     """Write the fixture database at ``path`` (a new SQLite file, or the URL of an empty
     database: PostgreSQL's) as `fmtr build` would."""
@@ -385,7 +390,7 @@ def write_fixture_database(path: Path | str) -> Path | str:
         with engine.begin() as conn:
             run = conn.execute(
                 s.BuildRun.__table__.insert().values(  # type: ignore[attr-defined]
-                    started_at=datetime.now(UTC),
+                    started_at=BUILT,
                     fmtr_version=__version__,
                     corpus="tests/fixture_db.py",
                     jobs=1,
@@ -431,7 +436,7 @@ def write_fixture_database(path: Path | str) -> Path | str:
             mark_counted_blocks(conn)
             conn.execute(
                 s.BuildRun.__table__.update().values(  # type: ignore[attr-defined]
-                    finished_at=datetime.now(UTC)
+                    finished_at=BUILT
                 )
             )
         with engine.begin() as conn:

@@ -149,17 +149,28 @@ def build_both(
     ``seconds``, when given, receives each build's time ("sqlite", "postgresql")."""
     import time
 
+    from fmtr.clock import VARIABLE
     from fmtr.pipeline import build_database
     from fmtr.store.db import database_url
 
     url = server.create_database(name)
     path = folder / f"{name}.sqlite"
-    for kind, db in (("sqlite", str(path)), ("postgresql", url)):
-        began = time.perf_counter()
-        report = build_database(database_url(db), corpus, jobs=jobs, funding=funding)
-        assert report.ok and report.loaded, [str(e) for e in report.errors]
-        if seconds is not None:
-            seconds[kind] = time.perf_counter() - began
+    # Both builds record one time (fmtr.clock), so that they cite the same build date even when
+    # midnight falls between them.
+    pinned = os.environ.get(VARIABLE)
+    os.environ[VARIABLE] = str(int(time.time()))
+    try:
+        for kind, db in (("sqlite", str(path)), ("postgresql", url)):
+            began = time.perf_counter()
+            report = build_database(database_url(db), corpus, jobs=jobs, funding=funding)
+            assert report.ok and report.loaded, [str(e) for e in report.errors]
+            if seconds is not None:
+                seconds[kind] = time.perf_counter() - began
+    finally:
+        if pinned is None:
+            del os.environ[VARIABLE]
+        else:
+            os.environ[VARIABLE] = pinned
     return Both(str(path), url)
 
 

@@ -32,7 +32,6 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +39,7 @@ from sqlalchemy import Connection, Engine, delete, exc, func, insert, select, up
 
 from fmtr import __version__
 from fmtr.clean.funding import CleanFunding, clean_greenbook
+from fmtr.clock import recorded_now
 from fmtr.errors import DatabaseUnavailable, Unavailable
 from fmtr.extract import family_of
 from fmtr.extract.greenbook import GreenbookError, read_greenbook
@@ -805,7 +805,7 @@ def _load(
         report.run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
-                    started_at=datetime.now(UTC),
+                    started_at=recorded_now(),
                     fmtr_version=__version__,
                     # Which corpus (its manifest's sha256), never the builder's folder.
                     corpus=corpus_identity(root),
@@ -900,7 +900,7 @@ def _load(
             update(s.BuildRun)
             .where(s.BuildRun.id == run_id)
             .values(
-                finished_at=datetime.now(UTC),
+                finished_at=recorded_now(),
                 loaded=len(report.loaded),
                 skipped=len(report.skipped),
                 failed=len(report.errors),
