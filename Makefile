@@ -48,13 +48,17 @@ lock: $(BIN)/.locked
 	  -o requirements.lock
 
 # Debian packages the tests and benchmarks use: poppler-utils (pdftohtml, the build benchmark's
-# anchor), chromium (the browser tests, driven by Playwright through its executable path) and
-# wrk (the load generator of bench/serve.py).
+# anchor), chromium (the browser tests, driven by Playwright through its executable path), wrk
+# (the load generator of bench/serve.py) and postgresql (the server tests/postgres starts in a
+# temporary folder of its own; Debian keeps initdb out of the PATH, in
+# /usr/lib/postgresql/VERSION/bin, where tests/postgres_kit.py looks for it).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DEBIAN_PACKAGES := poppler-utils:pdftohtml chromium:chromium wrk:wrk
 system-deps:
 	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
 	  command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+	  || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

@@ -2,7 +2,8 @@
 
 Both are timed in the same run on the same machine; the script prints each time, the ratio
 fmtr / pdftohtml, fmtr's peak memory (all its processes together, sampled from /proc) and the
-time of an unchanged re-run. Usage:
+time of an unchanged re-run, and how long the build took after its last document was stored
+(from its own debug log). Usage:
 
     python bench/build.py --corpus ../shared/fmtr-corpus [--repeat 3] [--jobs N]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -47,6 +49,12 @@ def _tree_rss(pid: int) -> int:
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time and peak memory of the process tree of ``cmd``."""
+    elapsed, peak, _ = timed_with_log(cmd, env)
+    return elapsed, peak
+
+
+def timed_with_log(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Wall time, peak memory and standard error of the process tree of ``cmd``."""
     peak = 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -67,7 +75,19 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
     sampler.join()
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-500:]}")
-    return elapsed, peak
+    return elapsed, peak, err.decode(errors="replace")
+
+
+# The build's own steps, logged at debug level (fmtr.pipeline): seconds since its start.
+_STEP = re.compile(r"DEBUG fmtr\.pipeline: ([\d.]+) s: (.+)$", re.M)
+
+
+def tail_seconds(log: str) -> float | None:
+    """Seconds from the last document stored to the figures written: the serial tail."""
+    steps = {what: float(at) for at, what in _STEP.findall(log)}
+    start = steps.get("every document in, the figures start")
+    end = steps.get("names, figures and statistics written")
+    return None if start is None or end is None else end - start
 
 
 def pdf_files(corpus: Path) -> list[Path]:
@@ -99,6 +119,7 @@ def main() -> None:
     files = pdf_files(args.corpus)
 
     anchor, full, rerun, peaks = [], [], [], []
+    tails: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for _ in range(args.repeat):
@@ -113,9 +134,11 @@ def main() -> None:
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             build = [fmtr, "build", "--corpus", str(args.corpus), "--db", str(db)]
             build += ["--jobs", str(args.jobs)]
-            secs, peak = timed(build)
+            secs, peak, log = timed_with_log(build, {**os.environ, "FMTR_LOG_LEVEL": "debug"})
             full.append(secs)
             peaks.append(peak)
+            if (tail := tail_seconds(log)) is not None:
+                tails.append(tail)
             rerun.append(timed(build)[0])
 
     med = statistics.median
@@ -127,6 +150,8 @@ def main() -> None:
         f"fmtr build from scratch, -j {args.jobs}: median {med(full):6.2f} s  (min {min(full):.2f})"
     )
     print(f"ratio fmtr / pdftohtml:         {med(full) / med(anchor):6.2f}x")
+    if tails:  # from the last document stored to the names and figures written
+        print(f"  of which after the last document: median {med(tails):6.2f} s")
     print(f"fmtr peak memory (all procs):   {max(peaks) / 2**20:6.0f} MiB")
     print(f"fmtr build, unchanged re-run:   median {med(rerun):6.2f} s")
 

@@ -25,7 +25,7 @@ tests that need no real page run anywhere. What the data holds, and why:
   obligations and no course listed, a group that is no country ("World (not specified)"), an
   FMF and an economic account, and an account that is no programme.
 
-``python tests/fixture_db.py PATH`` writes it to PATH.
+``python tests/fixture_db.py PATH`` writes it to PATH (a file, or an empty database's URL).
 """
 
 from __future__ import annotations
@@ -377,14 +377,20 @@ def _catalog(doc: Doc) -> Document:
     return Document(doc.edition, doc.file, url, sha, (entry,))
 
 
-def write_fixture_database(path: Path) -> Path:
-    """Write the fixture database at ``path`` (a new file) as `fmtr build` would."""
-    engine = open_database(f"sqlite:///{path}")
+# The fixture's build time, fixed: its SQLite and PostgreSQL copies are written minutes apart,
+# sometimes on either side of midnight, and must cite the same build date.
+BUILT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def write_fixture_database(path: Path | str) -> Path | str:
+    """Write the fixture database at ``path`` (a new SQLite file, or the URL of an empty
+    database: PostgreSQL's) as `fmtr build` would."""
+    engine = open_database(path if isinstance(path, str) else f"sqlite:///{path}")
     try:
         with engine.begin() as conn:
             run = conn.execute(
                 s.BuildRun.__table__.insert().values(  # type: ignore[attr-defined]
-                    started_at=datetime.now(UTC),
+                    started_at=BUILT,
                     fmtr_version=__version__,
                     corpus="tests/fixture_db.py",
                     jobs=1,
@@ -430,7 +436,7 @@ def write_fixture_database(path: Path) -> Path:
             mark_counted_blocks(conn)
             conn.execute(
                 s.BuildRun.__table__.update().values(  # type: ignore[attr-defined]
-                    finished_at=datetime.now(UTC)
+                    finished_at=BUILT
                 )
             )
         with engine.begin() as conn:
@@ -448,4 +454,5 @@ class _Stored:
 
 
 if __name__ == "__main__":
-    print(write_fixture_database(Path(sys.argv[1])))
+    target = sys.argv[1]
+    print(write_fixture_database(target if "://" in target else Path(target)))

@@ -3,8 +3,9 @@
 
 A module imports only from its own layer and the layers before it (read from the source with
 ``ast``, imports inside functions included); fmtr.errors, fmtr.settings and fmtr.redact import
-nothing of fmtr, so that every layer can use them, nor does fmtr.extras (the optional libraries,
-asked for by the store, the query and the release) but for fmtr.errors, whose error it raises;
+nothing of fmtr, so that every layer can use them, nor do fmtr.extras (the optional libraries,
+asked for by the store, the query and the release) and fmtr.clock (the time a build records)
+but for fmtr.errors, whose error they raise;
 the web never imports the CLI."""
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "fmtr"
 # Each part of fmtr and what it may import (besides itself and the leaves).
-LEAVES = {"errors", "settings", "redact", "extras", "__init__"}
+LEAVES = {"errors", "settings", "redact", "extras", "clock", "__init__"}
 # What a leaf may import besides fmtr itself: only other leaves that import nothing.
-LEAF_IMPORTS = {"extras": {"errors"}}
+LEAF_IMPORTS = {"extras": {"errors"}, "clock": {"errors"}}
 ORDER = [
     "sources", "extract", "clean", "verify", "store", "build", "query", "release", "web", "cli",
 ]  # fmt: skip

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import cut_pdf, image_only_pdf, write_manifest
+from corpus_kit import connect, cut_pdf, image_only_pdf, write_manifest
 from fmtr.cli.app import app
 from fmtr.pipeline import build
 from fmtr.store.db import open_database
@@ -19,7 +18,7 @@ runner = CliRunner()
 
 def content_digest(db: Path) -> str:
     """A digest of every loaded row, independent of the build bookkeeping tables."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     h = hashlib.sha256()
     for table in ("edition", "document", "programme_block", "training", "printed_total"):
         cols = "*" if table != "document" else "id, edition_id, file, sha256, url, pages"
@@ -55,7 +54,7 @@ def test_build_loads_rows_with_provenance_and_skips_unchanged(
     engine = open_database(f"sqlite:///{db}")
     first = build(engine, small_corpus, jobs=2)
     assert first.ok and len(first.loaded) == 2
-    con = sqlite3.connect(db)
+    con = connect(db)
     rows = con.execute(
         "SELECT edition, file, pdf_page, url FROM training_provenance WHERE file LIKE '%.pdf'"
     ).fetchall()
@@ -79,7 +78,7 @@ def test_same_result_with_one_or_two_jobs(small_corpus: Path, tmp_path: Path) ->
 
     # Load order differs between the two, so compare the rows themselves.
     def rows(db: Path) -> list[tuple[object, ...]]:
-        con = sqlite3.connect(db)
+        con = connect(db)
         out = sorted(
             con.execute("SELECT * FROM training_provenance").fetchall(), key=lambda r: r[1:]
         )
@@ -195,3 +194,58 @@ def test_a_build_with_nothing_new_still_refreshes_a_stale_search_index(
     assert report.loaded == [] and report.ok
     with engine.connect() as conn:
         assert index_is_current(conn)
+
+
+_DERIVED = {
+    "year_figures": "SELECT * FROM year_figures ORDER BY 1, 2, 3",
+    "name_figures": "SELECT * FROM name_figures ORDER BY 1, 2, 3",
+    "name_label": "SELECT kind, key, label FROM name_label ORDER BY 1, 2",
+    "unit_name": "SELECT * FROM unit_name ORDER BY id",
+    "unit_figures": "SELECT * FROM unit_figures ORDER BY 1, 2",
+    "course_name": "SELECT * FROM course_name ORDER BY id",
+    "course_figures": "SELECT * FROM course_figures ORDER BY 1",
+    "row_facets": "SELECT t.stable_id, f.country_code, f.programme_code, f.fy, f.counted, "
+    "f.trainees FROM row_facets f JOIN training t ON t.id = f.id ORDER BY 1",
+    "counted": "SELECT stable_id, counted FROM programme_block ORDER BY 1",
+}
+
+
+def _derived(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    con = connect(db)
+    try:
+        return {name: con.execute(sql).fetchall() for name, sql in _DERIVED.items()}
+    finally:
+        con.close()
+
+
+def test_a_build_aside_computes_the_figures_a_build_in_place_does(
+    small_corpus: Path, tmp_path: Path
+) -> None:
+    """A build aside computes the names and figures in threads, started as soon as the rows
+    are in (or once the documents the corpus no longer lists are gone); a build in place
+    computes them on its own connection, after everything else: the same tables."""
+    from fmtr.pipeline import build_database
+
+    aside = tmp_path / "aside.sqlite"
+    assert build_database(f"sqlite:///{aside}", small_corpus, jobs=1).ok
+    in_place = open_database(f"sqlite:///{tmp_path / 'in-place.sqlite'}")
+    try:
+        assert build(in_place, small_corpus, jobs=1).ok
+    finally:
+        in_place.dispose()
+    expected = _derived(tmp_path / "in-place.sqlite")
+    assert all(expected.values()), "every derived table has rows on these pages"
+    assert _derived(aside) == expected
+
+    # The HTML page leaves the corpus: the next build aside removes it before the figures.
+    manifest = small_corpus / "manifest.tsv"
+    manifest.write_text(
+        "".join(ln for ln in manifest.read_text().splitlines(True) if ".html" not in ln)
+    )
+    assert build_database(f"sqlite:///{aside}", small_corpus, jobs=1).ok
+    alone = open_database(f"sqlite:///{tmp_path / 'alone.sqlite'}")
+    try:
+        assert build(alone, small_corpus, jobs=1).ok
+    finally:
+        alone.dispose()
+    assert _derived(aside) == _derived(tmp_path / "alone.sqlite") != expected

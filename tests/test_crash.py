@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from corpus_kit import cut_pdf, write_manifest
+from corpus_kit import connect, cut_pdf, write_manifest
 
 FMTR = [sys.executable, "-m", "fmtr"]
 
 
 def content_digest(db: Path) -> str:
     """Digest of everything loaded, independent of row ids and load order."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect(f"file:{db}?mode=ro", uri=True)
     h = hashlib.sha256()
     queries = [
         "SELECT e.name, d.file, d.sha256, d.url, d.pages FROM document d "
@@ -104,7 +103,7 @@ def test_killed_builds_change_nothing_and_rebuild_matches(
     assert result.returncode == 0, result.stderr
     assert content_digest(db) == expected
     # The full-text index, kept up to date document by document, agrees with the rows.
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("INSERT INTO training_fts(training_fts, rank) VALUES ('integrity-check', 1)")
     con.close()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from corpus_kit import connect
 from fmtr.pipeline import build
 from fmtr.sources.catalog import documents, editions, read_catalog
 from fmtr.store.db import open_database
@@ -17,7 +17,7 @@ from fmtr.store.db import open_database
 
 def test_every_manifest_file_and_edition_loads(corpus: Path, full_db: Path) -> None:
     entries = read_catalog(corpus / "manifest.tsv")
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     loaded = {f for (f,) in con.execute("SELECT file FROM document")}
     assert loaded == {d.file for d in documents(entries)}
     per_edition = dict(
@@ -29,7 +29,7 @@ def test_every_manifest_file_and_edition_loads(corpus: Path, full_db: Path) -> N
 
 
 def test_every_row_has_provenance(full_db: Path) -> None:
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     missing = con.execute(
         "SELECT count(*) FROM training_provenance "
         "WHERE edition IS NULL OR file IS NULL OR pdf_page IS NULL OR url = ''"
@@ -45,7 +45,7 @@ def test_every_row_has_provenance(full_db: Path) -> None:
 
 
 def test_every_block_has_a_country_and_a_programme_code(full_db: Path) -> None:
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     missing = con.execute(
         "SELECT d.file, b.first_page, b.heading FROM programme_block b "
         "JOIN document d ON d.id = b.document_id "
@@ -57,7 +57,7 @@ def test_every_block_has_a_country_and_a_programme_code(full_db: Path) -> None:
 
 def test_no_cell_that_is_not_a_value_goes_unflagged(full_db: Path) -> None:
     """A quantity or cost cell with text but no value carries a flag saying why; never a 0."""
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     for cell, value, flag in (
         ("quantity", "quantity_value", "quantity:"),
         ("cost", "cost_cents", "cost:"),
@@ -83,7 +83,7 @@ def test_every_printed_total_reconciles_or_is_a_listed_source_error(full_db: Pat
     listed = sum(v.source_errors for v in report.editions)
     assert with_totals == reconciled + listed and with_totals > 13_000
     # The same verdicts are stored beside the totals by the build.
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     statuses = dict(con.execute("SELECT status, count(*) FROM printed_total GROUP BY status"))
     con.close()
     assert set(statuses) <= {"reconciled", "source_error"}
@@ -109,7 +109,7 @@ _STABLE_TABLES = ("edition", "document", "programme_block", "training", "printed
 
 
 def test_every_edition_document_block_row_and_total_has_its_own_stable_id(full_db: Path) -> None:
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     for table in _STABLE_TABLES:
         rows, named, distinct = con.execute(
             f"SELECT count(*), count(stable_id), count(DISTINCT stable_id) FROM {table}"
@@ -175,7 +175,7 @@ def test_reloading_documents_in_another_order_keeps_every_stable_id(
 ) -> None:
     copy = tmp_path / "copy.sqlite"
     shutil.copyfile(full_db, copy)
-    con = sqlite3.connect(copy)
+    con = connect(copy)
     before = dict(con.execute("SELECT stable_id, id FROM training"))
     con.executemany("UPDATE document SET sha256 = '' WHERE file = ?", [(f,) for f in _RELOADED])
     con.commit()
@@ -185,7 +185,7 @@ def test_reloading_documents_in_another_order_keeps_every_stable_id(
         report = build(engine, corpus, jobs=1, only=[file])
         assert [d.file for d in report.loaded] == [file] and report.ok
     engine.dispose()
-    con = sqlite3.connect(copy)
+    con = connect(copy)
     after = dict(con.execute("SELECT stable_id, id FROM training"))
     assert before.keys() == after.keys() and before != after  # same names, new integer ids
     con.execute("ATTACH ? AS built", (str(full_db),))
@@ -208,7 +208,7 @@ def _engine(full_db: Path):  # type: ignore[no-untyped-def]
 def test_pakistan_imet_is_read_as_filters_and_sums_as_the_rows(full_db: Path) -> None:
     from fmtr import query
 
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     rows, trainees, cost = con.execute(
         "SELECT count(*), sum(t.quantity_value), sum(t.cost_cents) FROM training t "
         "JOIN programme_block b ON b.id = t.block_id "
@@ -239,7 +239,7 @@ def test_every_facet_of_a_search_is_the_sql_sum_of_its_rows(full_db: Path, text:
     from fmtr import query
 
     found = query.search(_engine(full_db), text, limit=0, facet_limit=None)
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     match = found.reading.match
     columns = {
         "country": "b.country_code",
@@ -277,7 +277,7 @@ def test_units_are_found_within_one_country_exact_name_first(full_db: Path) -> N
     exact = [u for u in guards if u.match == "exact"]
     assert {u.country_code for u in exact} >= {"LBN", "UGA"}
     assert len(exact) == len({u.country_code for u in exact})  # one unit per country
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     # No silent cap: every one of Nigeria's units naming a brigade is listed, in the country and
     # among all countries' brigades.
     nigerian = {
@@ -308,20 +308,35 @@ def test_course_abbreviations_find_command_and_general_staff(full_db: Path, text
 @pytest.mark.parametrize("text", ["ILE", "C&GSC"])
 def test_a_word_written_out_finds_the_rows_printing_it_first(full_db: Path, text: str) -> None:
     """A search for "ILE" finds the Command and General Staff rows too (the course it renamed),
-    but the rows printing "ILE" come first."""
+    but the rows printing "ILE" come first. Printing it as words, as the index reads them:
+    "USA C& GSC OFF PREPARATORY" prints C&GSC as much as "USA C&GSC OFF PREPARATORY" (the same
+    words, the same score; their order is their stable identifiers')."""
     from fmtr import query
+    from fmtr.query.text import TrainingHit
+    from fmtr.store.fulltext.tokens import index_words
+
+    typed = index_words(text)
+
+    def printing(h: TrainingHit) -> bool:
+        for cell in (h.course_title, h.student_unit, h.us_unit, h.location):
+            words = index_words(cell or "")
+            if any(words[i : i + len(typed)] == typed for i in range(len(words))):
+                return True
+        return False
 
     found = query.search(_engine(full_db), text, limit=20)
-    printing = re.compile(rf"(?<![A-Za-z]){re.escape(text)}(?![A-Za-z])", re.IGNORECASE)
     assert found.total > 20
-    cells = [(h.course_title, h.student_unit, h.us_unit, h.location) for h in found.hits]
-    assert all(any(printing.search(c or "") for c in row) for row in cells), text
+
+    assert all(printing(h) for h in found.hits), text
+    # And the rows of what it stands for are found too, after them.
+    rest = query.search(_engine(full_db), text, limit=20, offset=found.total - 20)
+    assert len(rest.hits) == 20 and not any(printing(h) for h in rest.hits), text
 
 
 def test_every_abbreviation_is_printed_where_it_holds(full_db: Path) -> None:
     from fmtr.clean.glossary import entries
 
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     columns = {
         "unit": "student_unit",
         "course": "course_title",
@@ -345,7 +360,7 @@ def test_an_export_of_every_row_streams_them_all(full_db: Path, tmp_path: Path) 
 
     from fmtr.query.export import export
 
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     rows, cents = con.execute("SELECT count(*), sum(cost_cents) FROM training").fetchone()
     out = tmp_path / "every.csv"
     assert export(_engine(full_db), "csv", out, all_editions=True) == rows

@@ -3,9 +3,9 @@ the database's order, with a known type; the Datasette metadata describes the sa
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from corpus_kit import connect
 from fmtr.release.datasette import FACETS, QUERIES, datasette_metadata
 from fmtr.release.describe import PROVENANCE_VIEW, TABLES
 from fmtr.store.db import open_database
@@ -14,7 +14,7 @@ _TYPES = {"integer", "number", "string", "boolean", "date", "datetime", "object"
 
 
 def _tables(db: Path) -> dict[str, list[str]]:
-    con = sqlite3.connect(db)
+    con = connect(db)
     names = [
         r[0]
         for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -44,7 +44,7 @@ def test_datasette_metadata_describes_every_table_view_column_and_facet(tmp_path
     open_database(str(db)).dispose()
     meta = datasette_metadata("2026.1", None)
     described = meta["databases"]["fmtr"]["tables"]
-    con = sqlite3.connect(db)
+    con = connect(db)
     view = [r[1] for r in con.execute(f"PRAGMA table_info({PROVENANCE_VIEW[0]})")]
     con.close()
     assert set(described[PROVENANCE_VIEW[0]]["columns"]) == set(view)
@@ -55,7 +55,7 @@ def test_datasette_metadata_describes_every_table_view_column_and_facet(tmp_path
         assert set(facets) <= set(columns), name
     assert "counted" in FACETS[PROVENANCE_VIEW[0]] and "counted" in FACETS["programme_block"]
     # Every canned query runs on the schema (an empty database: no rows, no error).
-    con = sqlite3.connect(db)
+    con = connect(db)
     for q in QUERIES.values():
         params = {p: "1" for p in ("country", "from_fy", "to_fy", "unit", "stable_id")}
         con.execute(q["sql"], params).fetchall()

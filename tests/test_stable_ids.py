@@ -4,14 +4,20 @@ the build's jobs, the order documents load in, or the other documents rebuilt.""
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpus_kit import LAYOUT_CUTS, LAYOUT_HTML, cut_pdf, write_layouts_corpus, write_manifest
+from corpus_kit import (
+    LAYOUT_CUTS,
+    LAYOUT_HTML,
+    connect,
+    cut_pdf,
+    write_layouts_corpus,
+    write_manifest,
+)
 from fmtr.pipeline import build
 from fmtr.sources.catalog import documents, packaged_documents, read_catalog
 from fmtr.sources.ids import BLOCK, ROW, TOTAL, Ordinals, document_ids, edition_id, file_slug
@@ -128,14 +134,14 @@ _NAMED = {
 
 def named(db: Path) -> dict[str, dict[str, tuple[object, ...]]]:
     """Per table: stable id -> what it names."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     out = {t: {r[0]: tuple(r[1:]) for r in con.execute(sql)} for t, sql in _NAMED.items()}
     con.close()
     return out
 
 
 def integer_ids(db: Path) -> dict[str, int]:
-    con = sqlite3.connect(db)
+    con = connect(db)
     out = dict(con.execute("SELECT stable_id, id FROM training"))
     con.close()
     return out
@@ -157,7 +163,7 @@ def test_same_ids_whatever_the_jobs_and_the_order_documents_load_in(
     assert first == second
     assert integer_ids(one) != integer_ids(other)  # the load order did differ
     # Every table has ids, unique (the dicts would have lost duplicates: count them too).
-    con = sqlite3.connect(one)
+    con = connect(one)
     for table in _NAMED:
         total, distinct = con.execute(
             f"SELECT count(*), count(DISTINCT stable_id) FROM {table}"
@@ -209,7 +215,7 @@ def test_an_id_finds_its_row_and_so_does_the_old_integer_id(layouts: Path, tmp_p
     db = tmp_path / "fmtr.sqlite"
     engine = open_database(str(db))
     assert build(engine, layouts, jobs=2).ok
-    con = sqlite3.connect(db)
+    con = connect(db)
     tid, sid, course = con.execute(
         "SELECT id, stable_id, course_title FROM training WHERE stable_id LIKE '2016-africa-p3-%' "
         "ORDER BY id LIMIT 1"
@@ -238,7 +244,7 @@ def test_a_database_loaded_before_the_ids_gets_them_from_its_migration(
     engine = make_engine(f"sqlite:///{old}")
     migrate(engine, "0004")
     # Loaded by the 0004 schema: the rows of the fresh build without their identifiers.
-    con = sqlite3.connect(old)
+    con = connect(old)
     con.execute("ATTACH ? AS f", (str(fresh),))
     for table in ("edition", "document", "programme_block", "training", "printed_total"):
         cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] != "stable_id"]
@@ -262,7 +268,7 @@ def test_migration_0006_goes_down_and_up_again(tmp_path: Path) -> None:
     cfg.set_main_option("script_location", str(store_db._MIGRATIONS))
 
     def columns(table: str) -> list[str]:
-        con = sqlite3.connect(tmp_path / "fmtr.sqlite")
+        con = connect(tmp_path / "fmtr.sqlite")
         out = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
         con.close()
         return out

@@ -8,8 +8,8 @@ workers go on. The funding data (the Greenbook workbook, in its own folder) is r
 before the documents, when its sha256 changed, and stored in one transaction at the end: a
 workbook that cannot be read, or names a recipient without a code, is reported and the funding
 the database held stays as it was. A SQLite database is built on a copy and swapped in whole
-(fmtr.store.swap). Reading the database back (`fmtr verify`, `fmtr compare-reference`) is
-fmtr.verify's.
+(fmtr.store.swap); a PostgreSQL one in place, in one transaction (fmtr.store.writer). Reading
+the database back (`fmtr verify`, `fmtr compare-reference`) is fmtr.verify's.
 """
 
 from __future__ import annotations
@@ -22,19 +22,25 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, exc, func, insert, select, update
 
 from fmtr import __version__
 from fmtr.clean.funding import CleanFunding, clean_greenbook
-from fmtr.errors import Unavailable
+from fmtr.clock import recorded_now
+from fmtr.errors import DatabaseUnavailable, Unavailable
 from fmtr.extract import family_of
 from fmtr.extract.greenbook import GreenbookError, read_greenbook
 from fmtr.extract.model import ExtractError, ProgrammeBlock
@@ -44,7 +50,17 @@ from fmtr.sources.corpus import corpus_catalog, corpus_identity, funding_catalog
 from fmtr.sources.integrity import ManifestRefused, check_contents, check_paths, sha256_problem
 from fmtr.sources.limits import memory_problem, size_problem
 from fmtr.store import schema as s
-from fmtr.store.db import open_database, read_only_engine, schema_is_current, sqlite_path
+from fmtr.store.db import (
+    display_url,
+    make_engine,
+    migrate_connection,
+    open_database,
+    read_only_engine,
+    reason,
+    schema_is_current,
+    sqlite_path,
+)
+from fmtr.store.dialects import postgresql
 from fmtr.store.funding import LoadedFunding, loaded_funding, replace_funding
 from fmtr.store.load import (
     LoadedDocument,
@@ -57,7 +73,12 @@ from fmtr.store.load import (
     save_verdicts,
 )
 from fmtr.store.read import iter_documents
-from fmtr.store.search import index_is_current, rebuild_search_index, unindex_document
+from fmtr.store.search import (
+    Background,
+    index_is_current,
+    rebuild_search_index,
+    unindex_document,
+)
 from fmtr.store.swap import (
     build_lock,
     disk_full,
@@ -66,6 +87,7 @@ from fmtr.store.swap import (
     start_aside,
     swap_in,
 )
+from fmtr.store.writer import EngineWriter, OneTransaction, Writer
 from fmtr.verify.reconcile import (
     Check,
     EditionVerdict,
@@ -172,7 +194,7 @@ def _check_file(
     return digest, None
 
 
-def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary]:
+def _summaries(conn: Connection, seconds: dict[str, float]) -> list[EditionSummary]:
     e, d, b = s.Edition, s.Document, s.ProgrammeBlock
     block_counts = (
         select(
@@ -210,19 +232,18 @@ def _summaries(engine: Engine, seconds: dict[str, float]) -> list[EditionSummary
         .group_by(e.name)
         .order_by(e.name)
     )
-    with engine.connect() as conn:
-        return [
-            EditionSummary(
-                name,
-                int(nd),
-                int(np or 0),
-                int(nb),
-                int(nr),
-                int(nt),
-                round(seconds.get(name, 0.0), 2),
-            )
-            for name, nd, np, nb, nr, nt in conn.execute(q).all()
-        ]
+    return [
+        EditionSummary(
+            name,
+            int(nd),
+            int(np or 0),
+            int(nb),
+            int(nr),
+            int(nt),
+            round(seconds.get(name, 0.0), 2),
+        )
+        for name, nd, np, nb, nr, nt in conn.execute(q).all()
+    ]
 
 
 def _catalog(root: Path) -> tuple[list[Document], str]:
@@ -292,17 +313,21 @@ class FundingLoad:
 
 
 def read_funding(
-    root: Path | None, known: dict[str, str], report: BuildReport
+    root: Path | None,
+    known: dict[str, str],
+    report: BuildReport,
+    datasets: list[FundingDataset] | None = None,
 ) -> list[FundingLoad]:
     """The funding files of the folder ``root`` whose sha256 differs from ``known`` (dataset ->
     sha256 loaded), read and cleaned. A missing file, a sha256 that is not the catalog's, a
     workbook that cannot be read or a recipient without a code go to ``report`` (errors,
-    unmapped_countries) and that file is not loaded."""
+    unmapped_countries) and that file is not loaded. ``datasets``: the folder's catalog, when
+    the caller has read it already."""
     report.funding_folder = root
     if root is None:
         return []
     out: list[FundingLoad] = []
-    for dataset in funding_catalog(root):
+    for dataset in funding_catalog(root) if datasets is None else datasets:
         t0 = time.perf_counter()
         path = root / dataset.file
         if not path.is_file():
@@ -346,11 +371,11 @@ def read_funding(
 
 
 def _store_funding(
-    engine: Engine, loads: list[FundingLoad], run_id: int, report: BuildReport
+    writer: Writer, loads: list[FundingLoad], run_id: int, report: BuildReport
 ) -> None:
     for f in loads:
         t0 = time.perf_counter()
-        with engine.begin() as conn:
+        with writer.begin() as conn:
             loaded = replace_funding(
                 conn,
                 f.dataset,
@@ -384,12 +409,15 @@ def build_database(
 ) -> BuildReport:
     """`fmtr build`: like ``build``, but a SQLite file is built aside and swapped in whole
     (fmtr.store.swap), under a lock, so that readers never see a partial build and a killed
-    build changes nothing. Other databases are built in place, one transaction per document.
-    The settings (``jobs`` to ``max_rows_per_html_page``) are fmtr.settings.BuildSettings'.
+    build changes nothing. A PostgreSQL database is built in place, under the database's own
+    lock, as one transaction with a savepoint per document (readers see the old data until it
+    commits). The settings (``jobs`` to ``max_rows_per_html_page``) are
+    fmtr.settings.BuildSettings'.
 
-    Raises BuildLocked when another build is running on the same file, ManifestRefused for a
-    manifest that reaches outside the corpus or lists a report twice, and BuildStopped when the
-    disk fills up (the build's temporary files are then removed; the served file is as it was).
+    Raises BuildLocked when another build is running on the same database, ManifestRefused for
+    a manifest that reaches outside the corpus or lists a report twice, and BuildStopped when
+    the disk fills up or the database server fails (the build's temporary files are then
+    removed or its transaction rolled back: the served database is as it was).
     """
     settings = BuildSettings(
         jobs=jobs,
@@ -402,9 +430,7 @@ def build_database(
     )
     path = sqlite_path(url)
     if path is None:
-        return _build_settled(
-            open_database(url), root, settings, only, observer, bulk=False, funding=funding
-        )
+        return _build_in_place(url, root, settings, only, observer, funding)
     _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
     # The lock, the copy and the swap act on the file itself, not on the name given: a symbolic
     # link to the served file must neither build beside a build of that file nor be replaced
@@ -439,32 +465,18 @@ def _build_aside(
         served = read_only_engine(url)
         try:
             with served.connect() as conn:
-                known = loaded_documents(conn)
-                known_funding = loaded_funding(conn)
-            t0 = time.perf_counter()
-            report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
-            _, todo = _plan(root, only, known, report, SilentObserver(), settings)
-            # The funding is read before the copy: a bad workbook alone changes nothing.
-            with _no_cyclic_gc():  # 75,000 rows of objects that form no cycles
-                funding_loads = read_funding(funding, known_funding, report)
-            funding_read = (funding_loads, report)
-            if (
-                not todo
-                and not funding_loads
-                and (only is not None or not _stale_documents(known, root))
-            ):
-                log.info("nothing changed since the last build of %s", path)
-                report.editions = _summaries(served, {})
-                report.seconds = time.perf_counter() - t0
-                return report
+                unchanged, funding_read = _unchanged(conn, root, settings, only, funding)
         finally:
             served.dispose()
+        if unchanged is not None:
+            log.info("nothing changed since the last build of %s", path)
+            return unchanged
     try:
         aside = start_aside(path)
         engine = open_database(f"sqlite:///{aside}", building=True)
         try:
             report = _build_settled(
-                engine,
+                EngineWriter(engine),
                 root,
                 settings,
                 only,
@@ -485,6 +497,79 @@ def _build_aside(
     return report
 
 
+def _unchanged(
+    conn: Connection,
+    root: Path,
+    settings: BuildSettings,
+    only: Iterable[str] | None,
+    funding: Path | None,
+) -> tuple[BuildReport | None, tuple[list[FundingLoad], BuildReport]]:
+    """A build's report when nothing changed since the last one (no document or funding file
+    to load, none to remove), read on ``conn`` without writing; else None. Also the funding
+    files read and their findings, for the build to use rather than read them again."""
+    t0 = time.perf_counter()
+    known = loaded_documents(conn)
+    known_funding = loaded_funding(conn)
+    report = BuildReport(run_id=0)  # 0: nothing written, so no build run recorded
+    _, todo = _plan(root, only, known, report, SilentObserver(), settings)
+    # The funding is read first: a bad workbook alone changes nothing.
+    with _no_cyclic_gc():  # 75,000 rows of objects that form no cycles
+        funding_loads = read_funding(funding, known_funding, report)
+    if todo or funding_loads or (only is None and _stale_documents(known, root)):
+        return None, (funding_loads, report)
+    report.editions = _summaries(conn, {})
+    report.seconds = time.perf_counter() - t0
+    return report, (funding_loads, report)
+
+
+def _build_in_place(
+    url: str,
+    root: Path,
+    settings: BuildSettings,
+    only: Iterable[str] | None,
+    observer: BuildObserver | None,
+    funding: Path | None,
+) -> BuildReport:
+    """build_database on a database server (PostgreSQL), in place: under the database's
+    build lock, the schema brought up to date, then the whole build in one transaction with a
+    savepoint per document (fmtr.store.writer.OneTransaction): readers see the old data until
+    it commits, and an error or a kill leaves the database as it was."""
+    _catalog(root)  # a manifest naming files outside the corpus: refused before touching any
+    shown = display_url(url)
+    engine = make_engine(url)
+    try:
+        try:
+            conn = engine.connect()
+        except exc.DBAPIError as error:
+            raise DatabaseUnavailable(f"cannot open {shown}: {reason(error)}") from None
+        with conn, postgresql.build_lock(conn, shown):
+            migrate_connection(conn)
+            with conn.begin():
+                unchanged, funding_read = _unchanged(conn, root, settings, only, funding)
+            if unchanged is not None:
+                log.info("nothing changed since the last build of %s", shown)
+                return unchanged
+            with conn.begin():
+                report = _build_settled(
+                    OneTransaction(conn),
+                    root,
+                    settings,
+                    only,
+                    observer,
+                    bulk=False,
+                    funding=funding,
+                    funding_read=funding_read,
+                )
+            log.info("build run %d committed in %s", report.run_id, shown)
+            return report
+    except exc.DBAPIError as error:
+        raise BuildStopped(
+            f"the build of {shown} stopped: {reason(error)}; the database is as it was"
+        ) from None
+    finally:
+        engine.dispose()
+
+
 class BuildStopped(Unavailable):
     """A build that could not finish for a reason outside the corpus (a full disk); the message
     is one line. Exit 1, as a build whose documents failed: the database is as it was."""
@@ -501,8 +586,8 @@ class _EditionProof:
     the edition this build did not load (unchanged, or failed) are read back from the database.
     """
 
-    def __init__(self, engine: Engine, docs: list[Document], todo: list[tuple[Document, str]]):
-        self.engine = engine
+    def __init__(self, writer: Writer, docs: list[Document], todo: list[tuple[Document, str]]):
+        self.writer = writer
         self.listed = known_source_errors()
         touched = {d.edition for d, _ in todo}
         self.files = {ed: sorted(d.file for d in docs if d.edition == ed) for ed in touched}
@@ -520,7 +605,7 @@ class _EditionProof:
 
     def _prove(self, edition: str) -> None:
         fresh = self.fresh.pop(edition)
-        with self.engine.connect() as conn:
+        with self.writer.connect() as conn:
             stored = {
                 d.file: d.blocks
                 for d in iter_documents(
@@ -533,7 +618,7 @@ class _EditionProof:
             for i, b in enumerate(fresh.get(f) or stored.get(f) or [])
         ]
         checks = reconcile(blocks, self.listed)
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             save_verdicts(conn, checks)
         self.verdicts.append(summarise(edition, blocks, checks))
         self.checks.extend(checks)
@@ -594,11 +679,13 @@ def build(
         max_rows_per_pdf_page=max_rows_per_pdf_page,
         max_rows_per_html_page=max_rows_per_html_page,
     )
-    return _build_settled(engine, root, settings, only, observer, bulk=bulk, funding=funding)
+    return _build_settled(
+        EngineWriter(engine), root, settings, only, observer, bulk=bulk, funding=funding
+    )
 
 
 def _build_settled(
-    engine: Engine,
+    writer: Writer,
     root: Path,
     settings: BuildSettings,
     only: Iterable[str] | None,
@@ -610,7 +697,7 @@ def _build_settled(
 ) -> BuildReport:
     with _no_cyclic_gc():
         return _build(
-            engine,
+            writer,
             root,
             jobs=settings.jobs or os.cpu_count() or 1,
             settings=settings,
@@ -639,7 +726,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _build(
-    engine: Engine,
+    writer: Writer,
     root: Path,
     *,
     jobs: int,
@@ -652,26 +739,73 @@ def _build(
 ) -> BuildReport:
     obs = observer or SilentObserver()
     t0 = time.perf_counter()
-    with engine.connect() as conn:
+    with writer.connect() as conn:
         known = loaded_documents(conn)
         known_funding = loaded_funding(conn)
     # Planned before the build run is recorded: a refused manifest writes nothing.
     report = BuildReport(0)
     docs, todo = _plan(root, only, known, report, obs, settings)
+    # The funding is read (unless build_database read it before its copy) in a thread while
+    # the workers extract the documents, rather than before starting them (1.2 s). Its
+    # findings join the report once the documents are in, where they came when read first.
+    funding_errors_at = len(report.errors)
+    reader = ThreadPoolExecutor(1, thread_name_prefix="fmtr-funding")
+    reading: Future[list[FundingLoad]]
     if funding_read is None:
-        funding_loads = read_funding(funding, known_funding, report)
-    else:  # read by build_database before the copy: its findings go in this run's report
-        funding_loads, found = funding_read
-        report.funding_folder = found.funding_folder
-        report.funding_skipped = found.funding_skipped
-        report.funding_seconds = found.funding_seconds
-        report.unmapped_countries |= found.unmapped_countries
-        report.errors += [e for e in found.errors if isinstance(e, GreenbookError)]
-    with engine.begin() as conn:
+        found = BuildReport(0)
+        # The funding manifest is read here: a bad one refuses the build before any write.
+        datasets = funding_catalog(funding) if funding is not None else None
+        reading = reader.submit(read_funding, funding, known_funding, found, datasets)
+    else:
+        reading = Future()
+        reading.set_result(funding_read[0])
+        found = funding_read[1]
+    with writer.connect() as conn:
+        background = Background.start(conn)
+    try:
+        return _load(
+            writer, root, jobs, docs, todo, known, report, reading, found, funding_errors_at,
+            only, obs, bulk, settings, background, t0,
+        )  # fmt: skip
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
+        if background is not None:
+            background.close()
+
+
+def _take_funding(report: BuildReport, found: BuildReport, at: int) -> None:
+    """The funding reader's findings into this run's report, its errors at ``at``."""
+    report.funding_folder = found.funding_folder
+    report.funding_skipped = found.funding_skipped
+    report.funding_seconds = found.funding_seconds
+    report.unmapped_countries |= found.unmapped_countries
+    report.errors[at:at] = [e for e in found.errors if isinstance(e, GreenbookError)]
+
+
+def _load(
+    writer: Writer,
+    root: Path,
+    jobs: int,
+    docs: list[Document],
+    todo: list[tuple[Document, str]],
+    known: dict[str, str],
+    report: BuildReport,
+    reading: Future[list[FundingLoad]],
+    found: BuildReport,
+    funding_errors_at: int,
+    only: Iterable[str] | None,
+    obs: BuildObserver,
+    bulk: bool,
+    settings: BuildSettings,
+    background: Background | None,
+    t0: float,
+) -> BuildReport:
+    """_build, once the documents to load are planned and the funding is being read."""
+    with writer.begin() as conn:
         report.run_id = int(
             conn.execute(
                 insert(s.BuildRun).values(
-                    started_at=datetime.now(UTC),
+                    started_at=recorded_now(),
                     fmtr_version=__version__,
                     # Which corpus (its manifest's sha256), never the builder's folder.
                     corpus=corpus_identity(root),
@@ -689,35 +823,58 @@ def _build(
         len(report.errors),
     )  # fmt: skip
     seconds: dict[str, float] = {}
-    proof = _EditionProof(engine, docs, todo)
+    proof = _EditionProof(writer, docs, todo)
     if bulk and todo:
-        with engine.begin() as conn:
+        with writer.begin() as conn:
             drop_query_indexes(conn)
+    # Documents the catalog no longer lists are removed once the others are in: until then
+    # no figure can be started.
+    stale = only is None and bool(set(known) - {d.file for d in docs})
+    arrived: list[str] = []
+    figures_started = False
+
+    def start_figures() -> None:
+        """Once every row is in: which blocks count, then the figures that read the committed
+        rows start in threads (fmtr.store.search.Background) while this one goes on."""
+        nonlocal figures_started
+        if figures_started:
+            return
+        figures_started = True
+        log.debug("%.1f s: every document in, the figures start", time.perf_counter() - t0)
+        with writer.begin() as conn:
+            save_reference_tables(conn)
+            mark_counted_blocks(conn)
+        if background is not None:
+            background.group_names()
+            background.count_names()
 
     def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
         seconds[doc.edition] = seconds.get(doc.edition, 0.0) + secs
+        arrived.append(doc.file)
         if isinstance(result, ExtractError):
             report.errors.append(result)
             obs.failed(doc, result)
             proof.arrived(doc, None)
-            return
-        extract, clean = result
-        report.unmapped_countries |= clean.unmapped_countries
-        report.unmapped_programmes |= clean.unmapped_programmes
-        with engine.begin() as conn:
-            loaded = replace_document(
-                conn,
-                doc,
-                extract,
-                clean,
-                sha256=digest,
-                layout=family_of(doc.edition),
-                build_run_id=run_id,
-                seconds=round(secs, 3),
-            )
-        report.loaded.append(loaded)
-        obs.finished(doc, loaded)
-        proof.arrived(doc, extract.blocks)
+        else:
+            extract, clean = result
+            report.unmapped_countries |= clean.unmapped_countries
+            report.unmapped_programmes |= clean.unmapped_programmes
+            with writer.begin() as conn:
+                loaded = replace_document(
+                    conn,
+                    doc,
+                    extract,
+                    clean,
+                    sha256=digest,
+                    layout=family_of(doc.edition),
+                    build_run_id=run_id,
+                    seconds=round(secs, 3),
+                )
+            report.loaded.append(loaded)
+            obs.finished(doc, loaded)
+            proof.arrived(doc, extract.blocks)
+        if len(arrived) == len(todo) and report.loaded and not stale:
+            start_figures()  # while the workers end (a second or so)
 
     # Biggest first, so that two workers finish together rather than one waiting on the last.
     todo.sort(key=lambda item: (root / item[0].file).stat().st_size, reverse=True)
@@ -725,11 +882,11 @@ def _build(
         # Always in worker processes, even with one job: a file that hangs or crashes the PDF
         # library can then be stopped without taking the build down.
         _run_pool(root, todo, max(1, jobs), obs, store, settings)
-        if bulk:
-            with engine.begin() as conn:
-                create_query_indexes(conn)
+        log.debug("%.1f s: the workers ended", time.perf_counter() - t0)
+    funding_loads = reading.result()
+    _take_funding(report, found, funding_errors_at)
 
-    with engine.begin() as conn:
+    with writer.begin() as conn:
         for err in report.errors:
             conn.execute(
                 insert(s.BuildError).values(
@@ -743,7 +900,7 @@ def _build(
             update(s.BuildRun)
             .where(s.BuildRun.id == run_id)
             .values(
-                finished_at=datetime.now(UTC),
+                finished_at=recorded_now(),
                 loaded=len(report.loaded),
                 skipped=len(report.skipped),
                 failed=len(report.errors),
@@ -755,22 +912,28 @@ def _build(
             for (doc_id,) in conn.execute(gone).all():
                 unindex_document(conn, doc_id)
                 conn.execute(delete(s.Document).where(s.Document.id == doc_id))
-    if report.loaded:
-        report.verify = proof.report()
-    _store_funding(engine, funding_loads, run_id, report)
-    with engine.connect() as conn:
+    with writer.connect() as conn:
         # Also after a migration that added precomputed tables, when no document changed.
         refresh = bool(report.loaded) or not index_is_current(conn)
+    if refresh:
+        start_figures()  # unless it started when the last document came in
+    if bulk and todo:
+        with writer.begin() as conn:
+            create_query_indexes(conn)
+    if report.loaded:
+        report.verify = proof.report()
+    _store_funding(writer, funding_loads, run_id, report)
+    log.debug("%.1f s: query indexes made, funding stored", time.perf_counter() - t0)
     if report.funding_loaded and not refresh:
-        with engine.begin() as conn:
+        with writer.begin() as conn:
             save_reference_tables(conn)  # the recipient codes the funding rows use
     if refresh:
-        with engine.begin() as conn:
-            save_reference_tables(conn)
-            mark_counted_blocks(conn)
-        with engine.begin() as conn:
-            rebuild_search_index(conn, full_text=False)  # reads the committed `counted`
-    report.editions = _summaries(engine, seconds)
+        with writer.begin() as conn:
+            # Reads the committed `counted`, as do the threads start_figures started.
+            rebuild_search_index(conn, full_text=False, background=background)
+        log.debug("%.1f s: names, figures and statistics written", time.perf_counter() - t0)
+    with writer.connect() as conn:
+        report.editions = _summaries(conn, seconds)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -830,19 +993,42 @@ def _run_alone(
         try:
             return future.result(timeout=settings.file_seconds)
         except BrokenProcessPool:
-            for process in processes:
-                process.join(timeout=5)
+            _wait_ended(processes)
             aborted = any(p.exitcode == -signal.SIGABRT for p in processes)
             if aborted and settings.worker_memory:
                 # PDFium's answer to a failed allocation is abort(): with the address space
                 # capped, that is this file needing more than the ceiling.
                 return ExtractError(doc.file, None, memory_problem(settings)), 0.0
-            return ExtractError(doc.file, None, "the PDF reader crashed on this file"), 0.0
+            return ExtractError(doc.file, None, _crash_reason(processes)), 0.0
         except TimeoutError:
             for process in processes:
                 process.kill()
             reason = f"took longer than {settings.file_seconds:g} s (its time budget): stopped"
             return ExtractError(doc.file, None, reason), settings.file_seconds
+
+
+def _wait_ended(processes: list[Any], seconds: float = 5.0) -> None:
+    """Wait until the broken pool's processes have ended and their exit codes are known. The
+    pool's own thread reaps them too: a join that loses that race finds the child gone and
+    reports no exit code (None), so the code is polled until that thread has recorded it."""
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+        while process.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+def _crash_reason(processes: list[Any]) -> str:
+    """The crash's one line, naming how the worker ended (a signal or an exit code) so that a
+    user can tell a bug of the PDF library from a machine out of memory."""
+    codes = sorted({p.exitcode for p in processes if p.exitcode})
+    how = ", ".join(
+        f"signal {signal.Signals(-code).name}"
+        if code < 0 and -code in signal.valid_signals()
+        else f"exit code {code}"
+        for code in codes
+    )
+    return "the PDF reader crashed on this file" + (f" ({how})" if how else "")
 
 
 @dataclass
@@ -876,7 +1062,9 @@ class _Batch:
         try:
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for fut in done:
+                # Stored in the order sent (``done`` is a set): with one worker, the rows'
+                # integer ids are then the same from build to build and database to database.
+                for fut in [f for f in pending if f in done]:
                     doc, digest = pending.pop(fut)
                     try:
                         result, secs = fut.result()

@@ -6,7 +6,6 @@ training rows by SQL of the test's own, then compared with the library and the C
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import GREENBOOK
+from corpus_kit import GREENBOOK, connect
 from fmtr.cli.app import app
 from fmtr.query import funding_series, funding_top, largest, obligations_and_courses
 from fmtr.query.history import timeline
@@ -73,7 +72,7 @@ def _sums(rows: list[dict[str, Any]], key: Any) -> dict[Any, tuple[int, int]]:
 def test_every_row_is_loaded_verbatim_with_its_sheet_row(
     sheet: list[dict[str, Any]], full_db: Path, funding: Path
 ) -> None:
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     loaded = set(
         con.execute(
             "SELECT row, fiscal_year, region, country, category, publication_row, agency, "
@@ -120,7 +119,7 @@ def _imet(sheet: list[dict[str, Any]], first: int, last: int) -> list[dict[str, 
 def _listed(full_db: Path, programme: str, first: int, last: int) -> dict[str, tuple[int, int]]:
     """Course costs (cents) and trainees per recipient, summed from the training rows of the
     counted blocks (not from fmtr's precomputed figures)."""
-    con = sqlite3.connect(full_db)
+    con = connect(full_db)
     rows = con.execute(
         "SELECT b.country_code, coalesce(sum(t.cost_cents), 0), "
         "coalesce(sum(t.quantity_value), 0) FROM training t "

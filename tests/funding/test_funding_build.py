@@ -5,14 +5,13 @@ left exactly as it was. Workbooks are made in code; the corpus is an empty one."
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 from workbooks import GOOD_ROWS, IMET, IMET_ACCOUNT, funding_folder, write_manifest, write_workbook
 
-from corpus_kit import MANIFEST_HEADER
+from corpus_kit import MANIFEST_HEADER, connect
 from fmtr.cli.app import app
 from fmtr.pipeline import build_database
 
@@ -40,7 +39,7 @@ def test_build_loads_every_row_with_provenance_then_skips_it(
     report = build_database(f"sqlite:///{db}", empty_corpus, funding=money)
     assert report.ok, report.errors
     assert [f.rows for f in report.funding_loaded] == [len(GOOD_ROWS)]
-    con = sqlite3.connect(db)
+    con = connect(db)
     file, sheet, header_row, loaded = con.execute(
         "SELECT file, sheet, header_row, rows FROM funding_file"
     ).fetchone()

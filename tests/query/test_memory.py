@@ -49,7 +49,7 @@ def test_a_smaller_budget_drops_entries_at_once() -> None:
 
 
 def test_the_answer_cache_keeps_within_its_bytes(tmp_path: Path) -> None:
-    from fmtr.web.cache import AnswerCache
+    from fmtr.web.cache import AnswerCache, file_stamp
 
     db = tmp_path / "db.sqlite"
     db.write_bytes(b"")
@@ -59,7 +59,7 @@ def test_the_answer_cache_keeps_within_its_bytes(tmp_path: Path) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": body})
 
-    cache = AnswerCache(app, db_path=db, max_bytes=100_000, max_body=50_000)
+    cache = AnswerCache(app, stamp=lambda: file_stamp(db), max_bytes=100_000, max_body=50_000)
 
     async def ask(n: int) -> None:
         async def send(message: Any) -> None:
@@ -76,14 +76,8 @@ def test_the_answer_cache_keeps_within_its_bytes(tmp_path: Path) -> None:
 
     asyncio.run(flood())
     assert 5 <= len(cache.entries) <= 10  # about 10.8 KB an answer
-    assert cache.entries.get(("/api/v1/x", b"n=999", _stamp(db))) is not None
-    assert cache.entries.get(("/api/v1/x", b"n=0", _stamp(db))) is None
-
-
-def _stamp(path: Path) -> tuple[int, ...]:
-    from fmtr.web.cache import _stamp as stamp
-
-    return stamp(path)
+    assert cache.entries.get(("/api/v1/x", b"n=999", file_stamp(db))) is not None
+    assert cache.entries.get(("/api/v1/x", b"n=0", file_stamp(db))) is None
 
 
 def test_unit_searches_keep_their_words_within_the_budget(fixture_db: Path) -> None:
@@ -144,8 +138,9 @@ def test_a_rebuilt_database_drops_what_was_kept_of_the_earlier_build(
     engine = read_only_engine(str(db))
     try:
         for stamp in ("2026-01-01 00:00:00", "2026-01-02 00:00:00", "2026-01-03 00:00:00"):
-            with closing(sqlite3.connect(db)) as con, con:  # as a build refreshing the index would
+            with closing(sqlite3.connect(db)) as con:  # as a build refreshing the index would
                 con.execute("UPDATE search_state SET rebuilt_at = ?", (stamp,))
+                con.commit()
             with engine.connect() as conn:
                 assert per_build(conn, "test_memory", lambda c, s=stamp: s) == stamp
             kept = [k for k in _PER_BUILD if k[1] == "test_memory"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import Builds
+from corpus_kit import Builds, connect
 from fmtr.cli.app import app
 from fmtr.query import series
 from fmtr.query.cite import cite, cite_figure, cite_row
@@ -21,7 +21,7 @@ runner = CliRunner()
 
 
 def _a_row(db: Path, like: str) -> sqlite3.Row:
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.row_factory = sqlite3.Row
     row = con.execute(
         "SELECT * FROM training_provenance WHERE stable_id LIKE ? ORDER BY training_id LIMIT 1",
@@ -66,7 +66,7 @@ def test_an_html_row_has_no_page(builds: Builds) -> None:
 
 def test_a_figure_citation_is_fmtrs_sum_with_its_pages(builds: Builds) -> None:
     engine = read_only_engine(str(builds.built))
-    con = sqlite3.connect(builds.built)
+    con = connect(builds.built)
     code, programme, fy = con.execute(
         "SELECT country_code, programme_code, fy FROM year_figures ORDER BY rows DESC LIMIT 1"
     ).fetchone()
@@ -90,7 +90,7 @@ def test_a_figure_citation_is_fmtrs_sum_with_its_pages(builds: Builds) -> None:
 def test_a_release_is_named_in_its_citations(builds: Builds, tmp_path: Path) -> None:
     copy = tmp_path / "release.sqlite"
     shutil.copyfile(builds.built, copy)
-    con = sqlite3.connect(copy)
+    con = connect(copy)
     con.execute(
         "INSERT INTO data_release (version, created_at, fmtr_version, url) "
         "VALUES ('2026.1', '2026-01-02 03:04:05', '0.1.0', 'https://example.org/fmtr/2026.1')"

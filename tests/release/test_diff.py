@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from corpus_kit import Builds
+from corpus_kit import Builds, connect
 from fmtr.cli.app import app
 from fmtr.release.diff import ADDED, CHANGED, MOVED, REMOVED, DiffError, diff_databases
 
@@ -24,7 +23,7 @@ def _digest(path: Path) -> str:
 
 def _rows(db: Path, document: str) -> dict[str, tuple[object, ...]]:
     """stable id -> (page, cells) of one document's training rows."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     out = {
         r[0]: tuple(r[1:])
         for r in con.execute(
@@ -72,7 +71,7 @@ def test_one_document_changed_reports_exactly_its_changes(builds: Builds) -> Non
     # Figures moved only where the document's blocks count: its recipients, programmes, years.
     blocks: set[tuple[str, str, int]] = set()
     for db in (builds.built, builds.changed):
-        con = sqlite3.connect(db)
+        con = connect(db)
         blocks |= set(
             con.execute(
                 "SELECT b.country_code, b.programme_code, b.fy FROM programme_block b "
@@ -113,7 +112,7 @@ def test_a_wrong_path_or_an_old_database_is_an_error(builds: Builds, tmp_path: P
     assert not missing.exists()  # not created
     old = tmp_path / "old.sqlite"
     shutil.copyfile(builds.built, old)
-    con = sqlite3.connect(old)
+    con = connect(old)
     con.execute("DROP VIEW training_provenance")
     con.execute("DROP INDEX ux_training_stable_id")
     con.execute("ALTER TABLE training DROP COLUMN stable_id")

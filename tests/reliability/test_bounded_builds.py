@@ -6,7 +6,6 @@ content is the only thing wrong."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import zlib
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from hostile_kit import HTML, PDF, ROWS, assert_one_clear_error, bomb_pdf, deflate_bomb
 from typer.testing import CliRunner
 
-from corpus_kit import write_manifest
+from corpus_kit import connect, write_manifest
 from fmtr.cli.app import app
 from fmtr.settings import BuildSettings
 
@@ -32,7 +31,7 @@ def test_the_bomb_is_what_it_claims() -> None:
 
 
 def edition_rows(db: Path, edition: str) -> int:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect(f"file:{db}?mode=ro", uri=True)
     (n,) = con.execute(
         "SELECT count(*) FROM training_provenance WHERE edition = ?", (edition,)
     ).fetchone()

@@ -8,7 +8,6 @@ matches its own printed totals)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from hostile_kit import HTML, assert_one_clear_error, rebuild
 from typer.testing import CliRunner
 
+from corpus_kit import connect
 from fmtr.cli.app import app
 from fmtr.sources.catalog import sha256_hex_of_file
 from fmtr.store.swap import build_lock
@@ -35,7 +35,7 @@ def add_row(root: Path, file: str, sha256: str | None = None) -> None:
 
 
 def pakistan_fy1999_trainees(db: Path) -> int:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect(f"file:{db}?mode=ro", uri=True)
     (n,) = con.execute(
         "SELECT sum(t.quantity_value) FROM training t JOIN programme_block b ON b.id = t.block_id"
         " WHERE b.country_code = 'PAK' AND b.fy = 1999"

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hostile_kit import PDF
 
+from corpus_kit import connect
 from fmtr.sources.page_cache import PageCache, PageCacheError, default_folder
 
 
@@ -137,7 +138,7 @@ def server_files(served: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, 
     root, db, _ = served
     shutil.copytree(root, tmp_path / "corpus")
     shutil.copy(db, tmp_path / "fmtr.sqlite")
-    con = sqlite3.connect(tmp_path / "fmtr.sqlite")
+    con = connect(tmp_path / "fmtr.sqlite")
     ids = [
         i
         for (i,) in con.execute(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_kit import built_database
+from corpus_kit import built_database, connect
 from fmtr.cli.app import app
 from fmtr.query.export import Selection, spreadsheet_safe, write_selection
 
@@ -126,7 +125,7 @@ def western(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_real_unit_stays_verbatim_in_the_database(western: Path) -> None:
-    con = sqlite3.connect(f"file:{western}?mode=ro", uri=True)
+    con = connect(f"file:{western}?mode=ro", uri=True)
     units = [u for (u,) in con.execute("SELECT student_unit FROM training") if u]
     con.close()
     assert [u for u in units if u.startswith(UNIT)] == [FULL_UNIT]

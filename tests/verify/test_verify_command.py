@@ -8,13 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import LAYOUT_CUTS, LAYOUT_HTML, cut_pdf, write_layouts_corpus
+from corpus_kit import LAYOUT_CUTS, LAYOUT_HTML, connect, cut_pdf, write_layouts_corpus
 from fmtr.cli.app import app
 from fmtr.pipeline import build
 from fmtr.store.db import open_database
@@ -65,7 +64,7 @@ def test_one_document_with_the_sums_and_the_text_as_the_library_computes_them(
     editions = sorted({e for e, *_ in LAYOUT_CUTS} | {LAYOUT_HTML[0]})
     assert [v["edition"] for v in document["editions"]] == editions
     assert [v["edition"] for v in document["text"]["editions"]] == editions
-    con = sqlite3.connect(db)
+    con = connect(db)
     (stored,) = con.execute("SELECT count(*) FROM training").fetchone()
     con.close()
     text = document["text"]["editions"]
@@ -93,7 +92,7 @@ def test_a_word_the_page_does_not_print_fails_the_proof(
     good = runner.invoke(app, ["verify", "--db", str(db), "--corpus", str(root)])
     assert good.exit_code == 0, good.output
     copy = Path(shutil.copyfile(db, tmp_path / "changed.sqlite"))
-    con = sqlite3.connect(copy)
+    con = connect(copy)
     file, page, title = con.execute(
         "SELECT d.file, t.page, t.course_title FROM training t "
         "JOIN programme_block b ON b.id = t.block_id JOIN document d ON d.id = b.document_id "

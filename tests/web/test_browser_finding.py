@@ -14,7 +14,6 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from urllib.parse import unquote
 
 import pytest
 from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401  (the module's browser fixture)
+
+from corpus_kit import connect
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"
@@ -80,19 +81,11 @@ def open_menu_link(page: Any, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
 
-@pytest.fixture()
-def corpus_rows(corpus_web_db: Path) -> Iterator[sqlite3.Connection]:
-    """The test database, read straight, closed afterwards (Python 3.13 warns of a connection
-    left open)."""
-    with closing(sqlite3.connect(corpus_web_db)) as db:
-        yield db
-
-
 def test_a_units_trainings_within_one_country(
-    page: Any, corpus_live_server: str, corpus_rows: sqlite3.Connection
+    page: Any, corpus_live_server: str, corpus_web_db: Path
 ) -> None:
     """A vetting researcher: the student unit of one country, its every training, exported."""
-    db = corpus_rows
+    db = connect(corpus_web_db)
     # A unit name printed for two countries or more, and the country printing it most.
     name, country, country_name = db.execute(
         """SELECT n.spelling, n.country_code, c.name FROM unit_name n
@@ -145,11 +138,9 @@ def test_a_units_trainings_within_one_country(
     assert {r["country_code"] for r in rows} == {country}
 
 
-def test_a_course_across_countries(
-    page: Any, corpus_live_server: str, corpus_rows: sqlite3.Connection
-) -> None:
+def test_a_course_across_countries(page: Any, corpus_live_server: str, corpus_web_db: Path) -> None:
     """A journalist: a course over the years and countries, from the search box."""
-    db = corpus_rows
+    db = connect(corpus_web_db)
     course, title, n_countries = db.execute(
         "SELECT course, name, countries FROM course_figures ORDER BY countries DESC, rows DESC "
         "LIMIT 1"
@@ -210,11 +201,9 @@ def test_a_course_across_countries(
     assert sum(r[cost] or 0 for r in data) == sum(v[2] for v in per_country.values())
 
 
-def test_a_full_export_of_a_search(
-    page: Any, corpus_live_server: str, corpus_rows: sqlite3.Connection
-) -> None:
+def test_a_full_export_of_a_search(page: Any, corpus_live_server: str, corpus_web_db: Path) -> None:
     """An analyst: every row of a search (not the page on screen), in every format."""
-    db = corpus_rows
+    db = connect(corpus_web_db)
     country, name, programme = db.execute(
         """SELECT b.country_code, c.name, b.programme_code FROM training t
            JOIN programme_block b ON b.id = t.block_id JOIN country c ON c.code = b.country_code

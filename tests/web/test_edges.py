@@ -39,7 +39,7 @@ PAGES = [
 
 
 def _first_id(db: Path) -> int:
-    with closing(sqlite3.connect(db)) as con, con:
+    with closing(sqlite3.connect(db)) as con:
         return int(con.execute("SELECT min(id) FROM training").fetchone()[0])
 
 
@@ -174,8 +174,9 @@ def test_only_web_addresses_are_links() -> None:
 
 def test_a_javascript_document_url_is_shown_as_text(web_db: Path, tmp_path: Path) -> None:
     db = Path(shutil.copy(web_db, tmp_path / "fmtr.sqlite"))
-    with closing(sqlite3.connect(db)) as con, con:
+    with closing(sqlite3.connect(db)) as con:
         con.execute("UPDATE document SET url = 'javascript:alert(document.domain)'")
+        con.commit()
     training_id = _first_id(db)
     with TestClient(create_app(str(db))) as client:
         page = client.get(f"/training/{training_id}").text

@@ -5,13 +5,13 @@ on; every page reachable under a path prefix, offline."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus_kit import connect
 from fmtr.query.shapes import dollars
 
 PAGES = [
@@ -458,7 +458,7 @@ def test_the_source_image_opens_full_size(corpus_web_db: Path, corpus_web_app: A
     from fastapi.testclient import TestClient
 
     ident = (
-        sqlite3.connect(corpus_web_db)
+        connect(corpus_web_db)
         .execute(
             "SELECT t.stable_id FROM training t JOIN programme_block b ON b.id = t.block_id "
             "JOIN document d ON d.id = b.document_id WHERE d.file LIKE '%.pdf' LIMIT 1"
@@ -477,7 +477,7 @@ def test_the_source_image_opens_full_size(corpus_web_db: Path, corpus_web_app: A
 
 def test_a_row_lives_at_its_stable_identifier(client: Any, web_db: Path) -> None:
     rid, ident = (
-        sqlite3.connect(web_db)
+        connect(web_db)
         .execute("SELECT id, stable_id FROM training ORDER BY id DESC LIMIT 1")
         .fetchone()
     )
@@ -541,7 +541,7 @@ def test_every_page_states_the_licence_of_the_data(client: Any, url: str) -> Non
 def test_country_charts_show_the_obligations_from_the_first_year_with_data(
     client: Any, web_db: Path
 ) -> None:
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     first = db.execute(
         "SELECT min(fy) FROM funding_obligation "
         "WHERE programme_code = 'IMET' AND current_dollars > 0"
@@ -602,7 +602,7 @@ def test_a_country_without_obligations_has_no_money_chart(client: Any) -> None:
 
 
 def test_the_largest_recipient_under_every_measure(client: Any, web_db: Path) -> None:
-    db = sqlite3.connect(web_db)
+    db = connect(web_db)
     money = db.execute(
         "SELECT country_code, sum(current_dollars) s FROM funding_obligation "
         "WHERE programme_code = 'IMET' AND fy BETWEEN 2003 AND 2017 AND country_code IN "

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import csv
 import shutil
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus_kit import connect
 from fmtr.query.shapes import dollars
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -112,8 +111,7 @@ def user(request: Any, chromium: Any, strict_server: str) -> Iterator[User]:
 
 
 def _sql(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db)) as con:
-        return con.execute(sql, params).fetchall()
+    return connect(db).execute(sql, params).fetchall()
 
 
 def _cells(page: Any, table: str, row: str) -> list[str]:

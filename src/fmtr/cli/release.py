@@ -55,8 +55,8 @@ def cite(
 
 
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier database (SQLite file).")],
-    new: Annotated[Path, typer.Argument(help="The later database (SQLite file).")],
+    old: Annotated[str, typer.Argument(help="The earlier database (SQLite file or database URL).")],
+    new: Annotated[str, typer.Argument(help="The later database (SQLite file or database URL).")],
     limit: Annotated[
         int, typer.Option("--limit", min=0, max=10**9, help="Changes to list per kind (0: all).")
     ] = 20,
@@ -64,7 +64,7 @@ def diff(
 ) -> None:
     """What changed between two databases, by stable identifier: rows, totals, blocks and
     documents added, removed, changed (field by field) or moved, per edition, and the figures
-    whose values moved. Both files are only read. Exit status 1 when they differ.
+    whose values moved. Both databases are only read. Exit status 1 when they differ.
 
     Example: fmtr diff release-2026.11/fmtr.sqlite data/fmtr.sqlite
     """

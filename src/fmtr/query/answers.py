@@ -28,6 +28,7 @@ from fmtr.query.resolve import Database, connect
 from fmtr.query.row import training_row
 from fmtr.query.shapes import Document, Table
 from fmtr.query.student_units import units as ask_units
+from fmtr.store.sql import sql_limit
 
 # A recipient's lists of names, as the CLI and the API call them.
 NameList = Literal["courses", "schools", "locations", "units"]
@@ -66,7 +67,7 @@ def countries(db: Database, limit: int | None = None, offset: int = 0) -> Table:
 
 
 def _sql_limit(limit: int | None) -> int:
-    return -1 if limit is None else limit  # SQLite: a negative LIMIT is none
+    return sql_limit(limit)  # None (every row) as a LIMIT both databases take
 
 
 def country(

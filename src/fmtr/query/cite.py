@@ -24,6 +24,7 @@ from fmtr.query.resolve import (
     resolve_programme,
 )
 from fmtr.query.row import TrainingRecord, training_row
+from fmtr.store.sql import rows
 
 AUTHORS = ("U.S. Department of State", "U.S. Department of Defense")
 REPORT = "Foreign Military Training Report"
@@ -48,15 +49,19 @@ class ReleaseStamp:
 
 
 def release_stamp(conn: Connection) -> ReleaseStamp:
-    row = conn.exec_driver_sql(
-        "SELECT version, created_at, fmtr_version, url FROM data_release ORDER BY id DESC LIMIT 1"
-    ).first()
+    found = rows(
+        conn,
+        "SELECT version, created_at, fmtr_version, url FROM data_release ORDER BY id DESC LIMIT 1",
+    )
+    row = found[0] if found else None
     if row is not None:
         return ReleaseStamp(row[0], str(row[1])[:10], row[2], row[3])
-    built = conn.exec_driver_sql(
+    last = rows(
+        conn,
         "SELECT finished_at, fmtr_version FROM build_run WHERE finished_at IS NOT NULL "
-        "ORDER BY id DESC LIMIT 1"
-    ).first()
+        "ORDER BY id DESC LIMIT 1",
+    )
+    built = last[0] if last else None
     return ReleaseStamp(
         None, str(built[0])[:10] if built else "", built[1] if built else None, None
     )
@@ -193,7 +198,7 @@ SELECT e.name, d.stable_id, d.file, min(b.first_page), max(b.last_page), d.url,
 FROM programme_block b JOIN document d ON d.id = b.document_id
 JOIN edition e ON e.id = d.edition_id
 LEFT JOIN training t ON t.block_id = b.id
-WHERE b.counted = 1 AND b.country_code = ? AND b.fy = ? {programme}
+WHERE b.counted = TRUE AND b.country_code = :code AND b.fy = :fy {programme}
 GROUP BY e.name, d.stable_id, d.file, d.url, d.report_page_offset
 ORDER BY e.name, d.file
 """
@@ -212,17 +217,17 @@ def cite_figure(
         recipient = resolve_country(conn, country)
         year = resolve_fiscal_year(conn, fy)
         prog = resolve_programme(conn, programme) if programme is not None else None
-        params: list[Any] = [recipient.code, year]
+        params: dict[str, Any] = {"code": recipient.code, "fy": year}
         where = ""
         if prog is not None:
-            where = "AND b.programme_code = ?"
-            params.append(prog.code)
-        found = conn.exec_driver_sql(_FIGURE_SOURCES.format(programme=where), tuple(params)).all()
+            where = "AND b.programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(conn, _FIGURE_SOURCES.format(programme=where), params)
         release = release_stamp(conn)
     ident = figure_id(recipient.code, prog.code if prog else None, year)
     trainees = sum(r[7] or 0 for r in found)
     cents = sum(r[8] or 0 for r in found)
-    rows = sum(r[9] for r in found)
+    n_rows = sum(r[9] for r in found)
     no_qty = sum(r[10] for r in found)
     no_cost = sum(r[11] for r in found)
     sources = []
@@ -232,7 +237,7 @@ def cite_figure(
         sources.append(Source(edition, doc, file, first, last, link))
     what = f"{prog.code} training" if prog else "All training"
     figure = (
-        f"{trainees:,} trainees, {_dollars(cents)}, {rows:,} training rows"
+        f"{trainees:,} trainees, {_dollars(cents)}, {n_rows:,} training rows"
         + (f" ({no_qty:,} without a number of trainees)" if no_qty else "")
         + (f" ({no_cost:,} without a cost)" if no_cost else "")
     )
@@ -279,12 +284,13 @@ def cite_figure(
         csl["version"] = release.version
     if release.url:
         csl["URL"] = release.url
+    # int(): PostgreSQL's sums of integers are numerics (Decimal), SQLite's integers.
     values = {
-        "trainees": trainees,
-        "cost_cents": cents,
-        "rows": rows,
-        "rows_without_quantity": no_qty,
-        "rows_without_cost": no_cost,
+        "trainees": int(trainees),
+        "cost_cents": int(cents),
+        "rows": int(n_rows),
+        "rows_without_quantity": int(no_qty),
+        "rows_without_cost": int(no_cost),
     }
     return Citation(ident, "figure", text, bibtex, csl, release, sources, values)
 

@@ -19,10 +19,12 @@ from sqlalchemy import Connection
 from fmtr.clean.glossary import canonical, fts_expression, related_runs, words
 from fmtr.errors import NotFound
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.figures import Figures
 from fmtr.query.resolve import Database, connect, require_search_index
 from fmtr.query.student_units import NamedFigures
 from fmtr.query.text import TrainingHit, rows_where
+from fmtr.store import fulltext
+from fmtr.store.sql import fast_rows, in_list
 
 # How a course matches a search, best first.
 COURSE_MATCHES = ("exact", "starts with", "all words", "related")
@@ -56,7 +58,7 @@ class CourseMatches:
 _COURSE = """
 SELECT course, name, variants, keys, countries, first_fy, last_fy, rows, trainees, cost_cents,
        counted_rows, rows_without_quantity, rows_without_cost
-FROM course_figures WHERE course = ?
+FROM course_figures WHERE course = :course
 """
 
 
@@ -87,12 +89,14 @@ def courses(db: Database, text: str, limit: int | None = 20, offset: int = 0) ->
     ws = tuple(query.split())
     with connect(db) as conn:
         require_search_index(conn)
+        matching, params = fulltext.of(conn).names_matching(
+            "course", fts_expression(ws, "course", verbatim=False)
+        )
         found = fast_rows(
             conn,
-            "SELECT f.course, f.rows, f.counted_rows, n.canonical FROM course_fts x "
-            "JOIN course_name n ON n.id = x.rowid JOIN course_figures f ON f.course = n.course "
-            "WHERE course_fts MATCH ?",
-            (fts_expression(ws, "course", verbatim=False),),
+            "SELECT f.course, f.rows, f.counted_rows, n.canonical FROM course_name n "
+            f"JOIN course_figures f ON f.course = n.course WHERE n.id IN ({matching})",
+            params,
         )
         best: dict[str, tuple[int, int, int]] = {}  # course -> (match, -counted, -rows)
         for course, rows, counted, name in found:
@@ -112,7 +116,7 @@ def courses(db: Database, text: str, limit: int | None = 20, offset: int = 0) ->
         page = order[offset:] if limit is None else order[offset : offset + limit]
         out = []
         for course in page:
-            found_course = _course(fast_rows(conn, _COURSE, (course,))[0])
+            found_course = _course(fast_rows(conn, _COURSE, {"course": course})[0])
             found_course.match = COURSE_MATCHES[best[course][0]]
             out.append(found_course)
         rows = sum(-best[c][2] for c in order)
@@ -147,10 +151,10 @@ def find_course(conn: Connection, name: str) -> str:
     """The course ``name`` names: any of its titles, its key or its identifier; NotFound
     (with the closest course as suggestion) when none."""
     for sql, value in (
-        ("SELECT course FROM course_figures WHERE course = ?", canonical(name, "course")),
-        ("SELECT course FROM course_name WHERE key = ?", name),
+        ("SELECT course FROM course_figures WHERE course = :v", canonical(name, "course")),
+        ("SELECT course FROM course_name WHERE key = :v", name),
     ):
-        row = fast_rows(conn, sql, (value,))
+        row = fast_rows(conn, sql, {"v": value})
         if row:
             return str(row[0][0])
     suggestion = None
@@ -168,29 +172,30 @@ def course_profile(db: Database, name: str, *, limit: int = 20) -> CourseProfile
     Example: ``course_profile(db, "Command and General Staff Officer Course")``."""
     with connect(db) as conn:
         require_search_index(conn)
-        course = _course(fast_rows(conn, _COURSE, (find_course(conn, name),))[0])
-        marks = ",".join("?" * len(course.keys))
+        course = _course(fast_rows(conn, _COURSE, {"course": find_course(conn, name)})[0])
+        marks, keys = in_list("key", course.keys)
         rows = (
             "FROM training t JOIN programme_block b ON b.id = t.block_id "
-            f"WHERE t.course_key IN ({marks}) AND b.counted = 1"
+            f"WHERE t.course_key IN ({marks}) AND b.counted = TRUE"
         )
-        keys = tuple(course.keys)
-        names = dict(fast_rows(conn, "SELECT code, name FROM country", ()))
+        names = dict(fast_rows(conn, "SELECT code, name FROM country"))
         by_country = [
-            CourseCountry(code or "?", names.get(code, code or "?"), Figures(*f), first, last)
+            CourseCountry(
+                code or "?", names.get(code, code or "?"), Figures(*map(int, f)), first, last
+            )
             for code, first, last, *f in fast_rows(
                 conn,
                 f"SELECT b.country_code, min(b.fy), max(b.fy), {_SUMS} {rows} GROUP BY 1 "
-                "ORDER BY 4 DESC, 5 DESC, 1",
+                "ORDER BY 4 DESC, 5 DESC, 1 NULLS FIRST",
                 keys,
             )
         ]
         by_year = [
-            (fy, n, Figures(*f))
+            (fy, n, Figures(*map(int, f)))
             for fy, n, *f in fast_rows(
                 conn,
                 f"SELECT b.fy, count(DISTINCT b.country_code), {_SUMS} {rows} GROUP BY 1 "
-                "ORDER BY 1",
+                "ORDER BY 1 NULLS FIRST",
                 keys,
             )
         ]
@@ -200,12 +205,12 @@ def course_profile(db: Database, name: str, *, limit: int = 20) -> CourseProfile
             ("locations", "location_key", "location"),
         ):
             named[what] = [
-                NamedFigures(label or "", Figures(*f), first, last)
+                NamedFigures(label or "", Figures(*map(int, f)), first, last)
                 for _, label, first, last, *f in fast_rows(
                     conn,
                     f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
-                    "GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
-                    (*keys, limit),
+                    "GROUP BY 1 ORDER BY count(*) DESC, 2 NULLS FIRST LIMIT :limit",
+                    {**keys, "limit": limit},
                 )
             ]
     return CourseProfile(course, by_country, by_year, named["schools"], named["locations"])
@@ -236,12 +241,12 @@ def course_rows(
     and the page of them by fiscal year and report order."""
     with connect(db) as conn:
         require_search_index(conn)
-        course = _course(fast_rows(conn, _COURSE, (find_course(conn, name),))[0])
-        marks = ",".join("?" * len(course.keys))
+        course = _course(fast_rows(conn, _COURSE, {"course": find_course(conn, name)})[0])
+        marks, keys = in_list("key", course.keys)
         total, hits = rows_where(
             conn,
             f"t.course_key IN ({marks})",
-            tuple(course.keys),
+            keys,
             all_editions=all_editions,
             limit=limit,
             offset=offset,

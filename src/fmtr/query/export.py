@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection
+from sqlalchemy import text as text_sql
 
 from fmtr.extras import MissingExtra, require
 from fmtr.query.errors import FormatUnavailable
@@ -38,6 +40,7 @@ from fmtr.query.resolve import (
     resolve_programme,
     resolve_span,
 )
+from fmtr.store.sql import in_list, rows
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
 MEDIA_TYPES = {
@@ -88,16 +91,19 @@ COLUMN_MEANINGS: dict[str, str] = {
 COLUMNS = tuple(COLUMN_MEANINGS)
 
 # A cost in cents as exact dollars, in SQL (integer arithmetic: no float ever holds it).
+# Written with || and CAST, which both databases have (SQLite's printf is not PostgreSQL's).
 _USD = (
-    "CASE WHEN t.cost_cents IS NULL THEN NULL ELSE printf('%s%d.%02d', "
-    "CASE WHEN t.cost_cents < 0 THEN '-' ELSE '' END, abs(t.cost_cents) / 100, "
-    "abs(t.cost_cents) % 100) END"
+    "CASE WHEN t.cost_cents IS NULL THEN NULL ELSE "
+    "CASE WHEN t.cost_cents < 0 THEN '-' ELSE '' END || CAST(abs(t.cost_cents) / 100 AS TEXT) "
+    "|| '.' || CASE WHEN abs(t.cost_cents) % 100 < 10 THEN '0' ELSE '' END "
+    "|| CAST(abs(t.cost_cents) % 100 AS TEXT) END"
 )
 _SELECT = f"""
 SELECT t.id, t.stable_id, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
        d.url, b.region, b.country, b.country_code, c.name, b.programme, b.programme_code,
-       b.programme_variant, b.fiscal_year, b.fy, coalesce(b.counted, 0), b.department,
+       b.programme_variant, b.fiscal_year, b.fy, CASE WHEN b.counted THEN 1 ELSE 0 END,
+       b.department,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity, t.cost,
        t.start_date, t.end_date, t.quantity_value, {_USD}, t.cost_cents, t.start_on, t.end_on,
        t.flags
@@ -127,7 +133,7 @@ class RowFilter:
     names them (a file name's parts: fmtr.query.filenames)."""
 
     where: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
     country: str | None = None
     programme: str | None = None
     first_fy: int | None = None
@@ -186,7 +192,7 @@ def row_filter(
             literal=literal,
         )
         f.where.append(f"t.id IN (SELECT m.id FROM ({chosen.source}) m)")
-        f.params += chosen.params
+        f.params.update(chosen.params)
         f.country = chosen.country.code if chosen.country else None
         f.programme = chosen.programme.code if chosen.programme else None
         if chosen.span:
@@ -204,32 +210,36 @@ def row_filter(
             _, unit_id = find_unit(conn, recipient, unit)
             keys = [
                 r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT key FROM unit_name WHERE country_code = ? AND unit = ? ORDER BY key",
-                    (recipient.code, unit_id),
+                for r in rows(
+                    conn,
+                    "SELECT key FROM unit_name WHERE country_code = :country AND unit = :unit "
+                    "ORDER BY key",
+                    {"country": recipient.code, "unit": unit_id},
                 )
             ]
-            f.where.append(f"t.student_unit_key IN ({','.join('?' * len(keys))})")
-            f.where.append(f"{_RECIPIENT} = ?")
-            f.params += [*keys, recipient.code]
+            marks, found_keys = in_list("e_unit", keys)
+            f.where.append(f"t.student_unit_key IN ({marks})")
+            f.where.append(f"{_RECIPIENT} = :e_country")
+            f.params.update(found_keys, e_country=recipient.code)
             f.text = unit_id
         else:
-            f.where.append("b.country_code = ?")
-            f.params.append(recipient.code)
+            f.where.append("b.country_code = :e_country")
+            f.params["e_country"] = recipient.code
     if programme is not None:
         found = resolve_programme(conn, programme)
-        f.where.append("b.programme_code = ?")
-        f.params.append(found.code)
+        f.where.append("b.programme_code = :e_programme")
+        f.params["e_programme"] = found.code
         f.programme = found.code
     if start is not None or end is not None:
         f.first_fy, f.last_fy = resolve_span(conn, start, end)
-        f.where.append("b.fy BETWEEN ? AND ?")
-        f.params += [f.first_fy, f.last_fy]
+        f.where.append("b.fy BETWEEN :e_first_fy AND :e_last_fy")
+        f.params.update(e_first_fy=f.first_fy, e_last_fy=f.last_fy)
     if not all_editions:
-        f.where.append("b.counted = 1")
+        f.where.append("b.counted = TRUE")
     if unit_keys is not None:
-        f.where.append(f"t.student_unit_key IN ({','.join('?' * len(unit_keys)) or 'NULL'})")
-        f.params += list(unit_keys)
+        marks, found_keys = in_list("e_unit_key", list(unit_keys))
+        f.where.append(f"t.student_unit_key IN ({marks})")
+        f.params.update(found_keys)
     if course is not None:
         from fmtr.query.course_titles import find_course
 
@@ -237,14 +247,17 @@ def row_filter(
         course_id = find_course(conn, course)
         course_keys = [
             r[0]
-            for r in conn.exec_driver_sql(
-                "SELECT key FROM course_name WHERE course = ? ORDER BY key", (course_id,)
+            for r in rows(
+                conn,
+                "SELECT key FROM course_name WHERE course = :course ORDER BY key",
+                {"course": course_id},
             )
         ]
         f.text = course_id
     if course_keys is not None:
-        f.where.append(f"t.course_key IN ({','.join('?' * len(course_keys)) or 'NULL'})")
-        f.params += list(course_keys)
+        marks, found_keys = in_list("e_course", list(course_keys))
+        f.where.append(f"t.course_key IN ({marks})")
+        f.params.update(found_keys)
     return f
 
 
@@ -256,20 +269,29 @@ def export_name(db: Database, **filters: Any) -> str:
 
 def count_rows(conn: Connection, f: RowFilter) -> int:
     """How many rows ``f`` selects: what a page shows before a download."""
-    return int(conn.exec_driver_sql(_COUNT + f.sql_where, tuple(f.params)).scalar_one())
+    return int(rows(conn, _COUNT + f.sql_where, f.params)[0][0])
 
 
 def stream_rows(conn: Connection, f: RowFilter, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
     """The rows ``f`` selects, in report order, read from the cursor ``batch`` at a time."""
     sql = _SELECT + f.sql_where + _ORDER
     raw = conn.connection.driver_connection
-    cursor = (
-        raw.cursor() if hasattr(raw, "cursor") else conn.connection.cursor()  # type: ignore[union-attr]
-    )
+    if not isinstance(raw, sqlite3.Connection):
+        # A server-side cursor (psycopg's named cursor): the server sends ``batch`` at a time.
+        result = conn.execution_options(stream_results=True, max_row_buffer=batch).execute(
+            text_sql(sql), f.params
+        )
+        try:
+            for row in result:
+                yield tuple(row)
+        finally:
+            result.close()
+        return
+    cursor = raw.cursor()
     try:
-        cursor.execute(sql, tuple(f.params))
-        while rows := cursor.fetchmany(batch):
-            yield from rows
+        cursor.execute(sql, f.params)
+        while found := cursor.fetchmany(batch):
+            yield from found
     finally:
         cursor.close()
 
@@ -287,12 +309,12 @@ def select_rows(
     with connect(db) as conn:
         f = row_filter(conn, all_editions=all_editions, **filters)
         sql = _SELECT + f.sql_where + _ORDER
-        params = list(f.params)
+        params = dict(f.params)
         if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        rows = [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
-    return Selection(COLUMNS, rows)
+            sql += " LIMIT :e_limit OFFSET :e_offset"
+            params.update(e_limit=limit, e_offset=offset)
+        selected = [tuple(r) for r in rows(conn, sql, params)]
+    return Selection(COLUMNS, selected)
 
 
 # A spreadsheet opening a CSV evaluates a cell beginning with one of these (OWASP, "CSV

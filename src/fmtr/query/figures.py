@@ -8,7 +8,6 @@ gives no number add nothing and are counted apart (``rows_without_quantity``/``_
 
 from __future__ import annotations
 
-import sqlite3
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from fmtr.query.resolve import (
     resolve_programme,
     resolve_span,
 )
+from fmtr.store.sql import fast_rows, in_list, rows, sql_limit
 
 REPORTED, NONE_REPORTED, NOT_COVERED = "reported", "none reported", "not covered"
 
@@ -67,17 +67,6 @@ def _figures(row: Any, offset: int) -> Figures:
     return Figures(int(q), int(c), int(n), int(nq), int(nc))
 
 
-def fast_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    """The rows of a read on a hot path of the server, straight from the sqlite3 connection
-    under ``conn`` when it is one: for a small answer SQLAlchemy's work per statement and per
-    row costs more than SQLite's. The server's deadline still holds: it is armed when a
-    question takes its connection (fmtr.store.db.read_only_engine)."""
-    raw = conn.connection.driver_connection
-    if isinstance(raw, sqlite3.Connection):
-        return raw.execute(sql, params).fetchall()
-    return list(conn.exec_driver_sql(sql, params).all())
-
-
 def _programme(conn: Connection, programme: str | None) -> ProgrammeRef | None:
     return resolve_programme(conn, programme) if programme is not None else None
 
@@ -88,14 +77,15 @@ def edition_of_year(conn: Connection) -> dict[int, list[str]]:
 
 
 def _edition_of_year(conn: Connection) -> dict[int, list[str]]:
-    rows = conn.exec_driver_sql(
+    found = rows(
+        conn,
         "SELECT DISTINCT x.fy, e.name FROM "
-        "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = 1) x "
+        "(SELECT DISTINCT fy, document_id FROM programme_block WHERE counted = TRUE) x "
         "JOIN document d ON d.id = x.document_id JOIN edition e ON e.id = d.edition_id "
-        "ORDER BY x.fy, e.name"
+        "ORDER BY x.fy, e.name",
     )
     out: dict[int, list[str]] = {}
-    for fy, name in rows:
+    for fy, name in found:
         out.setdefault(fy, []).append(name)
     return out
 
@@ -142,11 +132,11 @@ def top(
         require_search_index(conn)
         prog = _programme(conn, programme)
         first, last = resolve_span(conn, start, end)
-        where = "f.fy BETWEEN ? AND ?"
-        params: list[Any] = [first, last]
+        where = "f.fy BETWEEN :first AND :last"
+        params: dict[str, Any] = {"first": first, "last": last}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params.append(prog.code)
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
         sums: SpanSums | None = per_build_kept(conn, "span_sums")
         if sums is not None:  # a server (prepare_figures): the span's sums from memory
             ranked, count, in_span = sums.top(prog.code if prog else None, first, last, by, limit)
@@ -161,19 +151,21 @@ def top(
                 dict(sorted(in_span.items())),
                 {y: e for y, e in editions.items() if first <= y <= last},
             )
-        # Ranked, named and cut by SQLite over the precomputed sums (the covering index serves
-        # one programme's span); the per-year figures are read for the recipients kept only.
+        # Ranked, named and cut by the database over the precomputed sums (the covering index
+        # serves one programme's span); the per-year figures are read for the recipients kept
+        # only. A recipient's name and kind are one per code (min() says so to PostgreSQL).
         column = "cost_cents" if by == "cost" else "trainees"
         kept: list[RankedRecipient] = []
         ranked_total = 0
         for i, row in enumerate(
             fast_rows(
                 conn,
-                f"SELECT f.country_code, coalesce(c.name, f.country_code), "
-                f"coalesce(c.kind, 'unknown'), {_SUMS}, count(*) OVER () FROM year_figures f "
-                f"LEFT JOIN country c ON c.code = f.country_code WHERE {where} "
-                f"GROUP BY f.country_code ORDER BY sum(f.{column}) DESC, 2, 1 LIMIT ?",
-                (*params, limit or -1),
+                f"SELECT f.country_code, min(coalesce(c.name, f.country_code)), "
+                f"min(coalesce(c.kind, 'unknown')), {_SUMS}, count(*) OVER () "
+                f"FROM year_figures f LEFT JOIN country c ON c.code = f.country_code "
+                f"WHERE {where} GROUP BY f.country_code ORDER BY sum(f.{column}) DESC, 2, 1 "
+                "LIMIT :limit",
+                {**params, "limit": sql_limit(limit or None)},
             ),
             1,
         ):
@@ -182,13 +174,12 @@ def top(
         by_code = {r.code: r for r in kept}
         codes = list(by_code)
         for i in range(0, len(codes), 500):
-            chunk = codes[i : i + 500]
+            marks, chunk = in_list("code", codes[i : i + 500])
             for row in fast_rows(
                 conn,
                 f"SELECT f.country_code, f.fy, {_SUMS} FROM year_figures f WHERE {where} "
-                f"AND f.country_code IN ({','.join('?' * len(chunk))}) "
-                "GROUP BY f.country_code, f.fy",
-                (*params, *chunk),
+                f"AND f.country_code IN ({marks}) GROUP BY f.country_code, f.fy",
+                {**params, **chunk},
             ):
                 by_code[row[0] or "?"].by_year[row[1]] = _figures(row, 2)
         year_totals = {
@@ -196,7 +187,7 @@ def top(
             for row in fast_rows(
                 conn,
                 f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
-                tuple(params),
+                params,
             )
         }
         editions = edition_of_year(conn)
@@ -284,7 +275,6 @@ def _load_span_sums(conn: Connection) -> SpanSums:
         conn,
         "SELECT programme_code, country_code, fy, trainees, cost_cents, rows, "
         "rows_without_quantity, rows_without_cost FROM year_figures",
-        (),
     )
     years = tuple(sorted({r[2] for r in lines}))
     at = {y: i for i, y in enumerate(years)}
@@ -301,7 +291,7 @@ def _load_span_sums(conn: Connection) -> SpanSums:
                 whole[at_year + k] += value
     names = {
         code: (name if name is not None else code, kind if kind is not None else "unknown")
-        for code, name, kind in fast_rows(conn, "SELECT code, name, kind FROM country", ())
+        for code, name, kind in fast_rows(conn, "SELECT code, name, kind FROM country")
     }
     return SpanSums(
         years,
@@ -354,17 +344,16 @@ def series(
         recipient = resolve_country(conn, country)
         prog = _programme(conn, programme)
         first, last = resolve_span(conn, start, end)
-        where = "f.country_code = ? AND f.fy BETWEEN ? AND ?"
-        params: list[Any] = [recipient.code, first, last]
+        where = "f.country_code = :code AND f.fy BETWEEN :first AND :last"
+        params: dict[str, Any] = {"code": recipient.code, "first": first, "last": last}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params.append(prog.code)
-        rows = conn.exec_driver_sql(
-            f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy",
-            tuple(params),
-        ).all()
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(
+            conn, f"SELECT f.fy, {_SUMS} FROM year_figures f WHERE {where} GROUP BY f.fy", params
+        )
         editions = edition_of_year(conn)
-    by_year = {row[0]: _figures(row, 1) for row in rows}
+    by_year = {row[0]: _figures(row, 1) for row in found}
     result = Series(recipient, prog, first, last)
     for fy in range(first, last + 1):
         if fy not in editions:
@@ -398,19 +387,20 @@ def gaps(db: Database, programme: str | None = None) -> GapsResult:
         require_search_index(conn)
         prog = _programme(conn, programme)
         where = "f.rows > 0"
-        params: tuple[Any, ...] = ()
+        params: dict[str, Any] = {}
         if prog is not None:
-            where += " AND f.programme_code = ?"
-            params = (prog.code,)
-        rows = conn.exec_driver_sql(
+            where += " AND f.programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(
+            conn,
             f"SELECT DISTINCT f.country_code, f.fy FROM year_figures f WHERE {where} "
             "ORDER BY f.country_code, f.fy",
             params,
-        ).all()
+        )
         covered = covered_fiscal_years(conn)
-        names: dict[str, str] = dict(conn.exec_driver_sql("SELECT code, name FROM country").all())
+        names: dict[str, str] = dict(rows(conn, "SELECT code, name FROM country"))
     years: dict[str, list[int]] = {}
-    for code, fy in rows:
+    for code, fy in found:
         years.setdefault(code or "?", []).append(fy)
     covered_set = set(covered)
     out: list[Gap] = []

@@ -15,7 +15,8 @@ same broken down by recipient, programme, fiscal year, US school and location (f
   courses), in every column or one (``field``: course, unit, school, location).
 
 Rows are then ranked: those holding the words as typed, in order (the phrase), first; then by
-FTS5's bm25; with no words, by fiscal year and report order. Counted rows only unless
+relevance (BM25 summed over the words and phrases looked for, fmtr.store.fulltext.expression),
+then stable identifier; with no words, by fiscal year and report order. Counted rows only unless
 ``all_editions`` (FY2000 and FY2001 are printed twice): the sums then match fmtr's figures.
 """
 
@@ -32,7 +33,7 @@ from fmtr.clean.countries import country_code
 from fmtr.clean.glossary import STOP_WORDS, Scope, expand, fts_expression, related_runs, words
 from fmtr.clean.programmes import programme_code
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.figures import Figures
 from fmtr.query.resolve import (
     Database,
     ProgrammeRef,
@@ -46,6 +47,8 @@ from fmtr.query.resolve import (
     resolve_span,
 )
 from fmtr.query.text import HIT_SELECT, TrainingHit, training_hit
+from fmtr.store import fulltext
+from fmtr.store.sql import fast_rows, in_list, sql_limit
 
 Field = Literal["any", "course", "unit", "school", "location"]
 FIELDS: dict[str, tuple[str | None, Scope]] = {
@@ -102,11 +105,12 @@ def _share(conn: Connection, phrase: str, column: str, value: str) -> tuple[int,
     )
     key = (phrase, column, value)
     if key not in cache:
+        matching, params = fulltext.of(conn).expression_matching(f'"{phrase}"')
         row = fast_rows(
             conn,
-            f"SELECT count(*), coalesce(sum(f.{column} = ?), 0) FROM training_fts x "
-            "JOIN row_facets f ON f.id = x.rowid WHERE training_fts MATCH ?",
-            (value, f'"{phrase}"'),
+            f"SELECT count(*), coalesce(sum(CASE WHEN f.{column} = :value THEN 1 ELSE 0 END), 0) "
+            f"FROM row_facets f WHERE f.id IN ({matching})",
+            {**params, "value": value},
         )[0]
         if len(cache) > 10_000:
             cache.clear()
@@ -118,7 +122,7 @@ def _with_rows(conn: Connection) -> tuple[frozenset[str], frozenset[str]]:
     """Recipient and programme codes that have rows (only those are recognised)."""
 
     def load(c: Connection) -> tuple[frozenset[str], frozenset[str]]:
-        found = fast_rows(c, "SELECT DISTINCT country_code, programme_code FROM year_figures", ())
+        found = fast_rows(c, "SELECT DISTINCT country_code, programme_code FROM year_figures")
         return frozenset(r[0] for r in found), frozenset(r[1] for r in found)
 
     return per_build(conn, "codes_with_rows", load)
@@ -246,34 +250,39 @@ def _where(
     programme: str | None,
     span: tuple[int, int] | None,
     all_editions: bool,
-) -> tuple[str, list[Any]]:
+) -> tuple[str, dict[str, Any]]:
     where: list[str] = []
-    params: list[Any] = []
+    params: dict[str, Any] = {}
     if country is not None:
-        where.append("f.country_code = ?")
-        params.append(country)
+        where.append("f.country_code = :country")
+        params["country"] = country
     if programme is not None:
-        where.append("f.programme_code = ?")
-        params.append(programme)
+        where.append("f.programme_code = :programme")
+        params["programme"] = programme
     if span is not None:
-        where.append("f.fy BETWEEN ? AND ?")
-        params += list(span)
+        where.append("f.fy BETWEEN :first_fy AND :last_fy")
+        params.update(first_fy=span[0], last_fy=span[1])
     if not all_editions:
         where.append("f.counted = 1")
-    return (" AND ".join(where) or "1"), params
+    return (" AND ".join(where) or "1 = 1"), params
+
+
+# A sum of cents as an integer on both databases (PostgreSQL sums a bigint as a numeric).
+_COST = "CAST(coalesce(sum(cost_cents), 0) AS BIGINT)"
 
 
 def _facet_sql(source: str) -> str:
     """One statement for the totals and every facet: the matching rows materialised once."""
     parts = [
         "SELECT 'total', NULL, count(*), coalesce(sum(trainees), 0), "
-        "coalesce(sum(cost_cents), 0), count(*) - count(trainees), count(*) - count(cost_cents) "
+        f"{_COST}, count(*) - count(trainees), count(*) - count(cost_cents) "
         "FROM m"
     ]
     for name, column in _FACET_COLUMNS.items():
         parts.append(
-            f"SELECT '{name}', {column}, count(*), coalesce(sum(trainees), 0), "
-            "coalesce(sum(cost_cents), 0), count(*) - count(trainees), "
+            # As text: one column of one type for every facet (fiscal years are read back).
+            f"SELECT '{name}', CAST({column} AS TEXT), count(*), coalesce(sum(trainees), 0), "
+            f"{_COST}, count(*) - count(trainees), "
             f"count(*) - count(cost_cents) FROM m GROUP BY {column}"
         )
     return f"WITH m AS MATERIALIZED ({source}) " + " UNION ALL ".join(parts)
@@ -290,9 +299,9 @@ class Chosen:
     span: tuple[int, int] | None
     all_editions: bool
     source: str
-    params: list[Any]
+    params: dict[str, Any]
     where: str  # the filters on f alone
-    where_params: list[Any]
+    where_params: dict[str, Any]
 
 
 def choose(
@@ -336,18 +345,16 @@ def choose(
         recipient.code if recipient else None, prog.code if prog else None, span, all_editions
     )
     if unit_keys is not None:
-        marks = ",".join("?" * len(unit_keys)) or "NULL"
+        marks, keys = in_list("unit", list(unit_keys))
         where += f" AND f.id IN (SELECT id FROM training WHERE student_unit_key IN ({marks}))"
-        params += list(unit_keys)
+        params.update(keys)
     if reading.match is not None:
-        source = (
-            "SELECT f.* FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
-            f"WHERE training_fts MATCH ? AND {where}"
-        )
-        source_params: list[Any] = [reading.match, *params]
+        matching, found = fulltext.of(conn).expression_matching(reading.match)
+        source = f"SELECT f.* FROM row_facets f WHERE f.id IN ({matching}) AND {where}"
+        source_params = {**found, **params}
     else:
         source = f"SELECT f.* FROM row_facets f WHERE {where}"
-        source_params = list(params)
+        source_params = dict(params)
     return Chosen(
         reading, recipient, prog, span, all_editions, source, source_params, where, params
     )
@@ -400,17 +407,10 @@ def search(
                 f"nothing to search for in {text!r}: give words, a country, a programme or "
                 "fiscal years"
             )
-        if reading.match is not None and limit != 0:
-            facets, total, figures, hits = _facets_and_page(
-                conn, chosen, facet_limit, limit, offset
-            )
-        else:
-            facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
-            hits = (
-                _page(conn, reading, chosen.where, chosen.where_params, limit, offset)
-                if total
-                else []
-            )
+        facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
+        hits = (
+            _page(conn, reading, chosen.where, chosen.where_params, limit, offset) if total else []
+        )
         literal_total = None
         if total == 0 and reading.recognised and not literal and text.strip():
             again = choose(conn, text, field=field, all_editions=all_editions, literal=True)
@@ -435,65 +435,31 @@ def search(
 def _labels(conn: Connection, kind: str, keys: list[str]) -> dict[str, str]:
     if not keys:
         return {}
-    marks = ",".join("?" * len(keys))
+    marks, params = in_list("key", keys)
     return dict(
         fast_rows(
             conn,
-            f"SELECT key, label FROM name_label WHERE kind = ? AND key IN ({marks})",
-            (kind, *keys),
+            f"SELECT key, label FROM name_label WHERE kind = :kind AND key IN ({marks})",
+            {**params, "kind": kind},
         )
     )
 
 
 def _facets(
-    conn: Connection, source: str, params: list[Any], facet_limit: int | None
-) -> tuple[dict[str, Facet], int, Figures]:
-    return _facet_values(conn, fast_rows(conn, _facet_sql(source), tuple(params)), facet_limit)
-
-
-def _facets_and_page(
-    conn: Connection, chosen: Chosen, facet_limit: int | None, limit: int | None, offset: int
-) -> tuple[dict[str, Facet], int, Figures, list[TrainingHit]]:
-    """A search for words: its facets and its page of rows in one statement, the words'
-    matches and their bm25 rank read once (``_facets`` then ``_page`` matched them twice: a
-    fifth of a search). The page's rows come with what orders them, ordered here as
-    ``_page`` orders them: the phrase first, then rank, then id."""
-    reading = chosen.reading
-    # m holds the rank of each match (what _page orders by), the page reads it from m.
-    source = chosen.source.replace("SELECT f.*", "SELECT f.*, x.rank AS rank", 1)
-    phrase = "id IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?)"
-    flag = phrase if reading.phrase else "0"
-    page = (
-        f" UNION ALL SELECT 'page', id, phrase, rank, NULL, NULL, NULL FROM "
-        f"(SELECT id, rank, {flag} AS phrase FROM m ORDER BY phrase DESC, rank, id "
-        "LIMIT ? OFFSET ?)"
-    )
-    params = (
-        *chosen.params,
-        *([reading.phrase] if reading.phrase else []),
-        -1 if limit is None else limit,
-        offset,
-    )
-    rows = fast_rows(conn, _facet_sql(source) + page, params)
-    placed = [r for r in rows if r[0] == "page"]
-    placed.sort(key=lambda r: (-r[2], r[3], r[1]))
-    facets, total, figures = _facet_values(conn, [r for r in rows if r[0] != "page"], facet_limit)
-    return facets, total, figures, _hits(conn, [r[1] for r in placed])
-
-
-def _facet_values(
-    conn: Connection, found: list[Any], facet_limit: int | None
+    conn: Connection, source: str, params: dict[str, Any], facet_limit: int | None
 ) -> tuple[dict[str, Facet], int, Figures]:
     per: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     total, figures = 0, Figures()
-    for name, value, n, q, c, nq, nc in found:
-        f = Figures(q, c, n, nq, nc)
+    for name, value, n, q, c, nq, nc in fast_rows(conn, _facet_sql(source), params):
+        f = Figures(int(q), int(c), int(n), int(nq), int(nc))
+        if name == "fy" and value is not None:
+            value = int(value)
         if name == "total":
             total, figures = n, f
         else:
             per[name].append(FacetValue(value, "" if value is None else str(value), f))
-    countries = dict(fast_rows(conn, "SELECT code, name FROM country", ()))
-    programmes = dict(fast_rows(conn, "SELECT code, name FROM programme", ()))
+    countries = dict(fast_rows(conn, "SELECT code, name FROM country"))
+    programmes = dict(fast_rows(conn, "SELECT code, name FROM programme"))
     facets = {}
     for name, values in per.items():
         if name == "fy":
@@ -521,42 +487,28 @@ def _page(
     conn: Connection,
     reading: Reading,
     where: str,
-    params: list[Any],
+    params: dict[str, Any],
     limit: int | None,
     offset: int,
 ) -> list[TrainingHit]:
     if limit == 0:
         return []
-    size = -1 if limit is None else limit
     if reading.match is not None:
-        exact = (
-            "x.rowid IN (SELECT rowid FROM training_fts WHERE training_fts MATCH ?) DESC, "
-            if reading.phrase
-            else ""
-        )
-        ids = fast_rows(
-            conn,
-            f"SELECT x.rowid FROM training_fts x JOIN row_facets f ON f.id = x.rowid "
-            f"WHERE training_fts MATCH ? AND {where} "
-            f"ORDER BY {exact}x.rank, x.rowid LIMIT ? OFFSET ?",
-            (reading.match, *params, *([reading.phrase] if reading.phrase else []), size, offset),
+        order = fulltext.of(conn).ranked_where(
+            conn, reading.match, where, params, reading.phrase, limit, offset
         )
     else:
         ids = fast_rows(
             conn,
-            f"SELECT f.id FROM row_facets f WHERE {where} ORDER BY f.fy, f.id LIMIT ? OFFSET ?",
-            (*params, size, offset),
+            f"SELECT f.id FROM row_facets f WHERE {where} ORDER BY f.fy NULLS FIRST, f.id "
+            "LIMIT :limit OFFSET :offset",
+            {**params, "limit": sql_limit(limit), "offset": offset},
         )
-    return _hits(conn, [r[0] for r in ids])
-
-
-def _hits(conn: Connection, order: list[int]) -> list[TrainingHit]:
-    """The training rows of ids ``order``, in that order."""
+        order = [r[0] for r in ids]
     hits: dict[int, TrainingHit] = {}
     for i in range(0, len(order), 500):
-        chunk = order[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in fast_rows(conn, f"{HIT_SELECT} WHERE t.id IN ({marks})", tuple(chunk)):
+        marks, chunk = in_list("id", order[i : i + 500])
+        for row in fast_rows(conn, f"{HIT_SELECT} WHERE t.id IN ({marks})", chunk):
             h = training_hit(row)
             hits[h.training_id] = h
     return [hits[i] for i in order if i in hits]

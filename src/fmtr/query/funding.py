@@ -41,7 +41,6 @@ from fmtr.query.figures import (
     REPORTED,
     Figures,
     edition_of_year,
-    fast_rows,
 )
 from fmtr.query.resolve import (
     Database,
@@ -56,6 +55,7 @@ from fmtr.query.resolve import (
     resolve_country,
     resolve_programme,
 )
+from fmtr.store.sql import fast_rows, in_list, rows
 
 OBLIGATED, NONE_RECORDED = "obligated", "none recorded"
 CURRENT, CONSTANT = "current", "constant"
@@ -140,18 +140,19 @@ def funding_source(conn: Connection) -> FundingSource:
 
 
 def _funding_source(conn: Connection) -> FundingSource | None:
-    row = conn.exec_driver_sql(
+    found = rows(
+        conn,
         "SELECT dataset, file, sheet, url, home, sha256, prepared, first_fy, last_fy "
-        "FROM funding_file WHERE dataset = 'greenbook'"
-    ).first()
-    return FundingSource(*row) if row is not None else None
+        "FROM funding_file WHERE dataset = 'greenbook'",
+    )
+    return FundingSource(*found[0]) if found else None
 
 
 def _accounts(conn: Connection) -> list[tuple[str, str | None, str]]:
-    rows = conn.exec_driver_sql(
-        "SELECT account, programme_code, pays_for FROM funding_account ORDER BY account"
-    ).all()
-    return [(a, p, f) for a, p, f in rows]
+    found = rows(
+        conn, "SELECT account, programme_code, pays_for FROM funding_account ORDER BY account"
+    )
+    return [(a, p, f) for a, p, f in found]
 
 
 def resolve_account(conn: Connection, text: str) -> AccountRef:
@@ -222,14 +223,17 @@ def holds_transition_quarter(first: int, last: int) -> bool:
     return first <= TQ_YEAR < last
 
 
-def _span_where(first: int, last: int) -> tuple[str, tuple[Any, ...]]:
+def _span_where(first: int, last: int) -> tuple[str, dict[str, Any]]:
+    span = {"span_first": first, "span_last": last}
     if holds_transition_quarter(first, last):
-        return "(o.fy BETWEEN ? AND ? OR o.fy IS NULL)", (first, last)
-    return "o.fy BETWEEN ? AND ?", (first, last)
+        return "(o.fy BETWEEN :span_first AND :span_last OR o.fy IS NULL)", span
+    return "o.fy BETWEEN :span_first AND :span_last", span
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join('?' * len(values))})"
+def _in(column: str, name: str, values: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """``column IN (...)`` with a parameter per value, named ``name`` and a number."""
+    marks, params = in_list(name, values)
+    return f"{column} IN ({marks})", params
 
 
 def periods(first: int, last: int) -> list[tuple[str, int | None]]:
@@ -248,28 +252,28 @@ def obligations_by_year(
     """A recipient's obligations per fiscal year (None: the transition quarter) under these
     accounts (None: every account of the Military category), and the first fiscal year anyone
     has an obligation under them."""
-    params: tuple[str, ...] = ()
+    params: dict[str, Any] = {}
     if accounts is None:
         which = "o.category = 'Military'"
     else:
-        which, params = _in("o.account", tuple(accounts)), tuple(accounts)
-    rows = fast_rows(
+        which, params = _in("o.account", "account", tuple(accounts))
+    found = fast_rows(
         conn,
         "SELECT o.fy, sum(o.current_dollars), sum(o.constant_dollars), count(*) "
-        f"FROM funding_obligation o WHERE o.country_code = ? AND {which} GROUP BY o.fy",
-        (code, *params),
+        f"FROM funding_obligation o WHERE o.country_code = :code AND {which} GROUP BY o.fy",
+        {"code": code, **params},
     )
     # A fact of the build (every recipient's rows): kept per build, as the years covered are.
     first = per_build(
         conn,
-        f"funding_first_fy:{which}:{params}",
+        f"funding_first_fy:{which}:{sorted(params.items())}",
         lambda c: fast_rows(
             c,
             f"SELECT min(o.fy) FROM funding_obligation o WHERE {which} AND o.current_dollars > 0",
             params,
         )[0][0],
     )
-    return {r[0]: Money(int(r[1]), int(r[2]), int(r[3])) for r in rows}, first
+    return {r[0]: Money(int(r[1]), int(r[2]), int(r[3])) for r in found}, first
 
 
 # --- one recipient's series ------------------------------------------------------------------
@@ -312,12 +316,13 @@ def funding_series(
         ref = resolve_account(conn, account) if account is not None else None
         first, last = resolve_funding_span(source, start, end)
         where, params = _span_where(first, last)
-        where = f"o.country_code = ? AND {where}"
-        params = (recipient.code, *params)
+        where = f"o.country_code = :code AND {where}"
+        params["code"] = recipient.code
         if ref is not None:
-            where += f" AND {_in('o.account', ref.accounts)}"
-            params += ref.accounts
-        rows = fast_rows(
+            accounts, listed = _in("o.account", "account", ref.accounts)
+            where += f" AND {accounts}"
+            params.update(listed)
+        found = fast_rows(
             conn,
             "SELECT o.period, o.account, o.row, o.current_dollars, o.constant_dollars "
             f"FROM funding_obligation o WHERE {where} ORDER BY o.row",
@@ -327,7 +332,7 @@ def funding_series(
     total = Money()
     for label, fy in periods(first, last):
         by_period[label] = FundingPoint(label, fy, NONE_RECORDED, Money(), {}, [])
-    for period, acct, sheet_row, cur, con in rows:
+    for period, acct, sheet_row, cur, con in found:
         point = by_period[period]
         money = Money(int(cur), int(con), 1)
         point.by_account.setdefault(acct, Money()).add(money)
@@ -378,15 +383,17 @@ def _money_by_recipient(
 ) -> list[tuple[str, str, str, Money, int]]:
     """(code, name, kind, money, periods with obligations) per recipient of these accounts."""
     where, params = _span_where(first, last)
-    rows = fast_rows(
+    which, listed = _in("o.account", "account", accounts)
+    found = fast_rows(
         conn,
-        "SELECT o.country_code, coalesce(c.name, o.country_code), coalesce(c.kind, 'unknown'), "
-        "sum(o.current_dollars), sum(o.constant_dollars), count(*), count(DISTINCT o.period) "
+        "SELECT o.country_code, min(coalesce(c.name, o.country_code)), "
+        "min(coalesce(c.kind, 'unknown')), sum(o.current_dollars), sum(o.constant_dollars), "
+        "count(*), count(DISTINCT o.period) "
         "FROM funding_obligation o LEFT JOIN country c ON c.code = o.country_code "
-        f"WHERE {_in('o.account', accounts)} AND {where} GROUP BY o.country_code",
-        (*accounts, *params),
+        f"WHERE {which} AND {where} GROUP BY o.country_code",
+        {**listed, **params},
     )
-    return [(r[0], r[1], r[2], Money(int(r[3]), int(r[4]), int(r[5])), int(r[6])) for r in rows]
+    return [(r[0], r[1], r[2], Money(int(r[3]), int(r[4]), int(r[5])), int(r[6])) for r in found]
 
 
 def funding_top(
@@ -542,15 +549,15 @@ def largest(
         first, last = resolve_funding_span(source, start, end, _both(source, covered))
         money = _money_by_recipient(conn, ref.accounts, first, last)
         t_first, t_last = _training_span(first, last, covered)
+        pays_for, listed = _in("f.programme_code", "programme", ref.pays_for)
         training = (
             fast_rows(
                 conn,
-                "SELECT f.country_code, coalesce(c.name, f.country_code), "
-                "coalesce(c.kind, 'unknown'), sum(f.cost_cents), sum(f.trainees) "
+                "SELECT f.country_code, min(coalesce(c.name, f.country_code)), "
+                "min(coalesce(c.kind, 'unknown')), sum(f.cost_cents), sum(f.trainees) "
                 "FROM year_figures f LEFT JOIN country c ON c.code = f.country_code "
-                f"WHERE {_in('f.programme_code', ref.pays_for)} AND f.fy BETWEEN ? AND ? "
-                "GROUP BY f.country_code",
-                (*ref.pays_for, t_first, t_last),
+                f"WHERE {pays_for} AND f.fy BETWEEN :first AND :last GROUP BY f.country_code",
+                {**listed, "first": t_first, "last": t_last},
             )
             if t_first <= t_last
             else []
@@ -761,20 +768,23 @@ def obligations_and_courses(
             raise UnknownAccount(f"{programme!r} is an account, not one of fmtr's programmes", None)
         covered = covered_fiscal_years(conn)
         first, last = resolve_funding_span(source, start, end, _both(source, covered))
+        span = {"code": recipient.code, "first": first, "last": last}
+        accounts, listed_accounts = _in("o.account", "account", ref.accounts)
         money_rows = fast_rows(
             conn,
             "SELECT o.fy, sum(o.current_dollars), sum(o.constant_dollars), count(*) "
-            "FROM funding_obligation o WHERE o.country_code = ? "
-            f"AND {_in('o.account', ref.accounts)} AND o.fy BETWEEN ? AND ? GROUP BY o.fy",
-            (recipient.code, *ref.accounts, first, last),
+            "FROM funding_obligation o WHERE o.country_code = :code "
+            f"AND {accounts} AND o.fy BETWEEN :first AND :last GROUP BY o.fy",
+            {**span, **listed_accounts},
         )
+        pays_for, listed_programmes = _in("f.programme_code", "programme", ref.pays_for)
         course_rows = fast_rows(
             conn,
             "SELECT f.fy, sum(f.trainees), sum(f.cost_cents), sum(f.rows), "
             "sum(f.rows_without_quantity), sum(f.rows_without_cost) FROM year_figures f "
-            f"WHERE f.country_code = ? AND {_in('f.programme_code', ref.pays_for)} "
-            "AND f.fy BETWEEN ? AND ? GROUP BY f.fy",
-            (recipient.code, *ref.pays_for, first, last),
+            f"WHERE f.country_code = :code AND {pays_for} "
+            "AND f.fy BETWEEN :first AND :last GROUP BY f.fy",
+            {**span, **listed_programmes},
         )
         editions = edition_of_year(conn)
     money = {r[0]: Money(int(r[1]), int(r[2]), int(r[3])) for r in money_rows}
@@ -840,14 +850,16 @@ def funding_accounts(db: Database) -> list[AccountInfo]:
     """Every account of the loaded Greenbook with the programme it is, if any, and why."""
     with connect(db) as conn:
         funding_source(conn)
-        rows = conn.exec_driver_sql(
+        grouped = rows(
+            conn,
             "SELECT a.account, a.programme_code, a.pays_for, a.why, a.rows, o.category, "
             "min(o.fy), max(o.fy) FROM funding_account a "
             "JOIN funding_obligation o ON o.account = a.account "
-            "GROUP BY a.account, a.programme_code, a.pays_for, a.why, a.rows, o.category"
-        ).all()
+            "GROUP BY a.account, a.programme_code, a.pays_for, a.why, a.rows, o.category "
+            "ORDER BY a.account, o.category",
+        )
     found: dict[str, AccountInfo] = {}
-    for a, p, f, w, n, category, lo, hi in rows:
+    for a, p, f, w, n, category, lo, hi in grouped:
         info = found.setdefault(a, AccountInfo(a, p, f.split(), w, int(n), [], None, None))
         info.categories = sorted([*info.categories, category])
         years = [y for y in (info.first_fy, info.last_fy, lo, hi) if y is not None]

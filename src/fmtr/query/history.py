@@ -56,6 +56,7 @@ from fmtr.query.resolve import (
     resolve_programme,
 )
 from fmtr.query.text import HIT_SELECT, TrainingHit, training_hit
+from fmtr.store.sql import in_list, rows
 
 # The fiscal years the 22 editions report (FY1999-2000 .. FY2020-2021 each count one year;
 # FY2000 and FY2001 are printed twice): the span a timeline shows whatever is loaded.
@@ -112,12 +113,13 @@ def _gaps(
 
 def _present_years(conn: Any, code: str, programme: str | None) -> dict[str | None, set[int]]:
     """Fiscal years with training per programme code, and under None for any programme."""
-    rows = conn.exec_driver_sql(
-        "SELECT fy, programme_code FROM year_figures WHERE country_code = ? AND rows > 0",
-        (code,),
-    ).all()
+    found = rows(
+        conn,
+        "SELECT fy, programme_code FROM year_figures WHERE country_code = :code AND rows > 0",
+        {"code": code},
+    )
     out: dict[str | None, set[int]] = {None: set()}
-    for fy, prog in rows:
+    for fy, prog in found:
         if programme is None or prog == programme:
             out.setdefault(prog, set()).add(fy)
             out[None].add(fy)
@@ -141,9 +143,7 @@ def detected_gaps(
         covered = set(covered_fiscal_years(conn))
         refs = {
             code: ProgrammeRef(code, name, family)
-            for code, name, family in conn.exec_driver_sql(
-                "SELECT code, name, family FROM programme"
-            )
+            for code, name, family in rows(conn, "SELECT code, name, family FROM programme")
         }
     if prog is not None:
         return [_gaps(prog, present.get(prog.code, set()), covered, first_fy, last_fy)]
@@ -297,9 +297,11 @@ def _funding_years(
     if prog is not None:
         accounts = [
             a
-            for (a,) in conn.exec_driver_sql(
-                "SELECT account FROM funding_account WHERE programme_code = ? ORDER BY account",
-                (prog.code,),
+            for (a,) in rows(
+                conn,
+                "SELECT account FROM funding_account WHERE programme_code = :programme "
+                "ORDER BY account",
+                {"programme": prog.code},
             )
         ]
         if not accounts:
@@ -331,18 +333,19 @@ def timeline(
         source, accounts, money, first_money = _funding_years(conn, recipient.code, prog)
         if first_fy is None:
             first_fy = min(FIRST_FY, first_money) if first_money is not None else FIRST_FY
-        where, params = "country_code = ?", [recipient.code]
+        where, params = "country_code = :code", {"code": recipient.code}
         if prog is not None:
-            where += " AND programme_code = ?"
-            params.append(prog.code)
-        rows = conn.exec_driver_sql(
+            where += " AND programme_code = :programme"
+            params["programme"] = prog.code
+        found = rows(
+            conn,
             "SELECT fy, sum(trainees), sum(cost_cents), sum(rows), sum(rows_without_quantity), "
             f"sum(rows_without_cost) FROM year_figures WHERE {where} GROUP BY fy",
-            tuple(params),
-        ).all()
+            params,
+        )
         editions = edition_of_year(conn)
         covered = set(covered_fiscal_years(conn))
-    by_year = {r[0]: Figures(*(int(v) for v in r[1:6])) for r in rows}
+    by_year = {r[0]: Figures(*(int(v) for v in r[1:6])) for r in found}
     present = {fy for fy, f in by_year.items() if f.rows}
     gaps = _gaps(prog, present, covered, first_fy, last_fy)
     funded = set(range(source.first_fy, source.last_fy + 1)) if source and accounts else set[int]()
@@ -468,24 +471,25 @@ def suspension_trainings(
 
 
 def _rows_in(conn: Any, s: Suspension, programme: str | None) -> list[SuspensionTraining]:
-    where = ["b.counted = 1", "b.country_code = ?"]
-    params: list[Any] = [s.event.country_code]
+    where = ["b.counted = TRUE", "b.country_code = :code"]
+    params: dict[str, Any] = {"code": s.event.country_code}
     if ALL_SECURITY_ASSISTANCE not in s.programmes:
-        where.append(f"b.programme_code IN ({', '.join('?' * len(s.programmes))})")
-        params += list(s.programmes)
+        marks, listed = in_list("programme", list(s.programmes))
+        where.append(f"b.programme_code IN ({marks})")
+        params.update(listed)
     if programme is not None:
-        where.append("b.programme_code = ?")
-        params.append(programme)
+        where.append("b.programme_code = :asked")
+        params["asked"] = programme
     # Dated rows are narrowed in SQL; undated ones by their fiscal year below.
     last = s.possible_last.isoformat() if s.possible_last else "9999-12-31"
     where.append(
         "((t.start_on IS NULL AND t.end_on IS NULL) OR "
-        "(coalesce(t.end_on, t.start_on) >= ? AND coalesce(t.start_on, t.end_on) <= ?))"
+        "(coalesce(t.end_on, t.start_on) >= :first AND coalesce(t.start_on, t.end_on) <= :last))"
     )
-    params += [s.possible_first.isoformat(), last]
-    rows = conn.exec_driver_sql(f"{HIT_SELECT} WHERE {' AND '.join(where)}", tuple(params)).all()
+    params.update(first=s.possible_first.isoformat(), last=last)
+    found = rows(conn, f"{HIT_SELECT} WHERE {' AND '.join(where)}", params)
     out: list[SuspensionTraining] = []
-    for row in rows:
+    for row in found:
         hit = training_hit(row)
         first, last_day, undated = _row_days(hit)
         if not s.overlaps(first, last_day):

@@ -21,6 +21,7 @@ from fmtr.query.resolve import (
     resolve_country,
     resolve_programme,
 )
+from fmtr.store.sql import in_list, rows
 
 _SUMS = (
     "sum(f.trainees), sum(f.cost_cents), sum(f.rows), "
@@ -40,10 +41,11 @@ def summary(db: Database) -> Summary:
     """Every counted training row, summed: the headline figures of the database."""
     with connect(db) as conn:
         require_search_index(conn)
-        row = conn.exec_driver_sql(
+        row = rows(
+            conn,
             f"SELECT {_SUMS}, count(DISTINCT nullif(f.country_code, '?')), min(f.fy), "
-            "max(f.fy) FROM year_figures f"
-        ).one()
+            "max(f.fy) FROM year_figures f",
+        )[0]
     return Summary(Figures(*(int(v or 0) for v in row[:5])), int(row[5]), row[6], row[7])
 
 
@@ -59,14 +61,15 @@ class EditionInfo:
 def editions(db: Database) -> list[EditionInfo]:
     """The editions loaded, oldest first, with how many documents and rows each holds."""
     with connect(db) as conn:
-        rows = conn.exec_driver_sql(
+        found = rows(
+            conn,
             "SELECT e.name, e.first_fiscal_year, e.layout, count(DISTINCT d.id), count(t.id) "
             "FROM edition e LEFT JOIN document d ON d.edition_id = e.id "
             "LEFT JOIN programme_block b ON b.document_id = d.id "
             "LEFT JOIN training t ON t.block_id = b.id "
-            "GROUP BY e.id ORDER BY e.first_fiscal_year"
-        ).all()
-    return [EditionInfo(*r) for r in rows]
+            "GROUP BY e.id, e.name, e.first_fiscal_year, e.layout ORDER BY e.first_fiscal_year",
+        )
+    return [EditionInfo(*r) for r in found]
 
 
 @dataclass
@@ -81,14 +84,15 @@ def recipients(db: Database) -> list[RecipientTotals]:
     """Every recipient with counted training, by name, with its totals and years."""
     with connect(db) as conn:
         require_search_index(conn)
-        rows = conn.exec_driver_sql(
+        found = rows(
+            conn,
             f"SELECT c.code, c.name, c.kind, {_SUMS}, min(f.fy), max(f.fy) "
             "FROM year_figures f JOIN country c ON c.code = f.country_code "
-            "GROUP BY c.code ORDER BY c.name"
-        ).all()
+            "GROUP BY c.code, c.name, c.kind ORDER BY c.name",
+        )
     return [
         RecipientTotals(Recipient(*r[:3]), Figures(*(int(v) for v in r[3:8])), r[8], r[9])
-        for r in rows
+        for r in found
     ]
 
 
@@ -115,12 +119,13 @@ def programmes(db: Database) -> list[ProgrammeTotals]:
     """Every programme with counted training, most trainees first."""
     with connect(db) as conn:
         require_search_index(conn)
-        rows = conn.exec_driver_sql(
+        found = rows(
+            conn,
             f"SELECT {_PROGRAMME}, {_SUMS} FROM year_figures f "
-            "JOIN programme p ON p.code = f.programme_code GROUP BY p.code"
-        ).all()
+            f"JOIN programme p ON p.code = f.programme_code GROUP BY {_PROGRAMME}",
+        )
     out = [
-        ProgrammeTotals(ProgrammeDetail(*r[:6]), Figures(*(int(v) for v in r[6:]))) for r in rows
+        ProgrammeTotals(ProgrammeDetail(*r[:6]), Figures(*(int(v) for v in r[6:]))) for r in found
     ]
     out.sort(key=lambda p: (-p.figures.trainees, p.programme.code))
     return out
@@ -130,10 +135,10 @@ def programme_detail(db: Database, programme: str) -> ProgrammeDetail:
     """What the programme ``programme`` names (code or name, as ``resolve_programme``) is."""
     with connect(db) as conn:
         code = resolve_programme(conn, programme).code
-        row = conn.exec_driver_sql(
-            f"SELECT {_PROGRAMME} FROM programme p WHERE p.code = ?", (code,)
-        ).one()
-    return ProgrammeDetail(*row)
+        row = rows(
+            conn, f"SELECT {_PROGRAMME} FROM programme p WHERE p.code = :code", {"code": code}
+        )
+    return ProgrammeDetail(*row[0])
 
 
 @dataclass
@@ -154,13 +159,14 @@ def programme_trend(db: Database, programme: str) -> ProgrammeTrend:
     with connect(db) as conn:
         require_search_index(conn)
         detail = programme_detail(conn, programme)
-        rows = conn.exec_driver_sql(
+        found = rows(
+            conn,
             f"SELECT f.fy, {_SUMS}, count(DISTINCT f.country_code) FROM year_figures f "
-            "WHERE f.programme_code = ? AND f.rows > 0 GROUP BY f.fy ORDER BY f.fy",
-            (detail.code,),
-        ).all()
+            "WHERE f.programme_code = :code AND f.rows > 0 GROUP BY f.fy ORDER BY f.fy",
+            {"code": detail.code},
+        )
     return ProgrammeTrend(
-        detail, [TrendPoint(r[0], Figures(*(int(v) for v in r[1:6])), r[6]) for r in rows]
+        detail, [TrendPoint(r[0], Figures(*(int(v) for v in r[1:6])), r[6]) for r in found]
     )
 
 
@@ -180,19 +186,19 @@ def compare(db: Database, countries: Sequence[str], programme: str | None = None
         require_search_index(conn)
         chosen = list({r.code: r for r in (resolve_country(conn, c) for c in countries)}.values())
         detail = programme_detail(conn, programme) if programme is not None else None
-        codes = [r.code for r in chosen]
-        where = f"f.rows > 0 AND f.country_code IN ({','.join('?' * len(codes))})"
-        params: list[str] = list(codes)
+        marks, params = in_list("code", [r.code for r in chosen])
+        where = f"f.rows > 0 AND f.country_code IN ({marks})"
         if detail is not None:
-            where += " AND f.programme_code = ?"
-            params.append(detail.code)
-        rows = conn.exec_driver_sql(
+            where += " AND f.programme_code = :programme"
+            params["programme"] = detail.code
+        found = rows(
+            conn,
             f"SELECT f.fy, f.country_code, {_SUMS} FROM year_figures f WHERE {where} "
             "GROUP BY f.fy, f.country_code ORDER BY f.fy, f.country_code",
-            tuple(params),
-        ).all()
+            params,
+        )
     result = Comparison(chosen, detail)
-    for fy, code, *sums in rows:
+    for fy, code, *sums in found:
         result.by_year.setdefault(fy, {})[code] = Figures(*(int(v) for v in sums))
     return result
 
@@ -218,18 +224,21 @@ def recipient_names(
     with connect(db) as conn:
         recipient = resolve_country(conn, country)
         require_search_index(conn)
-        total = conn.exec_driver_sql(
-            "SELECT count(*) FROM name_figures WHERE country_code = ? AND kind = ?",
-            (recipient.code, kind),
-        ).scalar_one()
-        rows = conn.exec_driver_sql(
+        which = {"code": recipient.code, "kind": kind}
+        total = rows(
+            conn,
+            "SELECT count(*) FROM name_figures WHERE country_code = :code AND kind = :kind",
+            which,
+        )[0][0]
+        found = rows(
+            conn,
             "SELECT spelling, spellings, first_fy, last_fy, trainees, cost_cents, rows, "
             "rows_without_quantity, rows_without_cost FROM name_figures "
-            "WHERE country_code = ? AND kind = ? ORDER BY rows DESC, trainees DESC, spelling "
-            "LIMIT ? OFFSET ?",
-            (recipient.code, kind, limit, offset),
-        ).all()
-    names = [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in rows]
+            "WHERE country_code = :code AND kind = :kind "
+            "ORDER BY rows DESC, trainees DESC, spelling LIMIT :limit OFFSET :offset",
+            {**which, "limit": limit, "offset": offset},
+        )
+    names = [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in found]
     return NamesPage(recipient, kind, int(total), names)
 
 
@@ -245,12 +254,13 @@ def recipient_series(db: Database, country: str) -> RecipientSeries:
     with connect(db) as conn:
         recipient = resolve_country(conn, country)
         require_search_index(conn)
-        rows = conn.exec_driver_sql(
+        found = rows(
+            conn,
             "SELECT fy, programme_code, trainees, cost_cents, rows, rows_without_quantity, "
-            "rows_without_cost FROM year_figures WHERE country_code = ? AND rows > 0 "
+            "rows_without_cost FROM year_figures WHERE country_code = :code AND rows > 0 "
             "ORDER BY fy, programme_code",
-            (recipient.code,),
-        ).all()
+            {"code": recipient.code},
+        )
     return RecipientSeries(
-        recipient, [YearProgramme(fy, prog, Figures(*sums)) for fy, prog, *sums in rows]
+        recipient, [YearProgramme(fy, prog, Figures(*sums)) for fy, prog, *sums in found]
     )

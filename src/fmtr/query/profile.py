@@ -19,6 +19,7 @@ from fmtr.query.resolve import (
     require_search_index,
     resolve_country,
 )
+from fmtr.store.sql import rows
 
 
 @dataclass
@@ -83,14 +84,15 @@ _KINDS = {
 
 
 def _named(conn: Connection, code: str, kind: str, limit: int) -> list[Named]:
-    rows = conn.exec_driver_sql(
+    found = rows(
+        conn,
         "SELECT spelling, spellings, first_fy, last_fy, trainees, cost_cents, rows, "
         "rows_without_quantity, rows_without_cost FROM name_figures "
-        "WHERE country_code = ? AND kind = ? ORDER BY rows DESC, trainees DESC, spelling "
-        "LIMIT ?",
-        (code, kind, limit),
+        "WHERE country_code = :code AND kind = :kind ORDER BY rows DESC, trainees DESC, spelling "
+        "LIMIT :limit",
+        {"code": code, "kind": kind, "limit": limit},
     )
-    return [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in rows]
+    return [Named(name, n, lo, hi, Figures(*sums)) for name, n, lo, hi, *sums in found]
 
 
 def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfile:
@@ -101,13 +103,14 @@ def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfi
         recipient = resolve_country(conn, country)
         require_search_index(conn)
         profile = CountryProfile(recipient)
-        names: dict[str, str] = dict(conn.exec_driver_sql("SELECT code, name FROM programme").all())
+        names: dict[str, str] = dict(rows(conn, "SELECT code, name FROM programme"))
         spans: dict[str, ProgrammeSpan] = {}
-        for fy, prog, *sums in conn.exec_driver_sql(
+        for fy, prog, *sums in rows(
+            conn,
             "SELECT fy, programme_code, trainees, cost_cents, rows, rows_without_quantity, "
-            "rows_without_cost FROM year_figures WHERE country_code = ? AND rows > 0 "
+            "rows_without_cost FROM year_figures WHERE country_code = :code AND rows > 0 "
             "ORDER BY fy, programme_code",
-            (recipient.code,),
+            {"code": recipient.code},
         ):
             f = Figures(*sums)
             profile.by_year.append(YearProgramme(fy, prog, f))
@@ -122,12 +125,13 @@ def country_profile(db: Database, country: str, limit: int = 10) -> CountryProfi
         profile.programmes = sorted(spans.values(), key=lambda p: (-p.figures.cost_cents, p.code))
         for attr, kind in _KINDS.items():
             setattr(profile, attr, _named(conn, recipient.code, kind, limit))
-        for row in conn.exec_driver_sql(
+        for row in rows(
+            conn,
             "SELECT e.name, d.file, d.url, count(*), min(b.first_page), max(b.last_page), "
             "d.stable_id FROM programme_block b JOIN document d ON d.id = b.document_id "
-            "JOIN edition e ON e.id = d.edition_id WHERE b.country_code = ? "
+            "JOIN edition e ON e.id = d.edition_id WHERE b.country_code = :code "
             "GROUP BY e.name, d.file, d.url, d.stable_id ORDER BY e.name, d.file",
-            (recipient.code,),
+            {"code": recipient.code},
         ):
             profile.sources.append(Source(*row))
     return profile

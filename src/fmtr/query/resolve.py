@@ -28,7 +28,9 @@ from fmtr.query.errors import (
     UnknownFiscalYear,
     UnknownProgramme,
 )
+from fmtr.store.dialects import postgresql, sqlite
 from fmtr.store.search import index_is_current
+from fmtr.store.sql import is_sqlite, rows
 
 Database = Engine | Connection
 T = TypeVar("T")
@@ -86,30 +88,31 @@ def resolve_country(conn: Connection, text: str) -> Recipient:
     """The recipient ``text`` names: "Pakistan", "PAK", "pak", "PK" (ISO alpha-2), "Burma",
     "Korea, Republic of"."""
     raw = text.strip()
-    by_code = conn.exec_driver_sql(
-        "SELECT code, name, kind FROM country WHERE code = ?", (raw.upper(),)
-    ).first()
-    if by_code is not None:
-        return Recipient(*by_code)
+    by_code = rows(
+        conn, "SELECT code, name, kind FROM country WHERE code = :code", {"code": raw.upper()}
+    )
+    if by_code:
+        return Recipient(*by_code[0])
     alpha3 = _alpha_2(raw)
     if alpha3 is not None:
-        by_code = conn.exec_driver_sql(
-            "SELECT code, name, kind FROM country WHERE code = ?", (alpha3,)
-        ).first()
-        if by_code is not None:
-            return Recipient(*by_code)
+        by_code = rows(
+            conn, "SELECT code, name, kind FROM country WHERE code = :code", {"code": alpha3}
+        )
+        if by_code:
+            return Recipient(*by_code[0])
     found = country_code(raw)
     if found is not None:
         return Recipient(found.code, found.name, found.kind)
     # Spellings as the reports print them, then the reference names: the ones a user means.
     names = [
         r[0]
-        for r in conn.exec_driver_sql(
+        for r in rows(
+            conn,
             "SELECT DISTINCT c.name FROM programme_block b "
-            "JOIN country c ON c.code = b.country_code"
+            "JOIN country c ON c.code = b.country_code ORDER BY c.name",
         )
     ]
-    names += [r[0] for r in conn.exec_driver_sql("SELECT name FROM country")]
+    names += [r[0] for r in rows(conn, "SELECT name FROM country ORDER BY code")]
     raise UnknownCountry(f"unknown country {raw!r}", _suggest(raw, names) if raw else None)
 
 
@@ -119,7 +122,9 @@ def find_countries(conn: Connection, text: str, limit: int = 8) -> list[Recipien
     raw = text.strip()
     if not raw:
         return []
-    known = [Recipient(*r) for r in conn.exec_driver_sql("SELECT code, name, kind FROM country")]
+    known = [
+        Recipient(*r) for r in rows(conn, "SELECT code, name, kind FROM country ORDER BY code")
+    ]
     choices = {i: r.name for i, r in enumerate(known)}
     found = process.extract(
         raw,
@@ -141,17 +146,21 @@ def resolve_programme(conn: Connection, text: str) -> ProgrammeRef:
     """The programme ``text`` names: "IMET", "imet", "International Military Education and
     Training", "IMET-1" (a variant: its programme), "Section 1206"."""
     raw = text.strip()
-    row = conn.exec_driver_sql(
-        "SELECT code, name, family FROM programme WHERE upper(code) = ?", (raw.upper(),)
-    ).first()
-    if row is None and (found := programme_code(raw)) is not None:
-        row = conn.exec_driver_sql(
-            "SELECT code, name, family FROM programme WHERE code = ?", (found.code,)
-        ).first()
-    if row is not None:
-        return ProgrammeRef(*row)
+    row = rows(
+        conn,
+        "SELECT code, name, family FROM programme WHERE upper(code) = :code",
+        {"code": raw.upper()},
+    )
+    if not row and (found := programme_code(raw)) is not None:
+        row = rows(
+            conn,
+            "SELECT code, name, family FROM programme WHERE code = :code",
+            {"code": found.code},
+        )
+    if row:
+        return ProgrammeRef(*row[0])
     choices = {}
-    for code, name in conn.exec_driver_sql("SELECT code, name FROM programme"):
+    for code, name in rows(conn, "SELECT code, name FROM programme ORDER BY code"):
         choices[code] = code
         choices[name] = code
     best = _suggest(raw, choices) if raw else None
@@ -184,10 +193,11 @@ _MISSING = object()
 
 
 def database_file(conn: Connection) -> str:
-    """The file ``conn`` reads ("" in memory): an engine made with a creator (a read-only
-    server's) has the URL "sqlite://" whatever file it opens."""
-    files = {r[1]: r[2] for r in conn.exec_driver_sql("PRAGMA database_list")}
-    return str(files.get("main") or "")
+    """The database ``conn`` reads: a SQLite file ("" in memory), a PostgreSQL database's URL
+    (without its password)."""
+    if is_sqlite(conn):
+        return sqlite.database_name(conn)
+    return postgresql.database_name(conn)
 
 
 def build_stamp(conn: Connection) -> tuple[Any, ...]:
@@ -215,6 +225,7 @@ def _build_facts(conn: Connection) -> _BuildFacts:
     its own)."""
     raw = conn.connection.driver_connection
     if not isinstance(raw, sqlite3.Connection):
+        # PostgreSQL: asked every question (a question is one snapshot, fmtr.store.dialects).
         return _BuildFacts(database_file(conn), build_stamp(conn), index_is_current(conn))
     version = raw.execute("PRAGMA data_version").fetchone()[0]
     seen = (version, raw.total_changes)
@@ -267,9 +278,10 @@ def covered_fiscal_years(conn: Connection) -> list[int]:
 def _covered_fiscal_years(conn: Connection) -> list[int]:
     return [
         r[0]
-        for r in conn.exec_driver_sql(
-            "SELECT DISTINCT fy FROM programme_block WHERE counted = 1 AND fy IS NOT NULL "
-            "ORDER BY fy"
+        for r in rows(
+            conn,
+            "SELECT DISTINCT fy FROM programme_block WHERE counted = TRUE AND fy IS NOT NULL "
+            "ORDER BY fy",
         )
     ]
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from fmtr.clean.glossary import canonical
 from fmtr.errors import NotFound
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import Figures, fast_rows
+from fmtr.query.figures import Figures
 from fmtr.query.resolve import (
     Database,
     Recipient,
@@ -39,6 +39,7 @@ from fmtr.query.unit_index import (
     index_words,
     unit_index,
 )
+from fmtr.store.sql import fast_rows, in_list
 
 THRESHOLD = 85  # rapidfuzz score for a name "alike" the text
 
@@ -90,13 +91,13 @@ def _recipient_names(conn: Connection) -> dict[str, str]:
 
 
 def _read_recipient_names(conn: Connection) -> dict[str, str]:
-    return {code: name for code, name in fast_rows(conn, "SELECT code, name FROM country", ())}
+    return {code: name for code, name in fast_rows(conn, "SELECT code, name FROM country")}
 
 
 _UNIT = """
 SELECT country_code, unit, name, variants, keys, years, first_fy, last_fy, rows, trainees,
        cost_cents, counted_rows, rows_without_quantity, rows_without_cost
-FROM unit_figures WHERE country_code = ? AND unit = ?
+FROM unit_figures WHERE country_code = :country AND unit = :unit
 """
 
 
@@ -187,12 +188,11 @@ def _units(conn: Connection, wanted: list[tuple[str, str]]) -> dict[tuple[str, s
     found: dict[tuple[str, str], Unit] = {}
     for i in range(0, len(wanted), 400):  # SQLite's default limit: 32,766 parameters
         chunk = wanted[i : i + 400]
-        pairs = ",".join("(?, ?)" for _ in chunk)
-        for row in fast_rows(
-            conn,
-            _UNITS.format(pairs=pairs),
-            tuple(value for pair in chunk for value in pair),
-        ):
+        pairs = ", ".join(f"(:c{j}, :u{j})" for j in range(len(chunk)))
+        params = {}
+        for j, (country, unit) in enumerate(chunk):
+            params[f"c{j}"], params[f"u{j}"] = country, unit
+        for row in fast_rows(conn, _UNITS.format(pairs=pairs), params):
             found[(row[0], row[1])] = _unit(row, countries)
     return found
 
@@ -228,7 +228,7 @@ _RECIPIENT = "CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.countr
 # A unit's counted rows, through its keys and its recipient.
 _ROWS = """
 FROM training t JOIN programme_block b ON b.id = t.block_id
-WHERE t.student_unit_key IN ({marks}) AND {country} = ? AND b.counted = 1
+WHERE t.student_unit_key IN ({marks}) AND {country} = :country AND b.counted = TRUE
 """
 _SUMS = (
     "coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(*), "
@@ -243,11 +243,14 @@ def find_unit(conn: Connection, recipient: Recipient, name: str) -> tuple[str, s
     code = recipient.code
     words = canonical(name, "unit", code)
     for sql, value in (
-        ("SELECT unit FROM unit_name WHERE country_code = ? AND canonical = ? LIMIT 1", words),
-        ("SELECT unit FROM unit_figures WHERE country_code = ? AND unit = ?", words),
-        ("SELECT unit FROM unit_name WHERE country_code = ? AND key = ?", name),
+        (
+            "SELECT unit FROM unit_name WHERE country_code = :country AND canonical = :v LIMIT 1",
+            words,
+        ),
+        ("SELECT unit FROM unit_figures WHERE country_code = :country AND unit = :v", words),
+        ("SELECT unit FROM unit_name WHERE country_code = :country AND key = :v", name),
     ):
-        row = fast_rows(conn, sql, (code, value))
+        row = fast_rows(conn, sql, {"country": code, "v": value})
         if row:
             return code, row[0][0]
     suggestion = None
@@ -290,20 +293,23 @@ def unit_page(
 def _find(conn: Connection, country: str, name: str) -> Unit:
     recipient = resolve_country(conn, country)
     code, unit_id = find_unit(conn, recipient, name)
-    return _unit(fast_rows(conn, _UNIT, (code, unit_id))[0], _recipient_names(conn))
+    return _unit(
+        fast_rows(conn, _UNIT, {"country": code, "unit": unit_id})[0], _recipient_names(conn)
+    )
 
 
 def _profile(conn: Connection, unit: Unit, limit: int = 20) -> UnitProfile:
     code, unit_id = unit.country_code, unit.unit
     countries = _recipient_names(conn)
-    marks = ",".join("?" * len(unit.keys))
+    marks, params = in_list("key", unit.keys)
+    params["country"] = code
     rows = _ROWS.format(marks=marks, country=_RECIPIENT)
-    params = (*unit.keys, code)
     by_year = [
-        (fy, prog or "?", Figures(*f))
+        (fy, prog or "?", Figures(*map(int, f)))
         for fy, prog, *f in fast_rows(
             conn,
-            f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 ORDER BY 1, 2",
+            f"SELECT b.fy, b.programme_code, {_SUMS} {rows} GROUP BY 1, 2 "
+            "ORDER BY 1 NULLS FIRST, 2 NULLS FIRST",
             params,
         )
     ]
@@ -314,17 +320,17 @@ def _profile(conn: Connection, unit: Unit, limit: int = 20) -> UnitProfile:
         ("schools", "us_unit_key", "us_unit"),
     ):
         named[what] = [
-            NamedFigures(label or "", Figures(*f), first, last)
+            NamedFigures(label or "", Figures(*map(int, f)), first, last)
             for _, label, first, last, *f in fast_rows(
                 conn,
                 f"SELECT t.{key}, max(t.{cell}), min(b.fy), max(b.fy), {_SUMS} {rows} "
-                f"GROUP BY 1 ORDER BY count(*) DESC, 2 LIMIT ?",
-                (*params, limit),
+                f"GROUP BY 1 ORDER BY count(*) DESC, 2 NULLS FIRST LIMIT :limit",
+                {**params, "limit": limit},
             )
         ]
     earlier = fast_rows(
         conn,
-        f"SELECT count(*) {rows.replace('b.counted = 1', 'coalesce(b.counted, 0) = 0')}",
+        "SELECT count(*) " + rows.replace("b.counted = TRUE", "coalesce(b.counted, FALSE) = FALSE"),
         params,
     )[0][0]
     others = [
@@ -335,8 +341,8 @@ def _profile(conn: Connection, unit: Unit, limit: int = 20) -> UnitProfile:
             "f.first_fy, f.last_fy, f.rows, f.trainees, f.cost_cents, f.counted_rows, "
             "f.rows_without_quantity, f.rows_without_cost FROM unit_name n "
             "JOIN unit_figures f ON f.country_code = n.country_code AND f.unit = n.unit "
-            "WHERE n.canonical = ? AND n.country_code != ? ORDER BY f.country_code",
-            (unit_id, code),
+            "WHERE n.canonical = :unit AND n.country_code != :country ORDER BY f.country_code",
+            {"unit": unit_id, "country": code},
         )
     ]
     return UnitProfile(
@@ -371,11 +377,11 @@ def unit_rows(
 def _rows(
     conn: Connection, unit: Unit, all_editions: bool, limit: int | None, offset: int
 ) -> tuple[int, list[TrainingHit]]:
-    marks = ",".join("?" * len(unit.keys))
+    marks, params = in_list("key", unit.keys)
     return rows_where(
         conn,
-        f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = ?",
-        (*unit.keys, unit.country_code),
+        f"t.student_unit_key IN ({marks}) AND {_RECIPIENT} = :country",
+        {**params, "country": unit.country_code},
         all_editions=all_editions,
         limit=limit,
         offset=offset,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from fmtr.query.errors import EmptySearch
-from fmtr.query.figures import fast_rows
+from fmtr.store.sql import Params, fast_rows, sql_limit
 
 
 @dataclass
@@ -53,7 +53,7 @@ class TrainingHit:
 
 
 HIT_COLUMNS_SQL = """
-t.id, t.stable_id, b.fy, coalesce(b.counted, 0), b.country_code, b.country, b.programme_code,
+t.id, t.stable_id, b.fy, coalesce(b.counted, FALSE), b.country_code, b.country, b.programme_code,
        t.course_title, t.us_unit, t.student_unit, t.location, t.quantity_value, t.cost_cents,
        t.start_on, t.end_on, e.name, d.file, t.page,
        CASE WHEN d.report_page_offset IS NULL THEN NULL ELSE t.page + d.report_page_offset END,
@@ -91,18 +91,18 @@ def fts_query(text: str, column: str | None = None) -> str:
 def rows_where(
     conn: Connection,
     where: str,
-    params: tuple[Any, ...],
+    params: Params,
     *,
     all_editions: bool = False,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[int, list[TrainingHit]]:
     """How many training rows satisfy ``where`` (over ``t``, ``b``: training and its block;
-    counted rows only unless ``all_editions``), and the page of them ``offset``..``offset +
-    limit`` (None: all) by fiscal year and report order."""
+    counted rows only unless ``all_editions``; named parameters ``params``), and the page of
+    them ``offset``..``offset + limit`` (None: all) by fiscal year and report order."""
     if not all_editions:
-        where = f"({where}) AND b.counted = 1"
-    # Straight from sqlite3 (fast_rows): a unit's page asks this on the event loop.
+        where = f"({where}) AND b.counted = TRUE"
+    # Straight from sqlite3 on SQLite (fast_rows): a unit's page asks this on the event loop.
     count = fast_rows(
         conn,
         f"SELECT count(*) FROM training t JOIN programme_block b ON b.id = t.block_id "
@@ -113,7 +113,8 @@ def rows_where(
         return int(count), []
     found = fast_rows(
         conn,
-        f"{HIT_SELECT} WHERE {where} ORDER BY b.fy, e.name, d.file, b.seq, t.seq LIMIT ? OFFSET ?",
-        (*params, -1 if limit is None else limit, offset),
+        f"{HIT_SELECT} WHERE {where} "
+        "ORDER BY b.fy NULLS FIRST, e.name, d.file, b.seq, t.seq LIMIT :limit OFFSET :offset",
+        {**params, "limit": sql_limit(limit), "offset": offset},
     )
     return int(count), [training_hit(r) for r in found]

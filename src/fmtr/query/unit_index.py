@@ -25,10 +25,11 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Connection
 
 from fmtr.clean.glossary import words as index_words
-from fmtr.query.figures import fast_rows
 from fmtr.query.memory import BoundedCache
 from fmtr.query.resolve import per_build, per_build_kept
 from fmtr.settings import ServerSettings
+from fmtr.store import fulltext
+from fmtr.store.sql import fast_rows
 
 # What unit searches keep of each word asked, for every vocabulary and index of the process:
 # its close spellings and the names holding it. Within a budget of bytes (the server's
@@ -165,14 +166,17 @@ def fts_match(vocabulary: Vocabulary, words: list[str]) -> str:
 
 
 def fts_candidates(conn: Connection, words: list[str]) -> Candidates:
-    """The names FTS5 finds for ``words`` (the way of a process asking once)."""
+    """The names the database's own index finds for ``words`` (the way of a process asking
+    once): fmtr.store.fulltext, FTS5 or PostgreSQL's."""
+    matching, params = fulltext.of(conn).names_matching(
+        "unit", fts_match(unit_vocabulary(conn), words)
+    )
     found = fast_rows(
         conn,
-        "SELECT n.id, n.country_code, n.unit, n.canonical, u.rows FROM unit_fts f "
-        "JOIN unit_name n ON n.id = f.rowid "
+        "SELECT n.id, n.country_code, n.unit, n.canonical, u.rows FROM unit_name n "
         "JOIN unit_figures u ON u.country_code = n.country_code AND u.unit = n.unit "
-        "WHERE unit_fts MATCH ? ORDER BY n.id",
-        (fts_match(unit_vocabulary(conn), words),),
+        f"WHERE n.id IN ({matching}) ORDER BY n.id",
+        params,
     )
     return Candidates(*(list(col) for col in zip(*found, strict=True))) if found else _none()
 
@@ -296,19 +300,8 @@ def unit_vocabulary(conn: Connection) -> Vocabulary:
     return per_build(conn, "unit_vocabulary", _load_vocabulary)
 
 
-def _words_table(conn: Connection, kind: str) -> str:
-    """An fts5vocab table over the unit names' index (``kind``: "row" or "instance"). A temp
-    table: connection-private, so it works on a file opened read-only (mode=ro)."""
-    name = f"temp.unit_words_{kind}"
-    conn.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(main, unit_fts, {kind})"
-    )
-    return name
-
-
 def _load_vocabulary(conn: Connection) -> Vocabulary:
-    words = _words_table(conn, "row")
-    return Vocabulary(tuple(r[0] for r in conn.exec_driver_sql(f"SELECT term FROM {words}")))
+    return Vocabulary(fulltext.of(conn).name_terms(conn, "unit"))
 
 
 def unit_index(conn: Connection) -> UnitIndex:
@@ -317,14 +310,8 @@ def unit_index(conn: Connection) -> UnitIndex:
 
 
 def _load(conn: Connection) -> UnitIndex:
-    words = _words_table(conn, "instance")
     # Ordinary statements (not fast_rows): each gets a server's full time limit.
-    postings: dict[str, frozenset[int]] = {
-        term: frozenset(map(int, docs.split(",")))
-        for term, docs in conn.exec_driver_sql(
-            f"SELECT term, group_concat(doc) FROM {words} GROUP BY term"
-        )
-    }
+    postings = fulltext.of(conn).name_postings(conn, "unit")
     names = conn.exec_driver_sql(
         "SELECT n.id, n.country_code, n.unit, n.canonical, u.rows FROM unit_name n "
         "JOIN unit_figures u ON u.country_code = n.country_code AND u.unit = n.unit"

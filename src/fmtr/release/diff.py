@@ -10,7 +10,9 @@ first still pairs with the first. Figures (counted trainees, cost and rows per r
 programme and fiscal year, ``year_figures``) are compared too.
 
 Both databases are opened read-only (a SQLite file that does not exist is an error, never an
-empty database); the work is done by SQLite on the two files attached to one connection.
+empty database). Two SQLite files are compared by SQLite, the two attached to one connection;
+any other pair (a PostgreSQL database on either side) by the same statements run on each
+database apart and compared here, with the same result (a test holds the two ways to it).
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fmtr.errors import InputError
+from sqlalchemy import Connection, Engine, exc, inspect, text
+
+from fmtr.errors import DatabaseUnavailable, InputError
 from fmtr.release.source import read_only_uri
+from fmtr.store.db import (
+    database_url,
+    display_url,
+    read_only_engine,
+    readable_revision,
+    sqlite_path,
+)
 
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
 
@@ -46,12 +57,13 @@ class _Kind:
     positional: tuple[str, ...] = ()  # fields that move with the thing (not changes of a move)
 
 
-# SQL with placeholders: {s} the schema (main: OLD, new: NEW), {t} {b} {d} {e} the aliases of
-# the thing, its block, document and edition (two sets of them when OLD and NEW are joined).
+# SQL with placeholders: {s} the schema and a dot (main.: OLD, new.: NEW, none when each
+# database is read apart), {t} {b} {d} {e} the aliases of the thing, its block, document and
+# edition (two sets of them when OLD and NEW are joined).
 _BLOCK_JOINS = (
-    "JOIN {s}.programme_block {b} ON {b}.id = {t}.block_id "
-    "JOIN {s}.document {d} ON {d}.id = {b}.document_id "
-    "JOIN {s}.edition {e} ON {e}.id = {d}.edition_id"
+    "JOIN {s}programme_block {b} ON {b}.id = {t}.block_id "
+    "JOIN {s}document {d} ON {d}.id = {b}.document_id "
+    "JOIN {s}edition {e} ON {e}.id = {d}.edition_id"
 )
 
 
@@ -65,7 +77,7 @@ _KINDS = (
     _Kind(
         "document",
         "document",
-        "JOIN {s}.edition {e} ON {e}.id = {t}.edition_id",
+        "JOIN {s}edition {e} ON {e}.id = {t}.edition_id",
         ("NULL", "{t}.stable_id"),
         _own("file sha256 url pages"),
         ("file",),
@@ -73,8 +85,8 @@ _KINDS = (
     _Kind(
         "programme block",
         "programme_block",
-        "JOIN {s}.document {d} ON {d}.id = {t}.document_id "
-        "JOIN {s}.edition {e} ON {e}.id = {d}.edition_id",
+        "JOIN {s}document {d} ON {d}.id = {t}.document_id "
+        "JOIN {s}edition {e} ON {e}.id = {d}.edition_id",
         ("{t}.first_page", "{d}.stable_id"),
         _own(
             "heading region country programme fiscal_year department first_page last_page "
@@ -224,8 +236,9 @@ def _from(kind: _Kind, schema: str, suffix: str, on: str = "") -> str:
     """The thing's table (joined ``on`` a condition, when given) and the joins to its block,
     document and edition."""
     names = _names(suffix)
-    table = f"{schema}.{kind.table} {names['t']}" + (f" ON {on}" if on else "")
-    return f"{table} {kind.joins.format(s=schema, **names)}"
+    prefix = f"{schema}." if schema else ""
+    table = f"{prefix}{kind.table} {names['t']}" + (f" ON {on}" if on else "")
+    return f"{table} {kind.joins.format(s=prefix, **names)}"
 
 
 _Thing = tuple[str, str, str, int | None, dict[str, Any]]  # id, edition, document, page, fields
@@ -377,8 +390,13 @@ def _per_edition(changes: Iterable[Change]) -> list[EditionCounts]:
     return sorted(counts.values(), key=lambda e: (e.edition, order[e.kind]))
 
 
-def diff_databases(old: Path, new: Path) -> DiffReport:
-    """What changed from the database ``old`` to ``new`` (SQLite files, read-only)."""
+def diff_databases(old: Path | str, new: Path | str) -> DiffReport:
+    """What changed from the database ``old`` to ``new`` (each a SQLite file's path, or a
+    database URL), both read-only."""
+    old_file, new_file = _file(old), _file(new)
+    if old_file is None or new_file is None:
+        return _diff_apart(old, new)
+    old, new = old_file, new_file
     con = _open(Path(old), Path(new))
     try:
         changes: list[Change] = []
@@ -397,6 +415,132 @@ def diff_databases(old: Path, new: Path) -> DiffReport:
         )
     finally:
         con.close()
+
+
+def _file(db: Path | str) -> Path | None:
+    """The SQLite file ``db`` names, None for another database's URL."""
+    if isinstance(db, Path):
+        return db
+    return sqlite_path(database_url(db))
+
+
+def _engine(label: str, db: Path | str) -> Engine:
+    """A read-only engine on ``db``, checked to be an fmtr database with stable identifiers
+    (DiffError, one line, otherwise)."""
+    path = _file(db)
+    url = database_url(str(db)) if path is None else f"sqlite:///{path}"
+    shown = display_url(url) if path is None else str(path)
+    if path is not None and not path.is_file():
+        raise DiffError(f"{label} {shown}: no such database file")
+    try:
+        engine = read_only_engine(url)
+        readable_revision(engine, url)
+    except DatabaseUnavailable as unavailable:
+        raise DiffError(f"{label} {unavailable}") from None
+    try:
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("training")}
+    except (exc.NoSuchTableError, exc.DBAPIError):
+        columns = set()
+    if not columns:
+        engine.dispose()
+        raise DiffError(f"{label} {shown}: not an fmtr database (no training table)")
+    if "stable_id" not in columns:
+        engine.dispose()
+        raise DiffError(
+            f"{label} {shown}: built before stable identifiers (migration 0006); "
+            f"open a copy with fmtr (`fmtr build --db COPY`) to add them"
+        )
+    return engine
+
+
+def _plain(value: Any) -> Any:
+    """A value as SQLite gives it: PostgreSQL's booleans are SQLite's 1 and 0."""
+    return int(value) if isinstance(value, bool) else value
+
+
+def _things(conn: Connection, kind: _Kind) -> dict[str, _Thing]:
+    sql = f"SELECT {_columns(kind, '')} FROM {_from(kind, '', '')}"
+    return {r[0]: _row(kind, tuple(_plain(v) for v in r)) for r in conn.execute(text(sql)).all()}
+
+
+def _diff_kind_apart(old: Connection, new: Connection, kind: _Kind) -> list[Change]:
+    """``_diff_kind``, each database read apart: the same pools, compared here."""
+    before, after = _things(old, kind), _things(new, kind)
+    gone = [t for sid, t in before.items() if sid not in after]
+    came = [t for sid, t in after.items() if sid not in before]
+    changes: list[Change] = []
+    for sid in before.keys() & after.keys():
+        was, now = before[sid], after[sid]
+        if was[4] == now[4]:
+            continue
+        if _cells(kind, was) == _cells(kind, now):
+            changes.append(_changed(kind, was, now))
+        else:
+            gone.append(was)
+            came.append(now)
+    return changes + _moves(kind, gone, came)
+
+
+def _figures_apart(old: Connection, new: Connection) -> list[FigureChange]:
+    sql = text(
+        "SELECT country_code, programme_code, fy, trainees, cost_cents, rows FROM year_figures"
+    )
+
+    def read(conn: Connection) -> dict[tuple[str, str, int], dict[str, int]]:
+        return {
+            (r[0], r[1], r[2]): {"trainees": r[3], "cost_cents": r[4], "rows": r[5]}
+            for r in conn.execute(sql).all()
+        }
+
+    before, after = read(old), read(new)
+    return [
+        FigureChange(*key, before.get(key), after.get(key))
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    ]
+
+
+def _info_apart(conn: Connection, shown: str) -> DatabaseInfo:
+    release = None
+    if inspect(conn).has_table("data_release"):
+        found = conn.execute(
+            text("SELECT version FROM data_release ORDER BY id DESC LIMIT 1")
+        ).first()
+        release = found[0] if found else None
+    rows = conn.execute(text("SELECT count(*) FROM training")).scalar_one()
+    return DatabaseInfo(shown, release, int(rows))
+
+
+def _diff_apart(old: Path | str, new: Path | str) -> DiffReport:
+    engines = [_engine("OLD", old), _engine("NEW", new)]
+    try:
+        with engines[0].connect() as was, engines[1].connect() as now:
+            changes: list[Change] = []
+            for kind in _KINDS:
+                changes += _diff_kind_apart(was, now, kind)
+            order = {k: i for i, k in enumerate(KINDS)}
+            changes.sort(
+                key=lambda c: (
+                    c.edition, c.document, order[c.kind], c.page or 0, _ordinal(c.stable_id)
+                )
+            )  # fmt: skip
+            return DiffReport(
+                _info_apart(was, _shown(old)),
+                _info_apart(now, _shown(new)),
+                changes,
+                _per_edition(changes),
+                _figures_apart(was, now),
+            )
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def _shown(db: Path | str) -> str:
+    """How a report names a database: a file's path as given, a URL without its password."""
+    path = _file(db)
+    return str(db) if path is not None else display_url(str(db))
 
 
 # --- reading it ------------------------------------------------------------------------------

@@ -26,11 +26,12 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fmtr import __version__
+from fmtr.clock import recorded_now
 from fmtr.errors import InputError
 from fmtr.extras import require
 from fmtr.release import describe
@@ -95,7 +96,7 @@ def make_release(
     and the release's lineage; ``url``: where the release will be published (cited). Its
     Parquet files need the parquet extra: without it, MissingExtra before anything is read."""
     require("parquet")
-    now = (now or datetime.now(UTC)).replace(tzinfo=None)
+    now = (now or recorded_now()).replace(tzinfo=None)
     version = version or default_version(now)
     if not _VERSION.fullmatch(version):
         raise ReleaseError(f"version {version!r}: use letters, digits, '.', '_' or '-'")

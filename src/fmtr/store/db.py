@@ -4,31 +4,28 @@ command and the server).
 Only ``fmtr build`` and ``fmtr migrate`` write: ``open_database`` creates the file and brings
 its schema up to date. Everything else goes through ``read_only_engine`` and ``check_readable``:
 a SQLite file is opened with SQLite's ``mode=ro`` URI (a write raises even if a bug tried one),
-a missing file or one of another schema version is refused with one line
-(``DatabaseUnavailable``), never created or migrated, so a typo in a path is an error and not
-an empty database. Statements can be given a deadline (the server's), enforced by SQLite's
-progress handler. URLs are shown with their password hidden (``display_url``).
+a PostgreSQL database in read-only transactions (the server refuses a write); a missing file or
+database, or one of another schema version, is refused with one line (``DatabaseUnavailable``),
+never created or migrated, so a typo in a path is an error and not an empty database.
+Statements can be given a deadline (the server's), enforced by SQLite's progress handler or
+PostgreSQL's ``statement_timeout`` (fmtr.store.dialects). URLs are shown with their password
+hidden (``display_url``).
 """
 
 from __future__ import annotations
 
-import math
-import os
-import sqlite3
-import time
 import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import QueuePool
 
-from fmtr.errors import DatabaseUnavailable, QueryTimeout
+from fmtr.errors import DatabaseUnavailable
 from fmtr.extras import MissingExtra, require
 from fmtr.settings import ServerSettings
+from fmtr.store.dialects import postgresql, sqlite
 
 DEFAULT_PATH = Path("data") / "fmtr.sqlite"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -135,7 +132,7 @@ def make_engine(url: str, *, building: bool = False) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = close_when_dropped(create_engine(url))
     except Exception as error:  # an unknown dialect, a driver not installed, no such folder
-        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {reason(error)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if building:
@@ -163,10 +160,20 @@ def schema_head() -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations up to ``revision`` on this engine."""
+    with engine.connect() as conn:
+        migrate_connection(conn, revision)
+
+
+def migrate_connection(conn: Connection, revision: str = "head") -> None:
+    """Apply the Alembic migrations up to ``revision`` on ``conn``, in one transaction that
+    is committed. On PostgreSQL the build's advisory lock is taken for it (waited for): a
+    migration and a build never run at once (re-entrant for the build that holds it)."""
     from alembic import command
 
     cfg = _alembic_config()
-    with engine.begin() as conn:
+    with conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": postgresql.BUILD_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -180,11 +187,11 @@ def open_database(url: str | None = None, *, building: bool = False) -> Engine:
         migrate(engine)
     except exc.DBAPIError as error:  # cannot connect, cannot write, not a database
         engine.dispose()
-        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
+        raise DatabaseUnavailable(f"cannot open {display_url(url)}: {reason(error)}") from None
     return engine
 
 
-def _reason(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
     """An error's first line, for one-line messages (a driver's may run over several)."""
     cause = getattr(error, "orig", None) or error
     lines = str(cause).strip().splitlines()
@@ -218,14 +225,6 @@ def schema_is_current(url: str) -> bool:
         engine.dispose()
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
 def read_only_engine(
     url: str,
     *,
@@ -236,79 +235,39 @@ def read_only_engine(
     """An engine that cannot write on the database at ``url`` (a URL or a SQLite path).
 
     A SQLite file must exist (else DatabaseUnavailable, and nothing is created); it is opened
-    with ``mode=ro``. ``PRAGMA query_only`` is not set: it would also forbid the
-    connection-private temp tables fmtr.query makes (the unit search's vocabulary view), which
-    write nothing to the file. ``statement_seconds``: every statement gets this deadline,
-    checked every ``progress_steps`` SQLite instructions, past which it raises QueryTimeout.
-    A pooled connection whose file a build has swapped since is dropped and opened again."""
+    with ``mode=ro``. A PostgreSQL database is read in read-only transactions (the server
+    refuses a write). ``statement_seconds``: every statement gets this deadline, past which it
+    raises QueryTimeout (SQLite checks it every ``progress_steps`` instructions, PostgreSQL
+    with ``statement_timeout``): fmtr.store.dialects."""
     url = database_url(url)
     path = sqlite_path(url)
     if path is None:
         if url.startswith("sqlite"):
             raise DatabaseUnavailable(f"{display_url(url)}: give the SQLite database's file")
-        # Other databases: every transaction is read-only (the driver's own setting).
+        # Every transaction read-only, a deadline per statement: fmtr.store.dialects.
         _require_driver(url)
         try:
             return close_when_dropped(
-                create_engine(url, execution_options={"postgresql_readonly": True})
+                postgresql.read_only_engine(
+                    url, statement_seconds=statement_seconds, pool_size=pool_size
+                )
             )
         except Exception as error:  # an unknown dialect, a driver not installed
-            raise DatabaseUnavailable(f"cannot open {display_url(url)}: {_reason(error)}") from None
+            raise DatabaseUnavailable(f"cannot open {display_url(url)}: {reason(error)}") from None
     try:
         found = path.is_file()
     except OSError as error:  # a name too long for the file system
         raise DatabaseUnavailable(f"{path}: {error.strerror}") from None
     if not found:
         raise DatabaseUnavailable(f"{path}: no such database (`fmtr build` makes one)")
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        # check_same_thread=False: the pool hands a connection to whichever worker thread
-        # asks next; each is used by one thread at a time.
-        return sqlite3.connect(uri, uri=True, check_same_thread=False)
-
-    # No cap on connections beyond the pool (max_overflow=-1): a request takes its connection
-    # in one worker thread and runs its endpoint in another, so a capped pool can deadlock
-    # under load (every thread waiting for a connection held by a request waiting for a thread).
-    # Read-only SQLite connections are cheap; the server's thread limit bounds how many are used.
-    engine = close_when_dropped(
-        create_engine(
-            "sqlite://", creator=connect, poolclass=QueuePool, pool_size=pool_size, max_overflow=-1
+    return close_when_dropped(
+        sqlite.read_only_engine(
+            path,
+            statement_seconds=statement_seconds,
+            progress_steps=progress_steps,
+            pool_size=pool_size,
         )
     )
-    seconds = math.inf if statement_seconds is None else statement_seconds
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, record: Any) -> None:
-        record.info["file"] = _identity(path)
-        state = {"deadline": math.inf}
-        record.info["deadline"] = state
-        if statement_seconds is not None:
-            dbapi_conn.set_progress_handler(
-                lambda: 1 if time.monotonic() > state["deadline"] else 0, progress_steps
-            )
-
-    @event.listens_for(engine, "checkout")
-    def _same_file(dbapi_conn: Any, record: Any, proxy: Any) -> None:
-        # `fmtr build` swaps a new file in place of the old one; a pooled connection still
-        # reads the old file, so it is dropped and the pool opens the new one.
-        if record.info.get("file") != _identity(path):
-            raise exc.DisconnectionError("the database file was replaced by a build")
-        # Armed for the question too: fmtr.query reads some hot paths straight from the
-        # sqlite3 connection, past SQLAlchemy's statement events.
-        record.info["deadline"]["deadline"] = time.monotonic() + seconds
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _arm(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
-        conn.info["deadline"]["deadline"] = time.monotonic() + seconds
-
-    @event.listens_for(engine, "handle_error")
-    def _timeout(context: Any) -> None:
-        error = context.original_exception
-        if isinstance(error, sqlite3.OperationalError) and "interrupted" in str(error):
-            raise QueryTimeout(seconds) from error
-
-    return engine
 
 
 def readable_revision(engine: Engine, url: str) -> str | None:
@@ -317,7 +276,7 @@ def readable_revision(engine: Engine, url: str) -> str | None:
         return schema_revision(engine)
     except exc.DBAPIError as error:
         shown = display_url(database_url(url))
-        raise DatabaseUnavailable(f"cannot read {shown}: {_reason(error)}") from None
+        raise DatabaseUnavailable(f"cannot read {shown}: {reason(error)}") from None
 
 
 def check_readable(engine: Engine, url: str) -> None:

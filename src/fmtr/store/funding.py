@@ -91,9 +91,14 @@ def replace_funding(
         )
         for o in clean.obligations
     ]
-    # The query indexes are made once after the rows are in (cheaper than row by row); all in
-    # the caller's transaction, so readers of a database loaded in place see no gap.
-    indexes = [i for i in s.FundingObligation.__table__.indexes]  # type: ignore[attr-defined]
+    # The query indexes are made once after the rows are in (cheaper than row by row), on a
+    # SQLite database being built aside. Not on PostgreSQL, built in place: dropping an index
+    # locks the table against every reader until the build commits.
+    indexes = (
+        list(s.FundingObligation.__table__.indexes)  # type: ignore[attr-defined]
+        if conn.dialect.name == "sqlite"
+        else []
+    )
     for index in indexes:
         index.drop(conn, checkfirst=True)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"

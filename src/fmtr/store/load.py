@@ -282,7 +282,7 @@ WITH edition_of_block AS (
 UPDATE programme_block SET counted = coalesce((
     SELECT eb.first = l.first FROM edition_of_block eb JOIN latest l ON l.fy = eb.fy
     WHERE eb.id = programme_block.id
-), 0)
+), FALSE)
 """
 
 

@@ -16,21 +16,26 @@ two recipients: Lebanon's and Uganda's "Presidential Guard Brigade" are two unit
 titles are grouped only when their canonical words are the same.
 
 The grouping runs in Python (rapidfuzz in C) on a connection of its own while the build's
-connection computes the other figures (fmtr.store.search).
+connection computes the other figures (fmtr.store.search); the courses (quick) first, so that
+their tables are written while the units are still being grouped.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from fmtr.clean.glossary import canonical
+from fmtr.store import fulltext
+from fmtr.store.sql import is_sqlite
 
 UNIT_ALIKE = 90  # token-sort ratio of two spellings' canonical words to be one unit
 
@@ -75,10 +80,50 @@ def _digits(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\d+", text))
 
 
+class _FirstNames:
+    """The first names of a recipient's units with the same numbers, kept by length: two
+    spellings whose lengths differ by more than a tenth of their sum cannot be UNIT_ALIKE
+    (ratio = 100 * (1 - distance / sum of lengths), and the distance is at least the
+    difference of the lengths), so each spelling is compared with the names of about its
+    length only, instead of all of them (the grouping's largest cost, in rapidfuzz)."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []  # sorted
+        self.words: list[str] = []  # in the order of lengths
+        self.made: list[int] = []  # in the order of lengths: which unit (in order made)
+        self.units: list[str] = []  # in order made
+
+    def first_alike(self, words: str) -> str | None:
+        """The unit, first made, whose first name's words are UNIT_ALIKE to ``words``."""
+        n = len(words)
+        # The lengths that can be alike, with a margin (2) against any rounding of the score;
+        # rapidfuzz decides on each of them.
+        lo = bisect_left(self.lengths, -((2 - 9 * n) // 11))  # ceil((9n - 2) / 11)
+        hi = bisect_right(self.lengths, (11 * n + 2) // 9)
+        alike = process.extract(
+            words,
+            self.words[lo:hi],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=UNIT_ALIKE,
+            limit=None,
+        )
+        if not alike:
+            return None
+        return self.units[min(self.made[lo + i] for _, _, i in alike)]
+
+    def add(self, words: str, unit: str) -> None:
+        at = bisect_right(self.lengths, len(words))
+        self.lengths.insert(at, len(words))
+        self.words.insert(at, words)
+        self.made.insert(at, len(self.units))
+        self.units.append(unit)
+
+
 def group_units(names: list[_Name]) -> dict[str, str]:
     """One recipient's unit keys -> the canonical words of their unit's first name."""
     order = sorted(names, key=lambda n: (-n.rows, n.key))
-    reps: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    firsts: dict[tuple[str, ...], _FirstNames] = {}
     unit: dict[str, str] = {}
     same: dict[str, str] = {}  # a first name's sorted words -> its unit
     for n in order:
@@ -86,20 +131,12 @@ def group_units(names: list[_Name]) -> dict[str, str]:
         if sorted_words in same:  # the same words as a unit's first name: that unit
             unit[n.key] = same[sorted_words]
             continue
-        rep_words, rep_units = reps.setdefault(_digits(n.canonical), ([], []))
-        alike = process.extract(
-            sorted_words,
-            rep_words,
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=UNIT_ALIKE,
-            limit=None,
-        )
-        if alike:
-            unit[n.key] = rep_units[min(i for _, _, i in alike)]
+        bucket = firsts.setdefault(_digits(n.canonical), _FirstNames())
+        found = bucket.first_alike(sorted_words)
+        if found is not None:
+            unit[n.key] = found
         else:
-            rep_words.append(sorted_words)
-            rep_units.append(n.canonical)
+            bucket.add(sorted_words, n.canonical)
             unit[n.key] = same[sorted_words] = n.canonical
     return unit
 
@@ -127,13 +164,16 @@ def course_rows(spellings: Iterable[Any]) -> list[CourseRow]:
     return [(n.key, n.canonical, n.spelling, n.rows) for n in names]
 
 
-def computed_names(database: str) -> tuple[list[UnitRow], list[CourseRow]]:
-    """Both tables' rows, on a connection of its own (a thread of the build)."""
-    con = sqlite3.connect(database)
-    try:
-        return unit_rows(con.execute(UNIT_SPELLINGS)), course_rows(con.execute(COURSE_SPELLINGS))
-    finally:
-        con.close()
+def computed_units(database: str) -> list[UnitRow]:
+    """unit_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return unit_rows(con.execute(UNIT_SPELLINGS))
+
+
+def computed_courses(database: str) -> list[CourseRow]:
+    """course_name's rows, on a connection of its own (a thread of the build)."""
+    with closing(sqlite3.connect(database)) as con:
+        return course_rows(con.execute(COURSE_SPELLINGS))
 
 
 # Per unit: its spellings (JSON object, most printed first), keys, years, and the figures. Each
@@ -142,11 +182,11 @@ def computed_names(database: str) -> tuple[list[UnitRow], list[CourseRow]]:
 _UNIT_MEMBERS = """
 CREATE TEMP TABLE unit_rows AS
 SELECT n.country_code AS country_code, n.unit AS unit, coalesce(t.student_unit, '') AS spelling,
-       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       b.fy AS fy, coalesce(b.counted, FALSE) AS counted, t.quantity_value AS q,
        t.cost_cents AS c
 FROM training t
-CROSS JOIN programme_block b ON b.id = t.block_id
-CROSS JOIN unit_name n
+{join} programme_block b ON b.id = t.block_id
+{join} unit_name n
     ON n.country_code = CASE WHEN coalesce(b.country_code, '') = '' THEN '?'
                              ELSE b.country_code END
    AND n.key = t.student_unit_key
@@ -155,9 +195,7 @@ _UNIT_SPELLS = """
 CREATE TEMP TABLE unit_spell AS
 SELECT country_code, unit, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2, 3
 """
-_UNIT_SPELLS_INDEX = (
-    "CREATE INDEX temp.ix_unit_spell ON unit_spell (country_code, unit, n, spelling)"
-)
+_UNIT_SPELLS_INDEX = "{unit_spell_index}"
 _UNIT_FIGURES = """
 INSERT INTO unit_figures (country_code, unit, name, names, rows, counted_rows, trainees,
     cost_cents, rows_without_quantity, rows_without_cost, first_fy, last_fy, variants, keys,
@@ -168,39 +206,41 @@ SELECT s.country_code, s.unit,
        (SELECT count(*) FROM unit_name k WHERE k.country_code = s.country_code
         AND k.unit = s.unit),
        s.rows, s.counted_rows, s.trainees, s.cost_cents, s.nq, s.nc, s.first_fy, s.last_fy,
-       (SELECT json_group_object(spelling, n) FROM (
+       (SELECT {spellings} FROM (
             SELECT spelling, n FROM unit_spell p WHERE p.country_code = s.country_code
-            AND p.unit = s.unit ORDER BY n DESC, spelling)),
-       (SELECT json_group_array(key) FROM (
+            AND p.unit = s.unit ORDER BY n DESC, spelling) o),
+       (SELECT {keys} FROM (
             SELECT key FROM unit_name k WHERE k.country_code = s.country_code
-            AND k.unit = s.unit ORDER BY key)),
+            AND k.unit = s.unit ORDER BY key) o),
        s.years
 FROM (
-    SELECT country_code, unit, count(*) AS rows, sum(counted) AS counted_rows,
+    SELECT country_code, unit, count(*) AS rows,
+           sum(CASE WHEN counted THEN 1 ELSE 0 END) AS counted_rows,
            coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
            coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
-           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
+           sum(CASE WHEN counted AND q IS NULL THEN 1 ELSE 0 END) AS nq,
+           sum(CASE WHEN counted AND c IS NULL THEN 1 ELSE 0 END) AS nc,
            min(fy) AS first_fy, max(fy) AS last_fy,
            -- In year order: the rows come sorted, DISTINCT keeps the first of each.
-           json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL) AS years
-    FROM (SELECT * FROM unit_rows ORDER BY country_code, unit, fy)
+           {years} AS years
+    FROM (SELECT * FROM unit_rows ORDER BY country_code, unit, fy) o
     GROUP BY country_code, unit) s
 """
 _COURSE_MEMBERS = """
 CREATE TEMP TABLE course_rows AS
 SELECT n.course AS course, coalesce(t.course_title, '') AS spelling,
        CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END AS country,
-       b.fy AS fy, coalesce(b.counted, 0) != 0 AS counted, t.quantity_value AS q,
+       b.fy AS fy, coalesce(b.counted, FALSE) AS counted, t.quantity_value AS q,
        t.cost_cents AS c
 FROM training t
-CROSS JOIN programme_block b ON b.id = t.block_id
-CROSS JOIN course_name n ON n.key = t.course_key
+{join} programme_block b ON b.id = t.block_id
+{join} course_name n ON n.key = t.course_key
 """
 _COURSE_SPELLS = """
 CREATE TEMP TABLE course_spell AS
 SELECT course, spelling, count(*) AS n FROM course_rows GROUP BY 1, 2
 """
-_COURSE_SPELLS_INDEX = "CREATE INDEX temp.ix_course_spell ON course_spell (course, n, spelling)"
+_COURSE_SPELLS_INDEX = "{course_spell_index}"
 _COURSE_FIGURES = """
 INSERT INTO course_figures (course, name, names, rows, counted_rows, trainees, cost_cents,
     rows_without_quantity, rows_without_cost, countries, first_fy, last_fy, variants, keys)
@@ -210,48 +250,98 @@ SELECT s.course,
        (SELECT count(*) FROM course_name k WHERE k.course = s.course),
        s.rows, s.counted_rows, s.trainees, s.cost_cents, s.nq, s.nc, s.countries,
        s.first_fy, s.last_fy,
-       (SELECT json_group_object(spelling, n) FROM (
+       (SELECT {spellings} FROM (
             SELECT spelling, n FROM course_spell p WHERE p.course = s.course
-            ORDER BY n DESC, spelling)),
-       (SELECT json_group_array(key) FROM (
-            SELECT key FROM course_name k WHERE k.course = s.course ORDER BY key))
+            ORDER BY n DESC, spelling) o),
+       (SELECT {keys} FROM (
+            SELECT key FROM course_name k WHERE k.course = s.course ORDER BY key) o)
 FROM (
-    SELECT course, count(*) AS rows, sum(counted) AS counted_rows,
+    SELECT course, count(*) AS rows,
+           sum(CASE WHEN counted THEN 1 ELSE 0 END) AS counted_rows,
            coalesce(sum(CASE WHEN counted THEN q END), 0) AS trainees,
            coalesce(sum(CASE WHEN counted THEN c END), 0) AS cost_cents,
-           sum(counted AND q IS NULL) AS nq, sum(counted AND c IS NULL) AS nc,
+           sum(CASE WHEN counted AND q IS NULL THEN 1 ELSE 0 END) AS nq,
+           sum(CASE WHEN counted AND c IS NULL THEN 1 ELSE 0 END) AS nc,
            count(DISTINCT CASE WHEN counted THEN country END) AS countries,
            min(fy) AS first_fy, max(fy) AS last_fy
     FROM course_rows GROUP BY course) s
 """
 
 
-def fill_names(conn: Connection, units: list[UnitRow], courses: list[CourseRow]) -> None:
-    """Write the four tables from the computed names."""
+def _fragments(conn: Connection) -> dict[str, str]:
+    """What the statements above write per database: SQLite's JSON functions (the rows come
+    ordered) or PostgreSQL's (ordered in the aggregate), a join SQLite keeps in order (CROSS
+    JOIN; PostgreSQL's takes no ON), and where a temporary index goes."""
+    if is_sqlite(conn):
+        return {
+            "join": "CROSS JOIN",
+            "unit_spell_index": "CREATE INDEX temp.ix_unit_spell "
+            "ON unit_spell (country_code, unit, n, spelling)",
+            "course_spell_index": "CREATE INDEX temp.ix_course_spell "
+            "ON course_spell (course, n, spelling)",
+            "spellings": "json_group_object(spelling, n)",
+            "keys": "json_group_array(key)",
+            "years": "json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL)",
+        }
+    return {
+        "join": "JOIN",
+        # Hash indexes: a unit's or course's canonical words may be longer than a B-tree entry
+        # may be on PostgreSQL (2704 bytes).
+        "unit_spell_index": "CREATE INDEX ix_unit_spell ON unit_spell USING hash (unit)",
+        "course_spell_index": "CREATE INDEX ix_course_spell ON course_spell USING hash (course)",
+        "spellings": "CAST(json_object_agg(spelling, n ORDER BY n DESC, spelling) AS text)",
+        "keys": "CAST(json_agg(key ORDER BY key) AS text)",
+        "years": "coalesce(CAST(json_agg(DISTINCT fy ORDER BY fy) FILTER "
+        "(WHERE fy IS NOT NULL) AS text), '[]')",
+    }
+
+
+def _figures(conn: Connection, kind: str, statements: tuple[str, ...]) -> None:
     run = conn.exec_driver_sql
-    for table in ("unit_figures", "unit_name", "course_figures", "course_name"):
+    fragments = _fragments(conn)
+    temp = "temp." if is_sqlite(conn) else "pg_temp."
+    run(f"DROP TABLE IF EXISTS {temp}{kind}_rows")
+    run(f"DROP TABLE IF EXISTS {temp}{kind}_spell")
+    for statement in statements:
+        run(statement.format(**fragments))
+    run(f"DROP TABLE {temp}{kind}_rows")
+    run(f"DROP TABLE {temp}{kind}_spell")
+
+
+_UNIT_COLUMNS = ("country", "key", "canonical", "unit", "spelling", "rows")
+
+
+def fill_courses(conn: Connection, courses: list[CourseRow]) -> None:
+    """Write course_name (and its index) and course_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("course_figures", "course_name"):
+        run(f"DELETE FROM {table}")
+    if courses:
+        conn.execute(
+            text(
+                "INSERT INTO course_name (key, canonical, course, spelling, rows) "
+                "VALUES (:key, :canonical, :canonical, :spelling, :rows)"
+            ),
+            [{"key": k, "canonical": c, "spelling": sp, "rows": n} for k, c, sp, n in courses],
+        )
+    fulltext.of(conn).rebuild_names(conn, "course")
+    _figures(
+        conn, "course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)
+    )
+
+
+def fill_units(conn: Connection, units: list[UnitRow]) -> None:
+    """Write unit_name (and its index) and unit_figures from the computed names."""
+    run = conn.exec_driver_sql
+    for table in ("unit_figures", "unit_name"):
         run(f"DELETE FROM {table}")
     if units:
-        run(
-            "INSERT INTO unit_name (country_code, key, canonical, unit, spelling, rows) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            units,
+        conn.execute(
+            text(
+                "INSERT INTO unit_name (country_code, key, canonical, unit, spelling, rows) "
+                "VALUES (:country, :key, :canonical, :unit, :spelling, :rows)"
+            ),
+            [dict(zip(_UNIT_COLUMNS, u, strict=True)) for u in units],
         )
-    run("INSERT INTO unit_fts(unit_fts) VALUES ('rebuild')")
-    if courses:
-        run(
-            "INSERT INTO course_name (key, canonical, course, spelling, rows) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(k, c, c, s, n) for k, c, s, n in courses],
-        )
-    run("INSERT INTO course_fts(course_fts) VALUES ('rebuild')")
-    for kind, statements in (
-        ("unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES)),
-        ("course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)),
-    ):
-        run(f"DROP TABLE IF EXISTS temp.{kind}_rows")
-        run(f"DROP TABLE IF EXISTS temp.{kind}_spell")
-        for statement in statements:
-            run(statement)
-        run(f"DROP TABLE temp.{kind}_rows")
-        run(f"DROP TABLE temp.{kind}_spell")
+    fulltext.of(conn).rebuild_names(conn, "unit")
+    _figures(conn, "unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES))

@@ -1,30 +1,45 @@
 """The search index and the precomputed names the query layer reads (migrations 0003, 0008).
 
+The statements are written once for SQLite and PostgreSQL (fmtr.store.sql); the full-text
+index (fmtr.store.fulltext) and the JSON the unit figures keep (fmtr.store.dialects) are
+written per database.
+
 ``rebuild_search_index`` refills them from the training table; the build pipeline calls it after
 the documents are loaded. ``search_state`` remembers the build it reflects: ``index_is_current``
 tells a query whether the index still matches the rows (a build since then replaces rows and
 reuses their ids, so a stale external-content FTS index would point at the wrong rows).
+
+On a SQLite file in WAL mode (a build aside), the largest parts (the unit and course names, the
+per-name figures) are computed from what is committed by threads on connections of their own
+(``Background``), which the build starts as soon as the rows they read are in, while it still
+does other work.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete
+from sqlalchemy import insert as insert_into
 
+from fmtr.store import fulltext
 from fmtr.store.names import (
     COURSE_SPELLINGS,
     UNIT_SPELLINGS,
     CourseRow,
     UnitRow,
-    computed_names,
+    computed_courses,
+    computed_units,
     course_rows,
-    fill_names,
+    fill_courses,
+    fill_units,
     unit_rows,
 )
-from fmtr.store.schema import utc_text
+from fmtr.store.schema import SearchState
+from fmtr.store.sql import is_sqlite
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -37,7 +52,7 @@ SELECT coalesce(b.country_code, '?'), b.fy, coalesce(b.programme_code, '?'),
        coalesce(sum(t.quantity_value), 0), coalesce(sum(t.cost_cents), 0), count(t.id),
        count(t.id) - count(t.quantity_value), count(t.id) - count(t.cost_cents)
 FROM programme_block b JOIN training t ON t.block_id = b.id
-WHERE b.counted = 1 AND b.fy IS NOT NULL
+WHERE b.counted = TRUE AND b.fy IS NOT NULL
 GROUP BY 1, 2, 3
 """
 
@@ -64,9 +79,9 @@ FROM (
                count(*) - count(t.cost_cents) AS nc, min(t.fy) AS lo, max(t.fy) AS hi
         FROM counted_rows t WHERE t.{key} IS NOT NULL
         GROUP BY 1, 2, 3
-    )
+    ) spellings
     WINDOW w AS (PARTITION BY country_code, key)
-) WHERE pick = 1
+) picked WHERE pick = 1
 """
 _NAME_FIGURES = _NAME_FIGURES_INSERT + _NAME_FIGURES_SELECT
 # The counted rows with their recipient and year, joined once for the four kinds of name.
@@ -76,7 +91,7 @@ SELECT coalesce(b.country_code, '?') AS country_code, b.fy AS fy, t.quantity_val
        t.cost_cents, t.course_key, t.course_title, t.us_unit_key, t.us_unit, t.location_key,
        t.location, t.student_unit_key, t.student_unit
 FROM programme_block b JOIN training t ON t.block_id = b.id
-WHERE b.counted = 1 AND b.fy IS NOT NULL
+WHERE b.counted = TRUE AND b.fy IS NOT NULL
 """
 
 NAME_KINDS = {
@@ -93,7 +108,8 @@ _ROW_FACETS = """
 INSERT INTO row_facets (id, country_code, programme_code, fy, counted, us_unit_key,
                         location_key, trainees, cost_cents)
 SELECT t.id, CASE WHEN coalesce(b.country_code, '') = '' THEN '?' ELSE b.country_code END,
-       coalesce(b.programme_code, '?'), b.fy, coalesce(b.counted, 0), t.us_unit_key,
+       coalesce(b.programme_code, '?'), b.fy, CASE WHEN b.counted THEN 1 ELSE 0 END,
+       t.us_unit_key,
        t.location_key, t.quantity_value, t.cost_cents
 FROM training t JOIN programme_block b ON b.id = t.block_id ORDER BY t.id
 """
@@ -104,53 +120,72 @@ INSERT INTO name_label (kind, key, label)
 SELECT '{kind}', key, cell FROM (
     SELECT key, cell, row_number() OVER (PARTITION BY key ORDER BY n DESC, cell) AS pick
     FROM (SELECT t.{key} AS key, t.{cell} AS cell, count(*) AS n FROM training t
-          WHERE t.{key} IS NOT NULL GROUP BY 1, 2)
-) WHERE pick = 1
+          WHERE t.{key} IS NOT NULL GROUP BY 1, 2) labels
+) picked WHERE pick = 1
 """
 
 
-_FTS_COLUMNS = "course_title, student_unit, us_unit, location"
-# In rowid order: FTS5 writes its pending terms out as a segment whenever a rowid comes lower
-# than the one before, and block by block through the index the ids are not in order (a whole
-# corpus indexed document by document took 4.2 s so, 1.6 s in rowid order).
-_DOCUMENT_ROWS = (
-    "FROM training t JOIN programme_block b ON b.id = t.block_id WHERE b.document_id = ? "
-    "ORDER BY t.id"
-)
-
-
 def unindex_document(conn: Connection, document_id: int) -> None:
-    """Take a document's rows out of the full-text index (before the rows are deleted: an
-    external-content FTS5 index needs the old values to forget them)."""
-    conn.exec_driver_sql(
-        f"INSERT INTO training_fts(training_fts, rowid, {_FTS_COLUMNS}) "
-        f"SELECT 'delete', t.id, t.course_title, t.student_unit, t.us_unit, t.location "
-        f"{_DOCUMENT_ROWS}",
-        (document_id,),
-    )
+    """Take a document's rows out of the full-text index (before the rows are deleted)."""
+    fulltext.of(conn).unindex_document(conn, document_id)
 
 
 def index_document(conn: Connection, document_id: int) -> None:
     """Put a freshly loaded document's rows in the full-text index. Done document by document
     while the build's workers are still extracting, rather than as one rebuild at the end."""
-    conn.exec_driver_sql(
-        f"INSERT INTO training_fts(rowid, {_FTS_COLUMNS}) "
-        f"SELECT t.id, t.course_title, t.student_unit, t.us_unit, t.location {_DOCUMENT_ROWS}",
-        (document_id,),
-    )
+    fulltext.of(conn).index_document(conn, document_id)
 
 
 def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
     """The rows of name_figures, computed on a connection of their own (see below)."""
-    con = sqlite3.connect(database)
-    try:
+    with closing(sqlite3.connect(database)) as con:
         con.execute(_COUNTED_ROWS)
         rows: list[tuple[object, ...]] = []
         for kind, (key, cell) in NAME_KINDS.items():
             rows += con.execute(_NAME_FIGURES_SELECT.format(kind=kind, key=key, cell=cell))
         return rows
-    finally:
-        con.close()
+
+
+class Background:
+    """The parts of ``rebuild_search_index`` that read the database and write nothing, computed
+    by threads on connections of their own from what is committed: SQLite runs each query
+    without the GIL, so they use the second core while the build's connection works.
+
+    Only on a SQLite file in WAL mode (``start`` answers None otherwise), where a reader never
+    holds up the writer. The names (Python: the canonical words and the grouping) go in one
+    thread, courses first; the per-name figures, which read ``counted``, in another."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._names = ThreadPoolExecutor(1, thread_name_prefix="fmtr-names")
+        self._figures = ThreadPoolExecutor(1, thread_name_prefix="fmtr-figures")
+        self.courses: Future[list[CourseRow]] | None = None
+        self.units: Future[list[UnitRow]] | None = None
+        self.name_figures: Future[list[tuple[object, ...]]] | None = None
+
+    @classmethod
+    def start(cls, conn: Connection) -> Background | None:
+        database = conn.engine.url.database if is_sqlite(conn) else None
+        if not database or conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+            return None
+        return cls(database)
+
+    def group_names(self) -> None:
+        """Start on the unit and course names: once every training row is committed."""
+        if self.units is None:
+            self.courses = self._names.submit(computed_courses, self.database)
+            self.units = self._names.submit(computed_units, self.database)
+
+    def count_names(self) -> None:
+        """Start on the per-name figures: once ``counted`` is committed too."""
+        if self.name_figures is None:
+            self.name_figures = self._figures.submit(_name_figure_rows, self.database)
+
+    def close(self) -> None:
+        """Wait for the threads (also those whose answer was never asked for: each holds a
+        connection to the file until it ends)."""
+        for pool in (self._names, self._figures):
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
@@ -161,61 +196,78 @@ def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
     )
 
 
-def rebuild_search_index(conn: Connection, *, full_text: bool = True) -> None:
+def rebuild_search_index(
+    conn: Connection, *, full_text: bool = True, background: Background | None = None
+) -> None:
     """(Re)fill the full-text index, the student-unit names and the per-year and per-name
     figures from the loaded rows (after a build, once ``counted`` is set and committed).
 
     ``full_text=False`` leaves the row index alone: the build keeps it up to date document by
-    document (index_document / unindex_document)."""
-    # On a SQLite file, the per-name figures (the largest part) are computed by a second
-    # connection in a thread while this one does the rest: SQLite runs each query without the
-    # GIL, so the two use both cores. They read what is committed, hence "committed" above.
-    # Only in WAL mode (a build aside): there a reader never holds up this writer.
-    # The unit and course names (Python: the canonical words and the grouping) are computed so
-    # too, in a second thread, while SQLite works in the others.
-    database = conn.engine.url.database if conn.dialect.name == "sqlite" else None
-    wal = bool(database) and conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    names: Future[list[tuple[object, ...]]] | None = None
-    grouped: Future[tuple[list[UnitRow], list[CourseRow]]] | None = None
-    pool = ThreadPoolExecutor(2) if wal else None
-    if pool is not None:
-        grouped = pool.submit(computed_names, str(database))
-        names = pool.submit(_name_figure_rows, str(database))
+    document (index_document / unindex_document). ``background``: the threads the build has
+    already started on this work (none: started here when the database allows)."""
+    own = background is None
+    if background is None:
+        background = Background.start(conn)
+    try:
+        _rebuild(conn, full_text, background)
+    finally:
+        if own and background is not None:
+            background.close()
+
+
+def _rebuild(conn: Connection, full_text: bool, background: Background | None) -> None:
+    if background is not None:
+        background.group_names()
+        background.count_names()
+    index = fulltext.of(conn)
     if full_text:
-        conn.exec_driver_sql("INSERT INTO training_fts(training_fts) VALUES ('rebuild')")
+        index.rebuild_rows(conn)
+    index.refresh_statistics(conn)
     conn.exec_driver_sql("DELETE FROM year_figures")
     conn.exec_driver_sql(_YEAR_FIGURES)
     conn.exec_driver_sql("DELETE FROM name_figures")
-    if names is None:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.counted_rows")
+    if background is None:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS counted_rows")
         conn.exec_driver_sql(_COUNTED_ROWS)
         for kind, (key, cell) in NAME_KINDS.items():
             conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
-        conn.exec_driver_sql("DROP TABLE temp.counted_rows")
+        conn.exec_driver_sql("DROP TABLE counted_rows")
     conn.exec_driver_sql("DELETE FROM row_facets")
     conn.exec_driver_sql(_ROW_FACETS)
     conn.exec_driver_sql("DELETE FROM name_label")
     for kind in ("us_unit", "location"):
         key, cell = NAME_KINDS[kind]
         conn.exec_driver_sql(_NAME_LABELS.format(kind=kind, key=key, cell=cell))
-    units, courses = grouped.result() if grouped is not None else _computed_names(conn)
-    fill_names(conn, units, courses)
-    if names is not None and pool is not None:
-        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        rows_of_names = names.result()
-        if rows_of_names:  # none for a database without counted rows (an empty corpus)
-            conn.exec_driver_sql(insert, rows_of_names)
-        pool.shutdown()
+    if background is None:
+        units, courses = _computed_names(conn)
+        fill_courses(conn, courses)
+        fill_units(conn, units)
+    else:
+        assert background.courses and background.units and background.name_figures
+        fill_courses(conn, background.courses.result())
+        # Whichever of the two is ready first.
+        if background.name_figures.done():
+            _insert_name_figures(conn, background.name_figures.result())
+            fill_units(conn, background.units.result())
+        else:
+            fill_units(conn, background.units.result())
+            _insert_name_figures(conn, background.name_figures.result())
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
-    conn.exec_driver_sql("DELETE FROM search_state")
-    conn.exec_driver_sql(
-        "INSERT INTO search_state (id, build_run_id, training_rows, rebuilt_at) "
-        "VALUES (1, ?, ?, ?)",
-        (build_run, rows, utc_text(datetime.now(UTC))),
+    conn.execute(delete(SearchState))
+    conn.execute(
+        insert_into(SearchState).values(
+            id=1, build_run_id=build_run, training_rows=rows, rebuilt_at=datetime.now(UTC)
+        )
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")
+
+
+def _insert_name_figures(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    if rows:  # none for a database without counted rows (an empty corpus)
+        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
+        conn.exec_driver_sql(insert, rows)
 
 
 def index_state(conn: Connection) -> tuple[int | None, int | None] | None:

@@ -9,14 +9,13 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fmtr.errors import DatabaseUnavailable
 from fmtr.settings import ServerSettings
 from fmtr.sources.page_cache import PageCache, default_folder
-from fmtr.store.db import check_readable, display_url, read_only_engine, sqlite_path
+from fmtr.store.db import check_readable, read_only_engine, sqlite_path
 from fmtr.store.search import index_is_current
 from fmtr.web import errors
 from fmtr.web.access import AccessLog
-from fmtr.web.cache import AnswerCache
+from fmtr.web.cache import AnswerCache, BuildStamp, file_stamp
 from fmtr.web.deps import Served
 from fmtr.web.fairness import HeavySlots, thread_lifespan
 from fmtr.web.head import HeadAsGet
@@ -49,13 +48,14 @@ def _favicon() -> FileResponse:
 def create_app(
     db: str, *, corpus: Path | None = None, settings: ServerSettings | None = None
 ) -> FastAPI:
-    """The app over the SQLite database ``db`` (URL or path), opened read-only.
+    """The app over the database ``db`` (a SQLite file's path or URL, or a PostgreSQL URL),
+    opened read-only.
 
     ``corpus``: the local corpus folder, for rendering source pages (optional).
     ``settings``: the server's limits and switches (fmtr.settings.ServerSettings: a statement
     running past ``statement_seconds`` answers 503, pages hold at most ``max_page`` rows, ...).
-    Raises DatabaseUnavailable (one line) for a missing file, a non-SQLite URL or a database of
-    another schema version; a stale search index is not refused here (``app.state.index_current``
+    Raises DatabaseUnavailable (one line) for a missing file or database, or one of another
+    schema version; a stale search index is not refused here (``app.state.index_current``
     says it), the questions that read it answer 503.
     """
     from fmtr.store.db import database_url
@@ -64,8 +64,6 @@ def create_app(
     settings = settings or ServerSettings()
     url = database_url(db)
     path = sqlite_path(url)
-    if path is None:
-        raise DatabaseUnavailable(f"{display_url(url)}: the web server reads SQLite files only")
     app = _App(
         lifespan=thread_lifespan(settings.workers, settings.heavy_slots + settings.export_slots),
         title="fmtr",
@@ -133,12 +131,14 @@ def create_app(
     if settings.answer_cache:
         app.add_middleware(
             AnswerCache,
-            db_path=path,
+            stamp=(lambda: file_stamp(path)) if path is not None else BuildStamp(app.state.engine),
             max_bytes=settings.cache_bytes,
             max_body=settings.cache_body_bytes,
         )
-    app.state.watch = Watch(path)
-    app.add_middleware(DatabaseWatch, watch=app.state.watch)
+    # A file is watched (removed, replaced by hand); a database server answers for itself.
+    app.state.watch = Watch(path) if path is not None else None
+    if app.state.watch is not None:
+        app.add_middleware(DatabaseWatch, watch=app.state.watch)
     app.add_middleware(AllowedHosts, allowed=allowed_hosts(settings.allowed_hosts))
     app.add_middleware(HeadAsGet)
     if settings.root_path.strip("/"):

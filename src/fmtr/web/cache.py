@@ -1,7 +1,9 @@
-"""Answers of the API kept in memory while the database file is unchanged.
+"""Answers of the API kept in memory while the database is unchanged.
 
-The server only reads, so an answer stays true until a build rewrites the file; the key holds
-the file's (and its WAL's) size and modification time, so a rebuild empties the cache by itself.
+The server only reads, so an answer stays true until a build rewrites the database; the key
+holds what a build changes (``file_stamp``: a SQLite file's, and its WAL's, size and
+modification time; ``BuildStamp``: a PostgreSQL database's latest build run and index
+refresh), so a rebuild empties the cache by itself.
 How many bytes of answers a process keeps, and how large one may be, are the server's settings
 (``cache_bytes``, ``cache_body_bytes``, fmtr.settings): a flood of distinct questions turns the
 cache over without growing the process.
@@ -10,8 +12,12 @@ cache over without growing the process.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from threading import Lock
 
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fmtr.query.memory import BoundedCache
@@ -20,7 +26,7 @@ from fmtr.query.memory import BoundedCache
 _MESSAGE_BYTES = 400
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
+def file_stamp(path: Path) -> tuple[int, ...]:
     out: list[int] = []
     for p in (path, path.with_name(path.name + "-wal")):
         try:
@@ -29,6 +35,29 @@ def _stamp(path: Path) -> tuple[int, ...]:
         except FileNotFoundError:
             out += [0, 0]
     return tuple(out)
+
+
+class BuildStamp:
+    """A database server's build stamp (fmtr.query.resolve.build_stamp), asked at most once a
+    ``period`` of seconds: an answer may outlive the build that replaced it by that long."""
+
+    def __init__(self, engine: Engine, period: float = 1.0) -> None:
+        self.engine = engine
+        self.period = period
+        self.lock = Lock()
+        self.asked = -float("inf")
+        self.value: Hashable = None
+
+    def __call__(self) -> Hashable:
+        from fmtr.query.resolve import build_stamp
+
+        with self.lock:
+            now = time.monotonic()
+            if now - self.asked >= self.period:
+                with self.engine.connect() as conn:
+                    self.value = build_stamp(conn)
+                self.asked = now
+            return self.value
 
 
 # Downloads of every row: streamed, never held in memory.
@@ -47,9 +76,11 @@ def answer_bytes(messages: list[Message]) -> int:
 class AnswerCache:
     """ASGI middleware caching successful GET answers under /api/v1, within ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, db_path: Path, max_bytes: int, max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, stamp: Callable[[], Hashable], max_bytes: int, max_body: int
+    ) -> None:
         self.app = app
-        self.db_path = db_path
+        self.stamp = stamp
         self.max_body = max_body
         self.entries: BoundedCache[tuple[object, ...], list[Message]] = BoundedCache(max_bytes)
 
@@ -62,7 +93,7 @@ class AnswerCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"], _stamp(self.db_path))
+        key = (scope["path"], scope["query_string"], self.stamp())
         hit = self.entries.get(key)
         if hit is not None:
             for message in hit:

@@ -19,10 +19,10 @@ from fmtr.sources.page_cache import PageCache
 
 @dataclass(frozen=True)
 class Served:
-    """What one app serves: its database file, the corpus for page images (optional), where
-    rendered pages are kept, and its settings."""
+    """What one app serves: its database file (None: a database server's), the corpus for page
+    images (optional), where rendered pages are kept, and its settings."""
 
-    db_path: Path
+    db_path: Path | None
     corpus: Path | None
     page_cache: PageCache | None  # None: no corpus, no page images
     settings: ServerSettings

@@ -20,10 +20,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from fmtr.errors import DatabaseUnavailable, FmtrError, InputError, QueryTimeout
+from fmtr.store.dialects import sqlite
 
 
 class ErrorDetail(BaseModel):
@@ -72,7 +73,7 @@ def as_fmtr_error(exc: Exception, statement_seconds: float) -> FmtrError | None:
         return InputError("; ".join(problems) or "invalid request")
     if isinstance(exc, HTTPException):
         return _HttpError(exc.status_code, str(exc.detail))
-    if isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc):
+    if sqlite.timed_out(exc):
         # A read made straight on the sqlite3 connection (fmtr.query's hot paths) is cut off
         # past SQLAlchemy, which would have raised QueryTimeout itself.
         return QueryTimeout(statement_seconds)
@@ -175,5 +176,11 @@ def _database_gone(request: Request, exc: Exception) -> FmtrError | None:
     if not isinstance(exc, sqlite3.DatabaseError | DBAPIError):
         return None
     watch = getattr(request.app.state, "watch", None)
+    if watch is None and isinstance(exc, OperationalError):
+        from fmtr.store.db import reason as first_line
+
+        # A database server (PostgreSQL) stopped or unreachable: 503 until it is back (the
+        # pool's pre-ping reconnects), not a 500 per request.
+        return DatabaseUnavailable(f"the database server cannot be reached: {first_line(exc)}")
     reason = watch.reason() if watch is not None else None
     return DatabaseUnavailable(reason) if reason else None

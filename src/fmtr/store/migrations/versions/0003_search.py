@@ -17,6 +17,11 @@ Revises: 0002
   (grouping key, most printed spelling, first and last fiscal year): a country's profile.
 - Indexes: blocks by programme/fiscal year and by counted fiscal year; training by student unit
   key and a covering index for summing a block's rows.
+
+On PostgreSQL the two full-text indexes are tables of ``tsvector`` with a GIN index, filled by
+fmtr.store.fulltext.postgresql with the words FTS5 would index (fmtr's own tokenizer), so that
+both databases match and rank alike (docs/postgresql.md says why);
+``training_fts_stats`` keeps the row and token counts BM25 ranks by, which FTS5 keeps itself.
 """
 
 from __future__ import annotations
@@ -48,6 +53,30 @@ CREATE VIRTUAL TABLE student_unit_fts USING fts5(
 )
 """
 
+# PostgreSQL: the index of a training row (its words, each at its position and with its column
+# as the weight: course title A, student unit B, US unit C, location D) and its size in words;
+# one row per training row, gone with it.
+PG_TRAINING_FTS = (
+    """
+CREATE TABLE training_fts (
+    id integer PRIMARY KEY REFERENCES training (id) ON DELETE CASCADE,
+    words tsvector NOT NULL,
+    tokens integer NOT NULL
+)
+""",
+    "CREATE INDEX ix_training_fts_words ON training_fts USING gin (words)",
+    "CREATE TABLE training_fts_stats (id integer PRIMARY KEY, rows bigint NOT NULL, "
+    "tokens bigint NOT NULL)",
+)
+PG_STUDENT_UNIT_FTS = (
+    """
+CREATE TABLE student_unit_fts (
+    id integer PRIMARY KEY, key text COLLATE "C" NOT NULL, words tsvector NOT NULL
+)
+""",
+    "CREATE INDEX ix_student_unit_fts_words ON student_unit_fts USING gin (words)",
+)
+
 FIGURES = ("trainees", "cost_cents", "rows", "rows_without_quantity", "rows_without_cost")
 
 
@@ -58,8 +87,13 @@ def _figures() -> list[sa.Column[int]]:
     ]
 
 
+def _postgresql() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
+
+
 def upgrade() -> None:
-    op.execute(TRAINING_FTS)
+    for statement in PG_TRAINING_FTS if _postgresql() else (TRAINING_FTS,):
+        op.execute(statement)
     op.create_table(
         "search_state",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -73,7 +107,8 @@ def upgrade() -> None:
         sa.Column("spelling", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
     )
-    op.execute(STUDENT_UNIT_FTS)
+    for statement in PG_STUDENT_UNIT_FTS if _postgresql() else (STUDENT_UNIT_FTS,):
+        op.execute(statement)
     # WITHOUT ROWID, keyed recipient-first: a span's figures per recipient and year are read in
     # key order, with no sort; the covering index serves a single programme.
     op.create_table(
@@ -122,4 +157,6 @@ def downgrade() -> None:
     op.execute("DROP TABLE student_unit_fts")
     op.drop_table("student_unit_name")
     op.drop_table("search_state")
+    if _postgresql():
+        op.execute("DROP TABLE training_fts_stats")
     op.execute("DROP TABLE training_fts")

@@ -71,6 +71,10 @@ def upgrade() -> None:
         sa.Column("countries", sa.Text, nullable=False),
         sqlite_with_rowid=False,
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # Nothing to fill: no PostgreSQL database could hold rows before this revision (0003
+        # made its first tables there), and the SQL below is SQLite's.
+        return
     op.execute("DROP TABLE IF EXISTS temp.unit_rows")
     op.execute(_UNIT_ROWS)
     op.execute(_FILL)

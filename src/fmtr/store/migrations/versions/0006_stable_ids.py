@@ -68,6 +68,12 @@ JOIN document d ON d.id = b.document_id
 JOIN edition e ON e.id = d.edition_id
 """
 
+# PostgreSQL's booleans are no integers: the same column, 1 or 0, written its way.
+_PG_VIEW = _VIEW.replace(
+    "CAST(coalesce(b.counted, 0) AS INTEGER)", "CASE WHEN b.counted THEN 1 ELSE 0 END"
+)
+assert _PG_VIEW != _VIEW
+
 # A frozen copy of fmtr.sources.ids as of this revision (a migration must not change when the
 # code does).
 _SECTION_NUMBERING = re.compile(r"^\d+-Volume-[IVX]+-Section-[IVX]+-Part-[IVX]+-[IVX]+-", re.I)
@@ -163,7 +169,7 @@ def upgrade() -> None:
     for table in _TABLES:
         op.create_index(f"ux_{table}_stable_id", table, ["stable_id"], unique=True)
     op.execute("DROP VIEW training_provenance")
-    op.execute(_VIEW)
+    op.execute(_PG_VIEW if conn.dialect.name == "postgresql" else _VIEW)
     op.create_table(
         "data_release",
         sa.Column("id", sa.Integer, primary_key=True),

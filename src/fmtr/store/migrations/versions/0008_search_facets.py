@@ -15,6 +15,10 @@ Revises: 0007_funding
   the most printed spelling of each US unit and location key, what a facet shows.
 - An index of training rows by course key (a course's page reads its rows).
 
+On PostgreSQL ``unit_fts`` and ``course_fts`` are tables of ``tsvector`` (the canonical words as
+FTS5 indexes them, written by fmtr.store.fulltext.postgresql) with a GIN index, as 0003 makes
+``training_fts``.
+
 fmtr.store.search fills them with each build; the upgrade leaves them empty and marks the
 search index stale (``search_state`` emptied): the questions refuse to answer until `fmtr
 build` has filled them.
@@ -42,6 +46,15 @@ CREATE VIRTUAL TABLE course_fts USING fts5(
     tokenize='unicode61 remove_diacritics 2'
 )
 """
+# PostgreSQL: a name's words (id: its unit_name or course_name row).
+PG_UNIT_FTS = (
+    "CREATE TABLE unit_fts (id integer PRIMARY KEY, words tsvector NOT NULL)",
+    "CREATE INDEX ix_unit_fts_words ON unit_fts USING gin (words)",
+)
+PG_COURSE_FTS = (
+    "CREATE TABLE course_fts (id integer PRIMARY KEY, words tsvector NOT NULL)",
+    "CREATE INDEX ix_course_fts_words ON course_fts USING gin (words)",
+)
 FIGURES = ("rows", "counted_rows", "trainees", "cost_cents")
 MISSING = ("rows_without_quantity", "rows_without_cost")
 
@@ -51,6 +64,10 @@ def _figures() -> list[sa.Column[int]]:
         sa.Column(name, sa.BigInteger if name == "cost_cents" else sa.Integer, nullable=False)
         for name in (*FIGURES, *MISSING)
     ]
+
+
+def _postgresql() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
 
 
 def upgrade() -> None:
@@ -68,13 +85,21 @@ def upgrade() -> None:
         sa.Column("rows", sa.Integer, nullable=False),
         sa.UniqueConstraint("country_code", "key"),
     )
-    op.create_index("ix_unit_name_unit", "unit_name", ["country_code", "unit", "key"])
-    op.create_index("ix_unit_name_canonical", "unit_name", ["canonical", "country_code"])
-    op.execute(UNIT_FTS)
+    if _postgresql():
+        # A unit's canonical words may be longer than a B-tree entry may be on PostgreSQL
+        # (2704 bytes: the whole corpus has one of 2808): hash indexes, for equality.
+        op.execute("CREATE INDEX ix_unit_name_unit ON unit_name USING hash (unit)")
+        op.execute("CREATE INDEX ix_unit_name_canonical ON unit_name USING hash (canonical)")
+    else:
+        op.create_index("ix_unit_name_unit", "unit_name", ["country_code", "unit", "key"])
+        op.create_index("ix_unit_name_canonical", "unit_name", ["canonical", "country_code"])
+    for statement in PG_UNIT_FTS if _postgresql() else (UNIT_FTS,):
+        op.execute(statement)
+    # On PostgreSQL without a primary key over the long text (see above): a hash index.
     op.create_table(
         "unit_figures",
-        sa.Column("country_code", sa.String(16), primary_key=True),
-        sa.Column("unit", sa.Text, primary_key=True),
+        sa.Column("country_code", sa.String(16), primary_key=not _postgresql()),
+        sa.Column("unit", sa.Text, primary_key=not _postgresql()),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("names", sa.Integer, nullable=False),
         *_figures(),
@@ -94,11 +119,16 @@ def upgrade() -> None:
         sa.Column("spelling", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
     )
-    op.create_index("ix_course_name_course", "course_name", ["course", "key"])
-    op.execute(COURSE_FTS)
+    if _postgresql():
+        op.execute("CREATE INDEX ix_unit_figures_unit ON unit_figures USING hash (unit)")
+        op.execute("CREATE INDEX ix_course_name_course ON course_name USING hash (course)")
+    else:
+        op.create_index("ix_course_name_course", "course_name", ["course", "key"])
+    for statement in PG_COURSE_FTS if _postgresql() else (COURSE_FTS,):
+        op.execute(statement)
     op.create_table(
         "course_figures",
-        sa.Column("course", sa.Text, primary_key=True),
+        sa.Column("course", sa.Text, primary_key=not _postgresql()),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("names", sa.Integer, nullable=False),
         *_figures(),
@@ -109,6 +139,8 @@ def upgrade() -> None:
         sa.Column("keys", sa.Text, nullable=False),
         sqlite_with_rowid=False,
     )
+    if _postgresql():
+        op.execute("CREATE INDEX ix_course_figures_course ON course_figures USING hash (course)")
     op.create_table(
         "row_facets",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -145,7 +177,7 @@ def downgrade() -> None:
     op.drop_index("ix_course_name_course", "course_name")
     op.drop_table("course_name")
     op.drop_table("unit_figures")
-    op.execute("DROP TABLE unit_fts")
+    op.execute("DROP TABLE unit_fts")  # its GIN index with it on PostgreSQL
     op.drop_index("ix_unit_name_canonical", "unit_name")
     op.drop_index("ix_unit_name_unit", "unit_name")
     op.drop_table("unit_name")
@@ -157,10 +189,17 @@ def downgrade() -> None:
         sa.Column("spelling", sa.Text, nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
     )
-    op.execute(
-        "CREATE VIRTUAL TABLE student_unit_fts USING fts5(key, content='student_unit_name', "
-        "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
-    )
+    if _postgresql():
+        op.execute(
+            'CREATE TABLE student_unit_fts (id integer PRIMARY KEY, key text COLLATE "C" '
+            "NOT NULL, words tsvector NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_student_unit_fts_words ON student_unit_fts USING gin (words)")
+    else:
+        op.execute(
+            "CREATE VIRTUAL TABLE student_unit_fts USING fts5(key, content='student_unit_name', "
+            "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
+        )
     op.create_table(
         "student_unit_figures",
         sa.Column("key", sa.Text, primary_key=True),
