@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import os
 from pathlib import Path
@@ -146,6 +147,14 @@ def server_app() -> FastAPI:
             prepare_figures(loader)
         finally:
             loader.dispose()
+    # What the process loaded to start (the unit index, the span sums, the app: about 160,000
+    # objects) lives as long as it does: kept out of the cyclic collector's way, or each of its
+    # full collections walks it all again, a pause of 90-440 ms about every 10 s under load in
+    # which every request of the process waits (gc.callbacks in both server processes under
+    # bench/serve.py, 2026-12-02; RELIABILITY.md). Objects frozen are still freed by their
+    # reference counts (a later build's index replaces this one).
+    gc.collect()
+    gc.freeze()
     return app
 
 
