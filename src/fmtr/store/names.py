@@ -370,6 +370,12 @@ def fill_courses(
 ) -> None:
     """Write course_name (and its index) and course_figures from the computed names;
     ``figures``: course_figures' rows when a thread has computed them already."""
+    write_course_names(conn, courses)
+    write_course_figures(conn, figures)
+
+
+def write_course_names(conn: Connection, courses: list[CourseRow]) -> None:
+    """course_name and its index (course_figures emptied: ``write_course_figures`` next)."""
     run = conn.exec_driver_sql
     for table in ("course_figures", "course_name"):
         run(f"DELETE FROM {table}")
@@ -380,6 +386,10 @@ def fill_courses(
         [(k, c, c, sp, n) for k, c, sp, n in courses],
     )
     fulltext.of(conn).rebuild_names(conn, "course")
+
+
+def write_course_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
+    """course_figures, after course_name: the rows given, else computed here in SQL."""
     if figures is not None:
         insert_many(conn, "course_figures", _COURSE_FIGURE_COLUMNS, figures)
         return
@@ -393,11 +403,21 @@ def fill_units(
 ) -> None:
     """Write unit_name (and its index) and unit_figures from the computed names; ``figures``:
     unit_figures' rows when a thread has computed them already."""
+    write_unit_names(conn, units)
+    write_unit_figures(conn, figures)
+
+
+def write_unit_names(conn: Connection, units: list[UnitRow]) -> None:
+    """unit_name and its index (unit_figures emptied: ``write_unit_figures`` next)."""
     run = conn.exec_driver_sql
     for table in ("unit_figures", "unit_name"):
         run(f"DELETE FROM {table}")
     insert_many(conn, "unit_name", _UNIT_COLUMNS, units)
     fulltext.of(conn).rebuild_names(conn, "unit")
+
+
+def write_unit_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
+    """unit_figures, after unit_name: the rows given, else computed here in SQL."""
     if figures is not None:
         insert_many(conn, "unit_figures", _UNIT_FIGURE_COLUMNS, figures)
         return

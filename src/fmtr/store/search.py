@@ -41,6 +41,10 @@ from fmtr.store.names import (
     fill_courses,
     fill_units,
     unit_rows,
+    write_course_figures,
+    write_course_names,
+    write_unit_figures,
+    write_unit_names,
 )
 from fmtr.store.schema import SearchState
 from fmtr.store.sql import is_sqlite
@@ -274,16 +278,21 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
 
 
 def _write_computed(conn: Connection, background: Background) -> None:
-    """Write what the threads computed, in the order it comes (each table on its own: the
-    order changes nothing in them)."""
+    """Write what the threads computed, in the order it comes: each table on its own (the
+    order changes nothing in them), the names as soon as they are grouped, while the threads
+    still compute their figures, and each name's figures after its names."""
     bg = background
     assert bg.courses and bg.course_figures and bg.units and bg.unit_figures
     assert bg.name_figures
     courses, units, name_figures = bg.courses, bg.units, bg.name_figures
     course_figures, unit_figures = bg.course_figures, bg.unit_figures
+    # In this order where several are ready at once: names before their figures. A figures'
+    # future is done only after its names' (the thread waits for them).
     writes: dict[Future[Any], Callable[[], None]] = {
-        course_figures: lambda: fill_courses(conn, courses.result(), course_figures.result()),
-        unit_figures: lambda: fill_units(conn, units.result(), unit_figures.result()),
+        courses: lambda: write_course_names(conn, courses.result()),
+        units: lambda: write_unit_names(conn, units.result()),
+        course_figures: lambda: write_course_figures(conn, course_figures.result()),
+        unit_figures: lambda: write_unit_figures(conn, unit_figures.result()),
         name_figures: lambda: _insert_name_figures(conn, name_figures.result()),
     }
     while writes:
