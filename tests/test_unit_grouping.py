@@ -7,12 +7,25 @@ only with first names of about its length; these tests compare with all of them.
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
-from fmtr.store.names import UNIT_ALIKE, _Name, group_units
+from fmtr.store.db import open_database
+from fmtr.store.names import (
+    UNIT_ALIKE,
+    _Name,
+    computed_course_figures,
+    computed_unit_figures,
+    fill_courses,
+    fill_units,
+    group_units,
+)
 
 
 def _by_definition(names: list[_Name]) -> dict[str, str]:
@@ -50,3 +63,38 @@ def test_lengths_a_tenth_apart_can_still_be_one_unit() -> None:
     names = [_Name("a", "a" * 21, 2, "a" * 21), _Name("b", "a" * 19, 1, "a" * 19)]
     assert fuzz.ratio("a" * 21, "a" * 19) >= UNIT_ALIKE
     assert group_units(names) == {"a": "a" * 21, "b": "a" * 21}
+
+
+def test_figures_computed_by_a_thread_are_the_figures_written_in_sql(
+    fixture_db: Path, tmp_path: Path
+) -> None:
+    """The build's threads compute unit_figures and course_figures on a temporary copy of the
+    names (computed_unit_figures, computed_course_figures); PostgreSQL and a database without
+    WAL write them with the same statements on the build's connection (fill_units,
+    fill_courses without figures). Both give the same rows on the small database."""
+    db = tmp_path / "fmtr.sqlite"
+    shutil.copy(fixture_db, db)
+    with closing(sqlite3.connect(db)) as con:
+        units = con.execute(
+            "SELECT country_code, key, canonical, unit, spelling, rows FROM unit_name ORDER BY id"
+        ).fetchall()
+        courses = con.execute(
+            "SELECT key, canonical, spelling, rows FROM course_name ORDER BY id"
+        ).fetchall()
+    assert len({u[3] for u in units}) < len(units)  # some unit has several spellings
+    threads = (computed_unit_figures(str(db), units), computed_course_figures(str(db), courses))
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        with engine.begin() as conn:
+            fill_units(conn, units)
+            fill_courses(conn, courses)
+        with engine.connect() as conn:
+            in_sql = tuple(
+                [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table}")]
+                for table in ("unit_figures", "course_figures")
+            )
+    finally:
+        engine.dispose()
+    assert in_sql[0] and in_sql[1]
+    assert sorted(threads[0]) == sorted(in_sql[0])
+    assert sorted(threads[1]) == sorted(in_sql[1])

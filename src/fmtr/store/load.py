@@ -14,6 +14,7 @@ from fmtr.sources.catalog import Document as CatalogDocument
 from fmtr.sources.ids import BLOCK, ROW, TOTAL, Ordinals, edition_id, is_paged
 from fmtr.store import schema as s
 from fmtr.store.search import index_document, unindex_document
+from fmtr.store.sql import insert_many
 from fmtr.verify.reconcile import Check
 
 
@@ -51,14 +52,9 @@ def _next_id(conn: Connection, table: type[s.Base]) -> int:
 def _insert_many(
     conn: Connection, table: str, cols: tuple[str, ...], rows: list[tuple[object, ...]]
 ) -> None:
-    """executemany on the driver, rows as tuples: about three times faster than Core's per-row
-    parameter processing, which matters for the 250,000 training rows of a full build (loaded
-    by the build's main process while its workers extract)."""
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    conn.exec_driver_sql(sql, rows)
+    """The 250,000 training rows of a full build are loaded by the build's main process while
+    its workers extract: as tuples on the driver (fmtr.store.sql.insert_many)."""
+    insert_many(conn, table, cols, rows)
 
 
 _BLOCK_COLUMNS = (

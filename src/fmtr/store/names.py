@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from fmtr.clean.glossary import canonical
 from fmtr.store import fulltext
-from fmtr.store.sql import is_sqlite
+from fmtr.store.sql import insert_many, is_sqlite
 
 UNIT_ALIKE = 90  # token-sort ratio of two spellings' canonical words to be one unit
 
@@ -196,10 +196,12 @@ CREATE TEMP TABLE unit_spell AS
 SELECT country_code, unit, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2, 3
 """
 _UNIT_SPELLS_INDEX = "{unit_spell_index}"
-_UNIT_FIGURES = """
-INSERT INTO unit_figures (country_code, unit, name, names, rows, counted_rows, trainees,
-    cost_cents, rows_without_quantity, rows_without_cost, first_fy, last_fy, variants, keys,
-    years)
+_UNIT_FIGURE_COLUMNS = (
+    "country_code", "unit", "name", "names", "rows", "counted_rows", "trainees", "cost_cents",
+    "rows_without_quantity", "rows_without_cost", "first_fy", "last_fy", "variants", "keys",
+    "years",
+)  # fmt: skip
+_UNIT_FIGURES_SELECT = """
 SELECT s.country_code, s.unit,
        (SELECT spelling FROM unit_spell p WHERE p.country_code = s.country_code
         AND p.unit = s.unit ORDER BY n DESC, spelling LIMIT 1),
@@ -226,6 +228,9 @@ FROM (
     FROM (SELECT * FROM unit_rows ORDER BY country_code, unit, fy) o
     GROUP BY country_code, unit) s
 """
+_UNIT_FIGURES = (
+    f"INSERT INTO unit_figures ({', '.join(_UNIT_FIGURE_COLUMNS)})" + _UNIT_FIGURES_SELECT
+)
 _COURSE_MEMBERS = """
 CREATE TEMP TABLE course_rows AS
 SELECT n.course AS course, coalesce(t.course_title, '') AS spelling,
@@ -241,9 +246,12 @@ CREATE TEMP TABLE course_spell AS
 SELECT course, spelling, count(*) AS n FROM course_rows GROUP BY 1, 2
 """
 _COURSE_SPELLS_INDEX = "{course_spell_index}"
-_COURSE_FIGURES = """
-INSERT INTO course_figures (course, name, names, rows, counted_rows, trainees, cost_cents,
-    rows_without_quantity, rows_without_cost, countries, first_fy, last_fy, variants, keys)
+_COURSE_FIGURE_COLUMNS = (
+    "course", "name", "names", "rows", "counted_rows", "trainees", "cost_cents",
+    "rows_without_quantity", "rows_without_cost", "countries", "first_fy", "last_fy",
+    "variants", "keys",
+)  # fmt: skip
+_COURSE_FIGURES_SELECT = """
 SELECT s.course,
        (SELECT spelling FROM course_spell p WHERE p.course = s.course
         ORDER BY n DESC, spelling LIMIT 1),
@@ -266,34 +274,38 @@ FROM (
            min(fy) AS first_fy, max(fy) AS last_fy
     FROM course_rows GROUP BY course) s
 """
+_COURSE_FIGURES = (
+    f"INSERT INTO course_figures ({', '.join(_COURSE_FIGURE_COLUMNS)})" + _COURSE_FIGURES_SELECT
+)
+
+
+# What the statements above write per database: SQLite's JSON functions (the rows come
+# ordered) or PostgreSQL's (ordered in the aggregate), a join SQLite keeps in order (CROSS JOIN;
+# PostgreSQL's takes no ON), and where a temporary index goes.
+_SQLITE = {
+    "join": "CROSS JOIN",
+    "unit_spell_index": "CREATE INDEX temp.ix_unit_spell "
+    "ON unit_spell (country_code, unit, n, spelling)",
+    "course_spell_index": "CREATE INDEX temp.ix_course_spell ON course_spell (course, n, spelling)",
+    "spellings": "json_group_object(spelling, n)",
+    "keys": "json_group_array(key)",
+    "years": "json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL)",
+}
+_POSTGRESQL = {
+    "join": "JOIN",
+    # Hash indexes: a unit's or course's canonical words may be longer than a B-tree entry may
+    # be on PostgreSQL (2704 bytes).
+    "unit_spell_index": "CREATE INDEX ix_unit_spell ON unit_spell USING hash (unit)",
+    "course_spell_index": "CREATE INDEX ix_course_spell ON course_spell USING hash (course)",
+    "spellings": "CAST(json_object_agg(spelling, n ORDER BY n DESC, spelling) AS text)",
+    "keys": "CAST(json_agg(key ORDER BY key) AS text)",
+    "years": "coalesce(CAST(json_agg(DISTINCT fy ORDER BY fy) FILTER "
+    "(WHERE fy IS NOT NULL) AS text), '[]')",
+}
 
 
 def _fragments(conn: Connection) -> dict[str, str]:
-    """What the statements above write per database: SQLite's JSON functions (the rows come
-    ordered) or PostgreSQL's (ordered in the aggregate), a join SQLite keeps in order (CROSS
-    JOIN; PostgreSQL's takes no ON), and where a temporary index goes."""
-    if is_sqlite(conn):
-        return {
-            "join": "CROSS JOIN",
-            "unit_spell_index": "CREATE INDEX temp.ix_unit_spell "
-            "ON unit_spell (country_code, unit, n, spelling)",
-            "course_spell_index": "CREATE INDEX temp.ix_course_spell "
-            "ON course_spell (course, n, spelling)",
-            "spellings": "json_group_object(spelling, n)",
-            "keys": "json_group_array(key)",
-            "years": "json_group_array(DISTINCT fy) FILTER (WHERE fy IS NOT NULL)",
-        }
-    return {
-        "join": "JOIN",
-        # Hash indexes: a unit's or course's canonical words may be longer than a B-tree entry
-        # may be on PostgreSQL (2704 bytes).
-        "unit_spell_index": "CREATE INDEX ix_unit_spell ON unit_spell USING hash (unit)",
-        "course_spell_index": "CREATE INDEX ix_course_spell ON course_spell USING hash (course)",
-        "spellings": "CAST(json_object_agg(spelling, n ORDER BY n DESC, spelling) AS text)",
-        "keys": "CAST(json_agg(key ORDER BY key) AS text)",
-        "years": "coalesce(CAST(json_agg(DISTINCT fy ORDER BY fy) FILTER "
-        "(WHERE fy IS NOT NULL) AS text), '[]')",
-    }
+    return _SQLITE if is_sqlite(conn) else _POSTGRESQL
 
 
 def _figures(conn: Connection, kind: str, statements: tuple[str, ...]) -> None:
@@ -308,40 +320,105 @@ def _figures(conn: Connection, kind: str, statements: tuple[str, ...]) -> None:
     run(f"DROP TABLE {temp}{kind}_spell")
 
 
-_UNIT_COLUMNS = ("country", "key", "canonical", "unit", "spelling", "rows")
+_UNIT_COLUMNS = ("country_code", "key", "canonical", "unit", "spelling", "rows")
+
+# unit_name and course_name as the figures read them, for a connection of a build's thread
+# that computes the figures before the build's connection has written the names (below): a
+# temporary table of the same name comes first in SQLite's lookup of an unqualified name.
+_TEMP_UNIT_NAME = """
+CREATE TEMP TABLE unit_name (country_code TEXT NOT NULL, key TEXT NOT NULL,
+    canonical TEXT NOT NULL, unit TEXT NOT NULL, spelling TEXT NOT NULL, rows INTEGER NOT NULL,
+    UNIQUE (country_code, key))
+"""
+_TEMP_UNIT_NAME_INDEX = "CREATE INDEX temp.ix_unit_name_unit ON unit_name (country_code, unit, key)"
+_TEMP_COURSE_NAME = """
+CREATE TEMP TABLE course_name (key TEXT NOT NULL, canonical TEXT NOT NULL, course TEXT NOT NULL,
+    spelling TEXT NOT NULL, rows INTEGER NOT NULL, UNIQUE (key))
+"""
+_TEMP_COURSE_NAME_INDEX = "CREATE INDEX temp.ix_course_name_course ON course_name (course, key)"
 
 
-def fill_courses(conn: Connection, courses: list[CourseRow]) -> None:
-    """Write course_name (and its index) and course_figures from the computed names."""
+def computed_unit_figures(database: str, units: list[UnitRow]) -> list[tuple[Any, ...]]:
+    """unit_figures' rows from ``units`` (unit_name's), on a connection of its own (a thread
+    of the build): the same statements as ``fill_units``, so the same answers, while the
+    build's connection writes the other tables."""
+    with closing(sqlite3.connect(database)) as con:
+        con.execute(_TEMP_UNIT_NAME)
+        con.execute(_TEMP_UNIT_NAME_INDEX)
+        con.executemany("INSERT INTO temp.unit_name VALUES (?, ?, ?, ?, ?, ?)", units)
+        for statement in (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX):
+            con.execute(statement.format(**_SQLITE))
+        return con.execute(_UNIT_FIGURES_SELECT.format(**_SQLITE)).fetchall()
+
+
+def computed_course_figures(database: str, courses: list[CourseRow]) -> list[tuple[Any, ...]]:
+    """course_figures' rows from ``courses`` (course_name's), as ``computed_unit_figures``."""
+    with closing(sqlite3.connect(database)) as con:
+        con.execute(_TEMP_COURSE_NAME)
+        con.execute(_TEMP_COURSE_NAME_INDEX)
+        con.executemany(
+            "INSERT INTO temp.course_name VALUES (?, ?, ?, ?, ?)",
+            [(k, c, c, sp, n) for k, c, sp, n in courses],
+        )
+        for statement in (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX):
+            con.execute(statement.format(**_SQLITE))
+        return con.execute(_COURSE_FIGURES_SELECT.format(**_SQLITE)).fetchall()
+
+
+def fill_courses(
+    conn: Connection, courses: list[CourseRow], figures: list[tuple[Any, ...]] | None = None
+) -> None:
+    """Write course_name (and its index) and course_figures from the computed names;
+    ``figures``: course_figures' rows when a thread has computed them already."""
+    write_course_names(conn, courses)
+    write_course_figures(conn, figures)
+
+
+def write_course_names(conn: Connection, courses: list[CourseRow]) -> None:
+    """course_name and its index (course_figures emptied: ``write_course_figures`` next)."""
     run = conn.exec_driver_sql
     for table in ("course_figures", "course_name"):
         run(f"DELETE FROM {table}")
-    if courses:
-        conn.execute(
-            text(
-                "INSERT INTO course_name (key, canonical, course, spelling, rows) "
-                "VALUES (:key, :canonical, :canonical, :spelling, :rows)"
-            ),
-            [{"key": k, "canonical": c, "spelling": sp, "rows": n} for k, c, sp, n in courses],
-        )
+    insert_many(
+        conn,
+        "course_name",
+        ("key", "canonical", "course", "spelling", "rows"),
+        [(k, c, c, sp, n) for k, c, sp, n in courses],
+    )
     fulltext.of(conn).rebuild_names(conn, "course")
+
+
+def write_course_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
+    """course_figures, after course_name: the rows given, else computed here in SQL."""
+    if figures is not None:
+        insert_many(conn, "course_figures", _COURSE_FIGURE_COLUMNS, figures)
+        return
     _figures(
         conn, "course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)
     )
 
 
-def fill_units(conn: Connection, units: list[UnitRow]) -> None:
-    """Write unit_name (and its index) and unit_figures from the computed names."""
+def fill_units(
+    conn: Connection, units: list[UnitRow], figures: list[tuple[Any, ...]] | None = None
+) -> None:
+    """Write unit_name (and its index) and unit_figures from the computed names; ``figures``:
+    unit_figures' rows when a thread has computed them already."""
+    write_unit_names(conn, units)
+    write_unit_figures(conn, figures)
+
+
+def write_unit_names(conn: Connection, units: list[UnitRow]) -> None:
+    """unit_name and its index (unit_figures emptied: ``write_unit_figures`` next)."""
     run = conn.exec_driver_sql
     for table in ("unit_figures", "unit_name"):
         run(f"DELETE FROM {table}")
-    if units:
-        conn.execute(
-            text(
-                "INSERT INTO unit_name (country_code, key, canonical, unit, spelling, rows) "
-                "VALUES (:country, :key, :canonical, :unit, :spelling, :rows)"
-            ),
-            [dict(zip(_UNIT_COLUMNS, u, strict=True)) for u in units],
-        )
+    insert_many(conn, "unit_name", _UNIT_COLUMNS, units)
     fulltext.of(conn).rebuild_names(conn, "unit")
+
+
+def write_unit_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
+    """unit_figures, after unit_name: the rows given, else computed here in SQL."""
+    if figures is not None:
+        insert_many(conn, "unit_figures", _UNIT_FIGURE_COLUMNS, figures)
+        return
     _figures(conn, "unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES))

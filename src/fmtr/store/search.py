@@ -18,9 +18,11 @@ does other work.
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete
 from sqlalchemy import insert as insert_into
@@ -31,12 +33,18 @@ from fmtr.store.names import (
     UNIT_SPELLINGS,
     CourseRow,
     UnitRow,
+    computed_course_figures,
     computed_courses,
+    computed_unit_figures,
     computed_units,
     course_rows,
     fill_courses,
     fill_units,
     unit_rows,
+    write_course_figures,
+    write_course_names,
+    write_unit_figures,
+    write_unit_names,
 )
 from fmtr.store.schema import SearchState
 from fmtr.store.sql import is_sqlite
@@ -152,8 +160,10 @@ class Background:
     without the GIL, so they use the second core while the build's connection works.
 
     Only on a SQLite file in WAL mode (``start`` answers None otherwise), where a reader never
-    holds up the writer. The names (Python: the canonical words and the grouping) go in one
-    thread, courses first; the per-name figures, which read ``counted``, in another."""
+    holds up the writer. The names (Python: the canonical words and the grouping) and then
+    their figures (SQL on a temporary copy of the names) go in one thread, courses first; the
+    per-name figures, which read ``counted``, in another. The build's connection then only
+    writes the rows down."""
 
     def __init__(self, database: str) -> None:
         self.database = database
@@ -161,6 +171,8 @@ class Background:
         self._figures = ThreadPoolExecutor(1, thread_name_prefix="fmtr-figures")
         self.courses: Future[list[CourseRow]] | None = None
         self.units: Future[list[UnitRow]] | None = None
+        self.course_figures: Future[list[tuple[object, ...]]] | None = None
+        self.unit_figures: Future[list[tuple[object, ...]]] | None = None
         self.name_figures: Future[list[tuple[object, ...]]] | None = None
 
     @classmethod
@@ -174,12 +186,21 @@ class Background:
         """Start on the unit and course names: once every training row is committed."""
         if self.units is None:
             self.courses = self._names.submit(computed_courses, self.database)
-            self.units = self._names.submit(computed_units, self.database)
+            self.units = units = self._names.submit(computed_units, self.database)
+            self.unit_figures = self._names.submit(
+                lambda: computed_unit_figures(self.database, units.result())
+            )
 
     def count_names(self) -> None:
-        """Start on the per-name figures: once ``counted`` is committed too."""
+        """Start on the per-name figures: once ``counted`` is committed too. The course
+        figures follow them in the same thread (the names' thread has the longer work)."""
         if self.name_figures is None:
             self.name_figures = self._figures.submit(_name_figure_rows, self.database)
+            courses = self.courses
+            assert courses is not None  # group_names first
+            self.course_figures = self._figures.submit(
+                lambda: computed_course_figures(self.database, courses.result())
+            )
 
     def close(self) -> None:
         """Wait for the threads (also those whose answer was never asked for: each holds a
@@ -243,15 +264,7 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
         fill_courses(conn, courses)
         fill_units(conn, units)
     else:
-        assert background.courses and background.units and background.name_figures
-        fill_courses(conn, background.courses.result())
-        # Whichever of the two is ready first.
-        if background.name_figures.done():
-            _insert_name_figures(conn, background.name_figures.result())
-            fill_units(conn, background.units.result())
-        else:
-            fill_units(conn, background.units.result())
-            _insert_name_figures(conn, background.name_figures.result())
+        _write_computed(conn, background)
     build_run = conn.exec_driver_sql(_LATEST_BUILD).scalar()
     rows = conn.exec_driver_sql("SELECT count(*) FROM training").scalar() or 0
     conn.execute(delete(SearchState))
@@ -262,6 +275,30 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
     )
     # The planner needs statistics to prefer the covering and FTS paths on a fresh database.
     conn.exec_driver_sql("ANALYZE")
+
+
+def _write_computed(conn: Connection, background: Background) -> None:
+    """Write what the threads computed, in the order it comes: each table on its own (the
+    order changes nothing in them), the names as soon as they are grouped, while the threads
+    still compute their figures, and each name's figures after its names."""
+    bg = background
+    assert bg.courses and bg.course_figures and bg.units and bg.unit_figures
+    assert bg.name_figures
+    courses, units, name_figures = bg.courses, bg.units, bg.name_figures
+    course_figures, unit_figures = bg.course_figures, bg.unit_figures
+    # In this order where several are ready at once: names before their figures. A figures'
+    # future is done only after its names' (the thread waits for them).
+    writes: dict[Future[Any], Callable[[], None]] = {
+        courses: lambda: write_course_names(conn, courses.result()),
+        units: lambda: write_unit_names(conn, units.result()),
+        course_figures: lambda: write_course_figures(conn, course_figures.result()),
+        unit_figures: lambda: write_unit_figures(conn, unit_figures.result()),
+        name_figures: lambda: _insert_name_figures(conn, name_figures.result()),
+    }
+    while writes:
+        done, _ = wait(writes, return_when=FIRST_COMPLETED)
+        for future in [f for f in list(writes) if f in done]:
+            writes.pop(future)()
 
 
 def _insert_name_figures(conn: Connection, rows: list[tuple[object, ...]]) -> None:

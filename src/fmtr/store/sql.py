@@ -59,5 +59,18 @@ def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     return ", ".join(f":{n}" for n in names) or "NULL", dict(zip(names, values, strict=True))
 
 
+def insert_many(
+    conn: Connection, table: str, cols: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    """executemany on the driver, rows as tuples: about three times faster than Core's per-row
+    parameter processing (a statement of SQLAlchemy's with a dict per row), which matters for
+    the build's largest tables."""
+    if not values:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    conn.exec_driver_sql(sql, list(values))
+
+
 def is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
