@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_kit import CORPUS, FUNDING, IN_CI
+from corpus_kit import CORPUS, FUNDING, IN_CI, MANIFEST_HEADER
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,6 +61,15 @@ def full_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine.dispose()
     assert [str(e) for e in report.errors] == []
     return db
+
+
+@pytest.fixture()
+def empty_corpus(tmp_path: Path) -> Path:
+    """A corpus folder whose manifest lists no document (its header only)."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "manifest.tsv").write_text(MANIFEST_HEADER, "utf-8")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from corpus_kit import MANIFEST_HEADER
 from fmtr.cli.app import app
 from fmtr.clock import VARIABLE, recorded_now
 from fmtr.errors import InputError
@@ -51,14 +50,6 @@ def test_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VARIABLE, "9" * 40)
     with pytest.raises(InputError, match="out of range"):
         recorded_now()
-
-
-@pytest.fixture()
-def empty_corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "manifest.tsv").write_text(MANIFEST_HEADER, "utf-8")
-    return root
 
 
 def test_two_builds_pinned_to_one_time_cite_one_date(

@@ -15,20 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus_kit import MANIFEST_HEADER
 from fmtr.cli.app import app
 
 runner = CliRunner()
 SECRET_URL = "postgresql+psycopg://fmtr:S3cr%40t-pw@127.0.0.1:1/fmtr"
 SECRET = "S3cr"
-
-
-@pytest.fixture()
-def empty_corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "manifest.tsv").write_text(MANIFEST_HEADER, "utf-8")
-    return root
 
 
 @pytest.fixture()

@@ -11,19 +11,11 @@ import pytest
 from typer.testing import CliRunner
 from workbooks import GOOD_ROWS, IMET, IMET_ACCOUNT, funding_folder, write_manifest, write_workbook
 
-from corpus_kit import MANIFEST_HEADER, connect
+from corpus_kit import connect
 from fmtr.cli.app import app
 from fmtr.pipeline import build_database
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def empty_corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "manifest.tsv").write_text(MANIFEST_HEADER, "utf-8")
-    return root
 
 
 def _digest(db: Path) -> str:

@@ -47,7 +47,7 @@ from fmtr.store.names import (
     write_unit_names,
 )
 from fmtr.store.schema import SearchState
-from fmtr.store.sql import is_sqlite
+from fmtr.store.sql import insert_many, is_sqlite
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -66,10 +66,11 @@ GROUP BY 1, 2, 3
 
 # Per recipient and name (course, US unit, location, student unit): the sums over its grouping
 # key, shown in the spelling printed most often (ties: the last in sort order).
-_NAME_FIGURES_INSERT = """
-INSERT INTO name_figures (country_code, kind, key, spelling, spellings, first_fy, last_fy,
-                          trainees, cost_cents, rows, rows_without_quantity, rows_without_cost)
-"""
+_NAME_FIGURE_COLUMNS = (
+    "country_code", "kind", "key", "spelling", "spellings", "first_fy", "last_fy",
+    "trainees", "cost_cents", "rows", "rows_without_quantity", "rows_without_cost",
+)  # fmt: skip
+_NAME_FIGURES_INSERT = f"INSERT INTO name_figures ({', '.join(_NAME_FIGURE_COLUMNS)})\n"
 _NAME_FIGURES_SELECT = """
 SELECT country_code, '{kind}', key, spelling, spellings, first_fy, last_fy,
        trainees, cost_cents, rows, nq, nc
@@ -302,9 +303,7 @@ def _write_computed(conn: Connection, background: Background) -> None:
 
 
 def _insert_name_figures(conn: Connection, rows: list[tuple[object, ...]]) -> None:
-    if rows:  # none for a database without counted rows (an empty corpus)
-        insert = _NAME_FIGURES_INSERT + "VALUES (" + ", ".join(["?"] * 12) + ")"
-        conn.exec_driver_sql(insert, rows)
+    insert_many(conn, "name_figures", _NAME_FIGURE_COLUMNS, rows)  # none for an empty corpus
 
 
 def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
