@@ -109,7 +109,8 @@ wheel-check: $(BIN)/.installed
 space := $(subst ,, )
 # fmtr's own dependencies (the versions shown) and the test tools (taken from the lock).
 DEPENDENCIES := pypdfium2 selectolax sqlalchemy alembic typer rich httpx pycountry rapidfuzz \
-  python-calamine fastapi uvicorn jinja2 platformdirs pyarrow xlsxwriter swagger-ui-bundle-v2
+  python-calamine fastapi uvicorn jinja2 platformdirs pyarrow xlsxwriter swagger-ui-bundle-v2 \
+  numpy
 TEST_TOOLS := pytest hypothesis playwright schemathesis frictionless datasette pyyaml openpyxl \
   axe-playwright-python
 test-lowest: $(BIN)/.installed system-deps

@@ -237,6 +237,35 @@ def test_top_answers_alike_from_the_loaded_span_sums(pg_fixture_db: str) -> None
         engine.dispose()
 
 
+def test_a_search_answers_alike_from_the_loaded_columns(pg_fixture_db: str) -> None:
+    """On PostgreSQL too, a server's columns in memory (fmtr.query.facet_columns) give a
+    search's count, sums and facets as the database's GROUP BYs do (PostgreSQL still ranks)."""
+    from fmtr.query import answers, prepare_search, resolve
+    from fmtr.query.resolve import per_build_kept
+    from fmtr.store.db import open_read_only
+
+    engine = open_read_only(pg_fixture_db)
+    asked: list[tuple[str, dict[str, Any]]] = [
+        ("army", {}),
+        ("officer", {"field": "course", "limit": 2, "offset": 1}),
+        ("Colombia", {"all_editions": True}),
+        ("", {"country": "COL"}),
+        ("school", {"limit": 0}),
+    ]
+    try:
+        resolve._PER_BUILD.clear()
+        with engine.connect() as conn:
+            cold = [answers.search(conn, t, **o) for t, o in asked]
+        prepare_search(engine)
+        with engine.connect() as conn:
+            assert per_build_kept(conn, "facet_columns") is not None
+            assert [answers.search(conn, t, **o) for t, o in asked] == cold
+        assert all(a["total"] for a in cold)
+    finally:
+        resolve._PER_BUILD.clear()
+        engine.dispose()
+
+
 def test_verify_gives_the_same_proof(fixture_both: Both, layouts: Layouts) -> None:
     """The same proof, and the same failures: the layouts' cut pages leave some blocks
     without the rows of the pages not cut (exit 1, the same mismatches on both)."""

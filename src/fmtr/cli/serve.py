@@ -125,7 +125,7 @@ def _handed_over() -> dict[str, Any]:
 def server_app() -> FastAPI:
     """The app as each server process starts it (uvicorn's factory), from what `fmtr serve`
     handed over: the same database, corpus, settings and logging."""
-    from fmtr.query import prepare_figures, prepare_units
+    from fmtr.query import prepare_figures, prepare_search, prepare_units
     from fmtr.web.app import create_app
     from fmtr.web.protocol import raise_open_files
 
@@ -145,14 +145,15 @@ def server_app() -> FastAPI:
         try:
             prepare_units(loader, cache_bytes=settings.unit_cache_bytes)
             prepare_figures(loader)
+            prepare_search(loader)
         finally:
             loader.dispose()
-    # What the process loaded to start (the unit index, the span sums, the app: about 160,000
-    # objects) lives as long as it does: kept out of the cyclic collector's way, or each of its
-    # full collections walks it all again, a pause of 90-440 ms about every 10 s under load in
-    # which every request of the process waits (gc.callbacks in both server processes under
-    # bench/serve.py, 2026-12-02; RELIABILITY.md). Objects frozen are still freed by their
-    # reference counts (a later build's index replaces this one).
+    # What the process loaded to start (the unit index, the span sums, the search's columns,
+    # the app: about 160,000 objects) lives as long as it does: kept out of the cyclic
+    # collector's way, or each of its full collections walks it all again, a pause of 90-440 ms
+    # about every 10 s under load in which every request of the process waits (gc.callbacks in
+    # both server processes under bench/serve.py, 2026-12-02; RELIABILITY.md). Objects frozen
+    # are still freed by their reference counts (a later build's index replaces this one).
     gc.collect()
     gc.freeze()
     return app

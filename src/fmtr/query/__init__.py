@@ -21,6 +21,7 @@ from fmtr.query.errors import (
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
+from fmtr.query.facet_columns import prepare_search
 from fmtr.query.figures import gaps, prepare_figures, series, top
 from fmtr.query.find import interpret, search
 from fmtr.query.funding import (
@@ -73,6 +74,7 @@ __all__ = [
     "programme_detail",
     "programme_trend",
     "prepare_figures",
+    "prepare_search",
     "prepare_units",
     "programmes",
     "recipient_names",

@@ -23,16 +23,19 @@ then stable identifier; with no words, by fiscal year and report order. Counted 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection
 
 from fmtr.clean.countries import country_code
 from fmtr.clean.glossary import STOP_WORDS, Scope, expand, fts_expression, related_runs, words
 from fmtr.clean.programmes import programme_code
 from fmtr.query.errors import EmptySearch
+from fmtr.query.facet_columns import FacetColumns, kept_columns, ranked_page
 from fmtr.query.figures import Figures
 from fmtr.query.resolve import (
     Database,
@@ -407,14 +410,25 @@ def search(
                 f"nothing to search for in {text!r}: give words, a country, a programme or "
                 "fiscal years"
             )
-        facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
-        hits = (
-            _page(conn, reading, chosen.where, chosen.where_params, limit, offset) if total else []
-        )
+        columns = kept_columns(conn) if unit_keys is None else None
+        if columns is None:
+            facets, total, figures = _facets(conn, chosen.source, chosen.params, facet_limit)
+            hits = (
+                _page(conn, reading, chosen.where, chosen.where_params, limit, offset)
+                if total
+                else []
+            )
+        else:
+            facets, total, figures, hits = _from_memory(
+                conn, columns, chosen, limit, offset, facet_limit
+            )
         literal_total = None
         if total == 0 and reading.recognised and not literal and text.strip():
             again = choose(conn, text, field=field, all_editions=all_editions, literal=True)
-            literal_total = _facets(conn, again.source, again.params, 0)[1]
+            if columns is None:
+                literal_total = _facets(conn, again.source, again.params, 0)[1]
+            else:
+                literal_total = _from_memory(conn, columns, again, 0, 0, 0)[1]
     span = chosen.span
     return Found(
         reading,
@@ -448,9 +462,71 @@ def _labels(conn: Connection, kind: str, keys: list[str]) -> dict[str, str]:
 def _facets(
     conn: Connection, source: str, params: dict[str, Any], facet_limit: int | None
 ) -> tuple[dict[str, Facet], int, Figures]:
+    return _facets_of(conn, fast_rows(conn, _facet_sql(source), params), facet_limit)
+
+
+def _from_memory(
+    conn: Connection,
+    columns: FacetColumns,
+    chosen: Chosen,
+    limit: int | None,
+    offset: int,
+    facet_limit: int | None,
+) -> tuple[dict[str, Facet], int, Figures, list[TrainingHit]]:
+    """``search``'s facets and page from a server's columns in memory: the same answer as the
+    SQL (tests/query/test_facet_columns.py holds them together), without its GROUP BYs."""
+    match = chosen.reading.match
+    ranked = match is not None and limit is not None and limit > 0
+    ids, keys = (None, None)
+    if match is not None:
+        found, keys = fulltext.of(conn).scored_matches(conn, match, ranked)
+        ids = np.asarray(found, dtype=np.int64)
+    span = chosen.span
+    kept = columns.keep(
+        ids,
+        chosen.country.code if chosen.country else None,
+        chosen.programme.code if chosen.programme else None,
+        span,
+        chosen.all_editions,
+    )
+    found, distinct = columns.facet_rows(kept, facet_limit)
+    facets, total, figures = _facets_of(conn, found, facet_limit, distinct)
+    if not total or limit == 0:
+        return facets, total, figures, []
+    if keys is None or ids is None or limit is None:
+        hits = _page(conn, chosen.reading, chosen.where, chosen.where_params, limit, offset)
+        return facets, total, figures, hits
+    firsts = None
+    if chosen.reading.phrase is not None:
+        found_first, _ = fulltext.of(conn).scored_matches(conn, chosen.reading.phrase, False)
+        firsts = np.asarray(found_first, dtype=np.int64)
+    # The keys of the rows kept: ``ids`` holds each matching row once.
+    at = np.searchsorted(ids, kept) if _ascending(ids) else _positions(ids, kept)
+    order = ranked_page(conn, kept, np.asarray(keys)[at], firsts, limit, offset)
+    return facets, total, figures, _hits(conn, order)
+
+
+def _ascending(ids: npt.NDArray[np.int64]) -> bool:
+    return bool(len(ids) < 2 or (ids[1:] > ids[:-1]).all())
+
+
+def _positions(ids: npt.NDArray[np.int64], kept: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    order = np.argsort(ids, kind="stable")
+    return order[np.searchsorted(ids, kept, sorter=order)]
+
+
+def _facets_of(
+    conn: Connection,
+    found: Iterable[Sequence[Any]],
+    facet_limit: int | None,
+    distinct: dict[str, int] | None = None,
+) -> tuple[dict[str, Facet], int, Figures]:
+    """The facets of the rows ``found`` (the total, then per facet each value's figures), each
+    cut at ``facet_limit`` values; ``distinct``: each facet's number of values when ``found``
+    holds only those that can be shown."""
     per: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     total, figures = 0, Figures()
-    for name, value, n, q, c, nq, nc in fast_rows(conn, _facet_sql(source), params):
+    for name, value, n, q, c, nq, nc in found:
         f = Figures(int(q), int(c), int(n), int(nq), int(nc))
         if name == "fy" and value is not None:
             value = int(value)
@@ -479,7 +555,7 @@ def _facets(
             labels = _labels(conn, kind, [v.value for v in shown if v.value is not None])
             for v in shown:
                 v.label = labels.get(v.value, v.value) if v.value is not None else "(none printed)"
-        facets[name] = Facet(name, shown, len(values))
+        facets[name] = Facet(name, shown, (distinct or {}).get(name, len(values)))
     return facets, total, figures
 
 
@@ -505,6 +581,10 @@ def _page(
             {**params, "limit": sql_limit(limit), "offset": offset},
         )
         order = [r[0] for r in ids]
+    return _hits(conn, order)
+
+
+def _hits(conn: Connection, order: list[int]) -> list[TrainingHit]:
     hits: dict[int, TrainingHit] = {}
     for i in range(0, len(order), 500):
         marks, chunk = in_list("id", order[i : i + 500])

@@ -9,7 +9,8 @@ search) and of the distinct student-unit names (the words a unit search looks th
 
 The build writes them (``index_document``, ``unindex_document``, ``rebuild_rows``,
 ``rebuild_units``, ``refresh_statistics``); fmtr.query reads them (``expression_matching``,
-``ranked_where``, ``unit_terms``, ``unit_postings``, ``unit_candidates``, ``names_matching``).
+``ranked_where``, ``scored_matches``, ``unit_terms``, ``unit_postings``, ``unit_candidates``,
+``names_matching``).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ class FullText(Protocol):
     ) -> list[int]:
         """The page of the ids of the rows matching ``expression`` and ``where`` (over
         row_facets ``f``), those matching ``first`` first, then by BM25, then id."""
+        ...
+
+    def scored_matches(self, conn: Connection, expression: str, scored: bool) -> tuple[Any, Any]:
+        """The ids of the rows matching ``expression`` and, when ``scored`` and the index can
+        say it, each one's key in ``ranked_where``'s order (else None)."""
         ...
 
 

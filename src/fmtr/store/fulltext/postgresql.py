@@ -302,3 +302,10 @@ def names_matching(kind: str, expression: str) -> tuple[str, dict[str, str]]:
     return f"SELECT id FROM {kind}_fts WHERE words @@ CAST(:{kind}_match AS tsquery)", {
         f"{kind}_match": tsquery(expression)
     }
+
+
+def scored_matches(conn: Connection, expression: str, scored: bool) -> tuple[Any, None]:
+    """The ids of the rows matching ``expression``; never their order (``ranked_where`` ranks
+    them, in Python from the words' positions): see the SQLite implementation."""
+    sql, params = expression_matching(expression)
+    return [r[0] for r in rows(conn, sql, params)], None
