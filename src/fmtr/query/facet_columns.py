@@ -36,6 +36,7 @@ FACET_COLUMNS = {
     "location": "location_key",
 }
 _EXACT = 2**53  # float64 adds integers exactly below this
+_BATCH = 5_000  # rows read at a time (RSS +21 MiB for the 13 MiB of arrays; 20,000: +37)
 Ids = npt.NDArray[np.int64]
 # (facet or "total", value, rows, trainees, cost in cents, rows without quantity, without cost)
 FacetRow = tuple[str, Any, int, int, int, int, int]
@@ -145,45 +146,38 @@ def kept_columns(conn: Connection) -> FacetColumns | None:
 
 
 def _load(conn: Connection) -> FacetColumns | None:
-    found = fast_rows(
-        conn,
-        "SELECT id, counted, trainees, cost_cents, "
-        + ", ".join(FACET_COLUMNS.values())
-        + " FROM row_facets",
-    )
-    size = 1 + max((r[0] for r in found), default=0)
-    ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+    # Read in batches straight into the arrays: the 253,925 rows as tuples at once took the
+    # process's RSS up 121 MiB for good (the allocator keeps its arenas), for 13 MiB of arrays.
+    size = 1 + int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM row_facets").scalar_one())
     present = np.zeros(size, dtype=np.bool_)
-    present[ids] = True
     counted = np.zeros(size, dtype=np.bool_)
-    counted[ids] = np.fromiter((bool(r[1]) for r in found), dtype=np.bool_, count=len(found))
-
-    def figure(k: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        values = np.zeros(size, dtype=np.float64)
-        given = np.zeros(size, dtype=np.float64)
-        raw = [r[k] for r in found]
-        values[ids] = np.fromiter((0 if v is None else v for v in raw), np.float64, len(raw))
-        given[ids] = np.fromiter((v is not None for v in raw), np.float64, len(raw))
-        if sum(abs(int(v)) for v in raw if v is not None) >= _EXACT:
-            raise OverflowError  # the caller answers in SQL
-        return values, given
-
-    try:
-        trainees, has_trainees = figure(2)
-        cost, has_cost = figure(3)
-    except OverflowError:
-        return None
-    codes: dict[str, npt.NDArray[np.int32]] = {}
-    values: dict[str, list[Any]] = {}
-    for k, facet in enumerate(FACET_COLUMNS, 4):
-        seen: dict[Any, int] = {}
-        column = np.zeros(size, dtype=np.int32)
-        column[ids] = np.fromiter(
-            (seen.setdefault(r[k], len(seen)) for r in found), np.int32, len(found)
-        )
-        codes[facet] = column
-        values[facet] = list(seen)
-    return FacetColumns(present, counted, codes, values, trainees, has_trainees, cost, has_cost)
+    figures = [np.zeros(size, dtype=np.float64) for _ in range(4)]  # q, has q, cost, has cost
+    codes = {facet: np.zeros(size, dtype=np.int32) for facet in FACET_COLUMNS}
+    seen: dict[str, dict[Any, int]] = {facet: {} for facet in FACET_COLUMNS}
+    magnitude = [0, 0]
+    found = conn.execution_options(stream_results=True).exec_driver_sql(
+        "SELECT id, counted, trainees, cost_cents, " + ", ".join(FACET_COLUMNS.values())
+        + " FROM row_facets"
+    )  # fmt: skip
+    for batch in found.partitions(_BATCH):
+        n = len(batch)
+        ids = np.fromiter((r[0] for r in batch), np.int64, n)
+        present[ids] = True
+        counted[ids] = np.fromiter((bool(r[1]) for r in batch), np.bool_, n)
+        for k in (0, 1):
+            raw = [r[2 + k] for r in batch]
+            figures[2 * k][ids] = np.fromiter((v or 0 for v in raw), np.float64, n)
+            figures[2 * k + 1][ids] = np.fromiter((v is not None for v in raw), np.float64, n)
+            magnitude[k] += sum(abs(int(v)) for v in raw if v)
+        for j, facet in enumerate(FACET_COLUMNS, 4):
+            index = seen[facet]
+            codes[facet][ids] = np.fromiter(
+                (index.setdefault(r[j], len(index)) for r in batch), np.int32, n
+            )
+    if max(magnitude) >= _EXACT:
+        return None  # sums float64 may round: SQL answers
+    values = {facet: list(index) for facet, index in seen.items()}
+    return FacetColumns(present, counted, codes, values, *figures)
 
 
 def stable_ids(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
