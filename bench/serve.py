@@ -44,7 +44,11 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 HOST = "127.0.0.1"
+# The bars, without the answer cache: p95 under BAR_MS for the questions issue 5 set it for, and
+# at most TARGET times Datasette's p95 in the same run (issue 13: half for country, top, row).
 BAR_MS = 50.0
+BAR_QUESTIONS = ("country", "top", "unit", "row")
+TARGET = {"country": 0.5, "top": 0.5, "row": 0.5, "unit": 1.0, "search": 1.0, "unit_page": 1.0}
 
 COUNTRY_SQL = """
 SELECT fy, programme_code, trainees, cost_cents, rows FROM year_figures
@@ -388,8 +392,8 @@ def main() -> None:
         )
         print(
             f"{'question':<8} {'fmtr, answer cache':>20} {'fmtr, no cache':>20} "
-            f"{'datasette':>20} {'p95 ratio':>10}  verdict (no cache: p95 < {BAR_MS:g} ms and "
-            "<= datasette)"
+            f"{'datasette':>20} {'p95 ratio':>10}  verdict (no cache: p95 ratio <= target; "
+            f"and p95 < {BAR_MS:g} ms for {', '.join(BAR_QUESTIONS)})"
         )
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
@@ -408,7 +412,9 @@ def main() -> None:
                     results[name] = wrk(base, paths, args.clients, seconds, work)
                 bad = {n: r for n, r in results.items() if r["non2xx"] or r["errors"]}
                 ours, theirs = results["uncached"]["p95"], results["datasette"]["p95"]
-                ok = ours / 1000 < BAR_MS and ours <= theirs and not bad
+                target = TARGET[question]
+                under_bar = question not in BAR_QUESTIONS or ours / 1000 < BAR_MS
+                ok = under_bar and ours <= target * theirs and not bad
                 failed |= not ok
 
                 def fmt(r: dict[str, int]) -> str:
@@ -417,7 +423,7 @@ def main() -> None:
                 print(
                     f"{question:<9} {fmt(results['cached']):>19} {fmt(results['uncached']):>20} "
                     f"{fmt(theirs_r := results['datasette']):>20} {ours / theirs:>10.2f}  "
-                    f"{'ok' if ok else 'MISSED'}"
+                    f"{'ok' if ok else 'MISSED'} (target {target:g})"
                     + (f"  errors: {bad}" if bad else "")
                     + f"  (req/s fmtr {results['uncached']['requests'] / seconds:.0f}, "
                     f"datasette {theirs_r['requests'] / seconds:.0f})"
