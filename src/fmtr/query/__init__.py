@@ -21,9 +21,8 @@ from fmtr.query.errors import (
     UnknownProgramme,
 )
 from fmtr.query.export import export, select_rows
-from fmtr.query.facet_columns import prepare_search
 from fmtr.query.figures import gaps, prepare_figures, series, top
-from fmtr.query.find import interpret, search
+from fmtr.query.find import interpret, prepare_search, search
 from fmtr.query.funding import (
     NoFundingData,
     UnknownAccount,

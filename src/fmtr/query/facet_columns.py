@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection
 
-from fmtr.query.resolve import Database, connect, per_build, per_build_kept, require_search_index
+from fmtr.query.resolve import Database, connect, per_build, require_search_index
 from fmtr.store.sql import fast_rows, in_list
 
 # The facets, each with its row_facets column (fmtr.query.find reads them in this order).
@@ -55,17 +55,19 @@ class FacetColumns:
 
     def keep(
         self,
-        ids: Ids | None,
+        matching: Ids | Sequence[int] | None,
         country: str | None,
         programme: str | None,
         span: tuple[int, int] | None,
         all_editions: bool,
     ) -> Ids:
-        """The ids among ``ids`` (None: every row) that the filters keep, in their order: the
-        rows of ``fmtr.query.find``'s WHERE over row_facets."""
-        if ids is None:
+        """The ids among ``matching`` (None: every row) that the filters keep, in their
+        order: the rows of ``fmtr.query.find``'s WHERE over row_facets."""
+        ids: Ids
+        if matching is None:
             ids = np.flatnonzero(self.present).astype(np.int64)
         else:
+            ids = np.asarray(matching, dtype=np.int64)  # PostgreSQL's index gives a list
             ids = ids[(ids >= 0) & (ids < len(self.present))]
             ids = ids[self.present[ids]]
         if not all_editions:
@@ -132,17 +134,10 @@ class FacetColumns:
 
 
 def prepare_search(db: Database) -> None:
-    """Load the search's columns (``FacetColumns``) now: a server calls it before taking
-    requests."""
+    """Load the search's columns (``FacetColumns``) now (``fmtr.query.prepare_search``)."""
     with connect(db) as conn:
         require_search_index(conn)
         per_build(conn, "facet_columns", _load)
-
-
-def kept_columns(conn: Connection) -> FacetColumns | None:
-    """The columns a server loaded for the current build, or None (then SQL answers)."""
-    columns = per_build_kept(conn, "facet_columns")
-    return columns if isinstance(columns, FacetColumns) else None
 
 
 def _load(conn: Connection) -> FacetColumns | None:
@@ -194,15 +189,24 @@ def stable_ids(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
 
 def ranked_page(
     conn: Connection,
+    matching: Ids,
+    scores: npt.NDArray[np.float64],
     ids: Ids,
-    keys: npt.NDArray[np.float64],
     firsts: Ids | None,
     limit: int,
     offset: int,
 ) -> list[int]:
-    """The page ``offset``..``offset + limit`` of ``ids`` in the search's order: those in
-    ``firsts`` first, then by ``keys`` ascending, then stable identifier, then id. Only the
-    rows whose place the identifiers decide (ties at the page's edges) are read for them."""
+    """The page ``offset``..``offset + limit`` of ``ids`` (some of the rows ``matching``, whose
+    keys in the search's order are ``scores``) in the search's order: those in ``firsts``
+    first, then by key ascending, then stable identifier, then id. Only the rows whose place
+    the identifiers decide (ties at the page's edges) are read for them."""
+    # Each id's key: ``matching`` holds each row once, in ascending order from FTS5.
+    if len(matching) < 2 or bool((matching[1:] > matching[:-1]).all()):
+        at = np.searchsorted(matching, ids)
+    else:
+        by_id = np.argsort(matching, kind="stable")
+        at = by_id[np.searchsorted(matching, ids, sorter=by_id)]
+    keys = scores[at]
     later = np.zeros(len(ids), dtype=np.int8)
     if firsts is not None:
         later[~np.isin(ids, firsts)] = 1

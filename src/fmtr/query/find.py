@@ -25,17 +25,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection
 
 from fmtr.clean.countries import country_code
 from fmtr.clean.glossary import STOP_WORDS, Scope, expand, fts_expression, related_runs, words
 from fmtr.clean.programmes import programme_code
 from fmtr.query.errors import EmptySearch
-from fmtr.query.facet_columns import FacetColumns, kept_columns, ranked_page
 from fmtr.query.figures import Figures
 from fmtr.query.resolve import (
     Database,
@@ -44,6 +41,7 @@ from fmtr.query.resolve import (
     connect,
     parse_fiscal_year,
     per_build,
+    per_build_kept,
     require_search_index,
     resolve_country,
     resolve_programme,
@@ -52,6 +50,9 @@ from fmtr.query.resolve import (
 from fmtr.query.text import HIT_SELECT, TrainingHit, training_hit
 from fmtr.store import fulltext
 from fmtr.store.sql import fast_rows, in_list, sql_limit
+
+if TYPE_CHECKING:
+    from fmtr.query.facet_columns import FacetColumns
 
 Field = Literal["any", "course", "unit", "school", "location"]
 FIELDS: dict[str, tuple[str | None, Scope]] = {
@@ -475,18 +476,18 @@ def _from_memory(
 ) -> tuple[dict[str, Facet], int, Figures, list[TrainingHit]]:
     """``search``'s facets and page from a server's columns in memory: the same answer as the
     SQL (tests/query/test_facet_columns.py holds them together), without its GROUP BYs."""
+    from fmtr.query import facet_columns  # numpy: loaded by a server only
+
     match = chosen.reading.match
     ranked = match is not None and limit is not None and limit > 0
     ids, keys = (None, None)
     if match is not None:
-        found, keys = fulltext.of(conn).scored_matches(conn, match, ranked)
-        ids = np.asarray(found, dtype=np.int64)
-    span = chosen.span
+        ids, keys = fulltext.of(conn).scored_matches(conn, match, ranked)
     kept = columns.keep(
         ids,
         chosen.country.code if chosen.country else None,
         chosen.programme.code if chosen.programme else None,
-        span,
+        chosen.span,
         chosen.all_editions,
     )
     found, distinct = columns.facet_rows(kept, facet_limit)
@@ -498,21 +499,24 @@ def _from_memory(
         return facets, total, figures, hits
     firsts = None
     if chosen.reading.phrase is not None:
-        found_first, _ = fulltext.of(conn).scored_matches(conn, chosen.reading.phrase, False)
-        firsts = np.asarray(found_first, dtype=np.int64)
-    # The keys of the rows kept: ``ids`` holds each matching row once.
-    at = np.searchsorted(ids, kept) if _ascending(ids) else _positions(ids, kept)
-    order = ranked_page(conn, kept, np.asarray(keys)[at], firsts, limit, offset)
+        firsts, _ = fulltext.of(conn).scored_matches(conn, chosen.reading.phrase, False)
+    order = facet_columns.ranked_page(conn, ids, keys, kept, firsts, limit, offset)
     return facets, total, figures, _hits(conn, order)
 
 
-def _ascending(ids: npt.NDArray[np.int64]) -> bool:
-    return bool(len(ids) < 2 or (ids[1:] > ids[:-1]).all())
+def kept_columns(conn: Connection) -> FacetColumns | None:
+    """The search's columns a server loaded for the current build (fmtr.query.facet_columns),
+    or None: SQL answers."""
+    columns: FacetColumns | None = per_build_kept(conn, "facet_columns")
+    return columns
 
 
-def _positions(ids: npt.NDArray[np.int64], kept: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
-    order = np.argsort(ids, kind="stable")
-    return order[np.searchsorted(ids, kept, sorter=order)]
+def prepare_search(db: Database) -> None:
+    """Load the search's columns in memory now (fmtr.query.facet_columns): a server calls it
+    before taking requests; a process asking once reads SQLite instead."""
+    from fmtr.query import facet_columns  # numpy: loaded by a server only
+
+    facet_columns.prepare_search(db)
 
 
 def _facets_of(

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import chain, combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection
 
 from fmtr.store.fulltext.expression import COLUMNS, ordered, read_expression
 from fmtr.store.sql import fast_rows, sql_limit
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 _COLUMNS = ", ".join(COLUMNS)
 # In rowid order: FTS5 writes its pending terms out as a segment whenever a rowid comes lower
@@ -254,6 +256,8 @@ def scored_matches(
     BM25 summed per phrase as ``ranked_where`` sums it (the same float operations in the same
     order, so the same numbers). For a server's search (fmtr.query.facet_columns), which
     filters and orders them in memory: no join, no GROUP BY, one FTS5 scan per phrase."""
+    import numpy as np  # a server's search only: the build and the CLI never load it
+
     query = read_expression(expression)
     if not scored:
         found = fast_rows(conn, *expression_matching(expression))
@@ -295,5 +299,7 @@ def scored_matches(
 
 
 def _pairs(found: list[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    import numpy as np
+
     flat = np.fromiter(chain.from_iterable(found), np.float64, 2 * len(found))
     return flat[0::2].astype(np.int64), flat[1::2].copy()
