@@ -65,18 +65,11 @@ def test_lengths_a_tenth_apart_can_still_be_one_unit() -> None:
     assert group_units(names) == {"a": "a" * 21, "b": "a" * 21}
 
 
-def _rows_of(path: Path) -> list[tuple[object, ...]]:
-    """The rows a build's thread wrote to ``path`` (fmtr.store.names.select_into)."""
-    with closing(sqlite3.connect(path)) as con:
-        return [tuple(r) for r in con.execute("SELECT * FROM rows ORDER BY rowid")]
-
-
 def test_figures_computed_by_a_thread_are_the_figures_written_in_sql(
     fixture_db: Path, tmp_path: Path
 ) -> None:
     """The build's threads compute unit_figures and course_figures on a temporary copy of the
-    names (computed_unit_figures, computed_course_figures), into files the build copies from;
-    PostgreSQL and a database without
+    names (computed_unit_figures, computed_course_figures); PostgreSQL and a database without
     WAL write them with the same statements on the build's connection (fill_units,
     fill_courses without figures). Both give the same rows on the small database."""
     db = tmp_path / "fmtr.sqlite"
@@ -89,13 +82,7 @@ def test_figures_computed_by_a_thread_are_the_figures_written_in_sql(
             "SELECT key, canonical, spelling, rows FROM course_name ORDER BY id"
         ).fetchall()
     assert len({u[3] for u in units}) < len(units)  # some unit has several spellings
-    threads = tuple(
-        _rows_of(into)
-        for into in (
-            computed_unit_figures(str(db), units, tmp_path / "unit_figures.sqlite"),
-            computed_course_figures(str(db), courses, tmp_path / "course_figures.sqlite"),
-        )
-    )
+    threads = (computed_unit_figures(str(db), units), computed_course_figures(str(db), courses))
     engine = open_database(f"sqlite:///{db}")
     try:
         with engine.begin() as conn:

@@ -28,7 +28,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -197,7 +196,7 @@ CREATE TEMP TABLE unit_spell AS
 SELECT country_code, unit, spelling, count(*) AS n FROM unit_rows GROUP BY 1, 2, 3
 """
 _UNIT_SPELLS_INDEX = "{unit_spell_index}"
-UNIT_FIGURE_COLUMNS = (
+_UNIT_FIGURE_COLUMNS = (
     "country_code", "unit", "name", "names", "rows", "counted_rows", "trainees", "cost_cents",
     "rows_without_quantity", "rows_without_cost", "first_fy", "last_fy", "variants", "keys",
     "years",
@@ -230,7 +229,7 @@ FROM (
     GROUP BY country_code, unit) s
 """
 _UNIT_FIGURES = (
-    f"INSERT INTO unit_figures ({', '.join(UNIT_FIGURE_COLUMNS)})" + _UNIT_FIGURES_SELECT
+    f"INSERT INTO unit_figures ({', '.join(_UNIT_FIGURE_COLUMNS)})" + _UNIT_FIGURES_SELECT
 )
 _COURSE_MEMBERS = """
 CREATE TEMP TABLE course_rows AS
@@ -247,7 +246,7 @@ CREATE TEMP TABLE course_spell AS
 SELECT course, spelling, count(*) AS n FROM course_rows GROUP BY 1, 2
 """
 _COURSE_SPELLS_INDEX = "{course_spell_index}"
-COURSE_FIGURE_COLUMNS = (
+_COURSE_FIGURE_COLUMNS = (
     "course", "name", "names", "rows", "counted_rows", "trainees", "cost_cents",
     "rows_without_quantity", "rows_without_cost", "countries", "first_fy", "last_fy",
     "variants", "keys",
@@ -276,7 +275,7 @@ FROM (
     FROM course_rows GROUP BY course) s
 """
 _COURSE_FIGURES = (
-    f"INSERT INTO course_figures ({', '.join(COURSE_FIGURE_COLUMNS)})" + _COURSE_FIGURES_SELECT
+    f"INSERT INTO course_figures ({', '.join(_COURSE_FIGURE_COLUMNS)})" + _COURSE_FIGURES_SELECT
 )
 
 
@@ -339,42 +338,20 @@ CREATE TEMP TABLE course_name (key TEXT NOT NULL, canonical TEXT NOT NULL, cours
 _TEMP_COURSE_NAME_INDEX = "CREATE INDEX temp.ix_course_name_course ON course_name (course, key)"
 
 
-def select_into(con: sqlite3.Connection, selects: list[str], path: Path) -> Path:
-    """The rows of ``selects``, one after the other, into the table ``rows`` of a new SQLite
-    file ``path``, on ``con`` (a thread of the build): the build's connection then copies them
-    with one INSERT ... SELECT (fmtr.store.search), where a Python object per row, fetched
-    here and inserted there, held the GIL that the other threads wait for."""
-    con.commit()  # the temporary tables' rows (no pragma below is allowed in a transaction)
-    con.execute("ATTACH ? AS scratch", (str(path),))
-    try:
-        con.execute("PRAGMA scratch.journal_mode = OFF")  # a file of this build only
-        con.execute("PRAGMA scratch.synchronous = OFF")
-        for i, select in enumerate(selects):
-            con.execute(
-                ("CREATE TABLE scratch.rows AS " if i == 0 else "INSERT INTO scratch.rows ")
-                + select
-            )
-        con.commit()
-    finally:
-        con.execute("DETACH scratch")
-    return path
-
-
-def computed_unit_figures(database: str, units: list[UnitRow], into: Path) -> Path:
+def computed_unit_figures(database: str, units: list[UnitRow]) -> list[tuple[Any, ...]]:
     """unit_figures' rows from ``units`` (unit_name's), on a connection of its own (a thread
-    of the build), into the file ``into`` (``select_into``): the same statements as
-    ``fill_units``, so the same answers, while the build's connection writes the other
-    tables."""
+    of the build): the same statements as ``fill_units``, so the same answers, while the
+    build's connection writes the other tables."""
     with closing(sqlite3.connect(database)) as con:
         con.execute(_TEMP_UNIT_NAME)
         con.execute(_TEMP_UNIT_NAME_INDEX)
         con.executemany("INSERT INTO temp.unit_name VALUES (?, ?, ?, ?, ?, ?)", units)
         for statement in (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX):
             con.execute(statement.format(**_SQLITE))
-        return select_into(con, [_UNIT_FIGURES_SELECT.format(**_SQLITE)], into)
+        return con.execute(_UNIT_FIGURES_SELECT.format(**_SQLITE)).fetchall()
 
 
-def computed_course_figures(database: str, courses: list[CourseRow], into: Path) -> Path:
+def computed_course_figures(database: str, courses: list[CourseRow]) -> list[tuple[Any, ...]]:
     """course_figures' rows from ``courses`` (course_name's), as ``computed_unit_figures``."""
     with closing(sqlite3.connect(database)) as con:
         con.execute(_TEMP_COURSE_NAME)
@@ -385,7 +362,7 @@ def computed_course_figures(database: str, courses: list[CourseRow], into: Path)
         )
         for statement in (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX):
             con.execute(statement.format(**_SQLITE))
-        return select_into(con, [_COURSE_FIGURES_SELECT.format(**_SQLITE)], into)
+        return con.execute(_COURSE_FIGURES_SELECT.format(**_SQLITE)).fetchall()
 
 
 def fill_courses(
@@ -414,7 +391,7 @@ def write_course_names(conn: Connection, courses: list[CourseRow]) -> None:
 def write_course_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
     """course_figures, after course_name: the rows given, else computed here in SQL."""
     if figures is not None:
-        insert_many(conn, "course_figures", COURSE_FIGURE_COLUMNS, figures)
+        insert_many(conn, "course_figures", _COURSE_FIGURE_COLUMNS, figures)
         return
     _figures(
         conn, "course", (_COURSE_MEMBERS, _COURSE_SPELLS, _COURSE_SPELLS_INDEX, _COURSE_FIGURES)
@@ -442,6 +419,6 @@ def write_unit_names(conn: Connection, units: list[UnitRow]) -> None:
 def write_unit_figures(conn: Connection, figures: list[tuple[Any, ...]] | None) -> None:
     """unit_figures, after unit_name: the rows given, else computed here in SQL."""
     if figures is not None:
-        insert_many(conn, "unit_figures", UNIT_FIGURE_COLUMNS, figures)
+        insert_many(conn, "unit_figures", _UNIT_FIGURE_COLUMNS, figures)
         return
     _figures(conn, "unit", (_UNIT_MEMBERS, _UNIT_SPELLS, _UNIT_SPELLS_INDEX, _UNIT_FIGURES))

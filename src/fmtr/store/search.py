@@ -17,14 +17,11 @@ does other work.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import closing, suppress
+from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete
@@ -32,9 +29,7 @@ from sqlalchemy import insert as insert_into
 
 from fmtr.store import fulltext
 from fmtr.store.names import (
-    COURSE_FIGURE_COLUMNS,
     COURSE_SPELLINGS,
-    UNIT_FIGURE_COLUMNS,
     UNIT_SPELLINGS,
     CourseRow,
     UnitRow,
@@ -45,13 +40,14 @@ from fmtr.store.names import (
     course_rows,
     fill_courses,
     fill_units,
-    select_into,
     unit_rows,
+    write_course_figures,
     write_course_names,
+    write_unit_figures,
     write_unit_names,
 )
 from fmtr.store.schema import SearchState
-from fmtr.store.sql import is_sqlite
+from fmtr.store.sql import insert_many, is_sqlite
 
 _LATEST_BUILD = "SELECT max(id) FROM build_run"
 
@@ -149,32 +145,17 @@ def index_document(conn: Connection, document_id: int) -> None:
     fulltext.of(conn).index_document(conn, document_id)
 
 
-def _name_figure_rows(database: str, into: Path) -> Path:
-    """The rows of name_figures, computed on a connection of their own (see below), into the
-    file ``into`` (fmtr.store.names.select_into)."""
+def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
+    """The rows of name_figures, computed on a connection of their own (see below)."""
     with closing(sqlite3.connect(database)) as con:
         con.execute(_COUNTED_ROWS)
-        best = _BEST_SPELLING["sqlite"]
-        selects = [
-            _NAME_FIGURES_SELECT.format(kind=kind, key=key, cell=cell, best=best)
-            for kind, (key, cell) in NAME_KINDS.items()
-        ]
-        return select_into(con, selects, into)
-
-
-def _copy_rows(
-    conn: Connection, path: Path, table: str, columns: tuple[str, ...], attached: list[Any]
-) -> None:
-    """The rows a thread wrote to the file ``path`` (select_into) into ``table``, in their
-    order, with one INSERT ... SELECT. The file stays attached until the transaction ends
-    (SQLite refuses to detach a file read in it): ``attached`` keeps the connection and the
-    name for ``Background.close``."""
-    name = f"fmtr_{table}"
-    conn.exec_driver_sql(f"ATTACH ? AS {name}", (str(path),))
-    attached.append((conn.connection.driver_connection, name))
-    conn.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {name}.rows ORDER BY rowid"
-    )
+        rows: list[tuple[object, ...]] = []
+        for kind, (key, cell) in NAME_KINDS.items():
+            select = _NAME_FIGURES_SELECT.format(
+                kind=kind, key=key, cell=cell, best=_BEST_SPELLING["sqlite"]
+            )
+            rows += con.execute(select)
+        return rows
 
 
 class Background:
@@ -194,13 +175,9 @@ class Background:
         self._figures = ThreadPoolExecutor(1, thread_name_prefix="fmtr-figures")
         self.courses: Future[list[CourseRow]] | None = None
         self.units: Future[list[UnitRow]] | None = None
-        # The figures: files the threads write (fmtr.store.names.select_into), in a folder of
-        # this build's, removed by ``close``.
-        self.scratch = Path(tempfile.mkdtemp(prefix="fmtr-figures-"))
-        self.course_figures: Future[Path] | None = None
-        self.unit_figures: Future[Path] | None = None
-        self.name_figures: Future[Path] | None = None
-        self.attached: list[tuple[sqlite3.Connection, str]] = []
+        self.course_figures: Future[list[tuple[object, ...]]] | None = None
+        self.unit_figures: Future[list[tuple[object, ...]]] | None = None
+        self.name_figures: Future[list[tuple[object, ...]]] | None = None
 
     @classmethod
     def start(cls, conn: Connection) -> Background | None:
@@ -215,24 +192,18 @@ class Background:
             self.courses = self._names.submit(computed_courses, self.database)
             self.units = units = self._names.submit(computed_units, self.database)
             self.unit_figures = self._names.submit(
-                lambda: computed_unit_figures(
-                    self.database, units.result(), self.scratch / "unit_figures.sqlite"
-                )
+                lambda: computed_unit_figures(self.database, units.result())
             )
 
     def count_names(self) -> None:
         """Start on the per-name figures: once ``counted`` is committed too. The course
         figures follow them in the same thread (the names' thread has the longer work)."""
         if self.name_figures is None:
-            self.name_figures = self._figures.submit(
-                _name_figure_rows, self.database, self.scratch / "name_figures.sqlite"
-            )
+            self.name_figures = self._figures.submit(_name_figure_rows, self.database)
             courses = self.courses
             assert courses is not None  # group_names first
             self.course_figures = self._figures.submit(
-                lambda: computed_course_figures(
-                    self.database, courses.result(), self.scratch / "course_figures.sqlite"
-                )
+                lambda: computed_course_figures(self.database, courses.result())
             )
 
     def close(self) -> None:
@@ -240,10 +211,6 @@ class Background:
         connection to the file until it ends)."""
         for pool in (self._names, self._figures):
             pool.shutdown(wait=True, cancel_futures=True)
-        for con, name in self.attached:  # the build's transaction has ended
-            with suppress(sqlite3.Error):  # a connection closed meanwhile holds none
-                con.execute(f"DETACH {name}")
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def _computed_names(conn: Connection) -> tuple[list[UnitRow], list[CourseRow]]:
@@ -329,20 +296,18 @@ def _write_computed(conn: Connection, background: Background) -> None:
     writes: dict[Future[Any], Callable[[], None]] = {
         courses: lambda: write_course_names(conn, courses.result()),
         units: lambda: write_unit_names(conn, units.result()),
-        course_figures: lambda: _copy_rows(
-            conn, course_figures.result(), "course_figures", COURSE_FIGURE_COLUMNS, bg.attached
-        ),
-        unit_figures: lambda: _copy_rows(
-            conn, unit_figures.result(), "unit_figures", UNIT_FIGURE_COLUMNS, bg.attached
-        ),
-        name_figures: lambda: _copy_rows(
-            conn, name_figures.result(), "name_figures", _NAME_FIGURE_COLUMNS, bg.attached
-        ),
+        course_figures: lambda: write_course_figures(conn, course_figures.result()),
+        unit_figures: lambda: write_unit_figures(conn, unit_figures.result()),
+        name_figures: lambda: _insert_name_figures(conn, name_figures.result()),
     }
     while writes:
         done, _ = wait(writes, return_when=FIRST_COMPLETED)
         for future in [f for f in list(writes) if f in done]:
             writes.pop(future)()
+
+
+def _insert_name_figures(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    insert_many(conn, "name_figures", _NAME_FIGURE_COLUMNS, rows)  # none for an empty corpus
 
 
 def index_state(conn: Connection) -> tuple[int | None, int | None] | None:
