@@ -187,21 +187,23 @@ class Background:
         return cls(database)
 
     def group_names(self) -> None:
-        """Start on the unit and course names: once every training row is committed."""
+        """Start on the unit and course names: once every training row is committed (they
+        read nothing else)."""
         if self.units is None:
             self.courses = self._names.submit(computed_courses, self.database)
-            self.units = units = self._names.submit(computed_units, self.database)
+            self.units = self._names.submit(computed_units, self.database)
+
+    def count_names(self) -> None:
+        """Start on the figures: once ``counted`` is committed too (after ``group_names``).
+        The unit figures follow the names in their thread; the course figures follow the
+        per-name figures in the other (the names' thread has the longer work)."""
+        if self.name_figures is None:
+            units, courses = self.units, self.courses
+            assert units is not None and courses is not None  # group_names first
             self.unit_figures = self._names.submit(
                 lambda: computed_unit_figures(self.database, units.result())
             )
-
-    def count_names(self) -> None:
-        """Start on the per-name figures: once ``counted`` is committed too. The course
-        figures follow them in the same thread (the names' thread has the longer work)."""
-        if self.name_figures is None:
             self.name_figures = self._figures.submit(_name_figure_rows, self.database)
-            courses = self.courses
-            assert courses is not None  # group_names first
             self.course_figures = self._figures.submit(
                 lambda: computed_course_figures(self.database, courses.result())
             )
