@@ -81,3 +81,28 @@ def _target(fd: Path) -> str:
         return os.readlink(fd)
     except OSError:
         return ""
+
+
+_MEMORY_STATISTICS = """
+import sqlite3, sys
+from fmtr.store.dialects.sqlite import stop_memory_statistics
+held = sqlite3.connect(":memory:") if sys.argv[1] == "open" else None
+stopped = stop_memory_statistics()
+again = sqlite3.connect(":memory:").execute("SELECT 41 + 1").fetchone()[0]
+print(stopped, again, held.execute("SELECT 1").fetchone()[0] if held else None)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the sqlite3 module exports no SQLite function there")
+@pytest.mark.parametrize(("before", "said"), [("none", "True 42 None"), ("open", "False 42 1")])
+def test_memory_statistics_stop_only_with_nothing_open(before: str, said: str) -> None:
+    """`fmtr build` turns SQLite's memory count off (its threads took turns on its lock), which
+    means shutting SQLite down: refused while a connection is open, which keeps working."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_STATISTICS, before], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == said.split()

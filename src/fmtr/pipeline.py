@@ -834,18 +834,20 @@ def _load(
     figures_started = False
 
     def start_figures() -> None:
-        """Once every row is in: which blocks count, then the figures that read the committed
-        rows start in threads (fmtr.store.search.Background) while this one goes on."""
+        """Once every row is in: the names, which read only the rows, start in threads
+        (fmtr.store.search.Background); then which blocks count, and the figures, which read
+        that too, while this thread goes on."""
         nonlocal figures_started
         if figures_started:
             return
         figures_started = True
         log.debug("%.1f s: every document in, the figures start", time.perf_counter() - t0)
+        if background is not None:
+            background.group_names()
         with writer.begin() as conn:
             save_reference_tables(conn)
             mark_counted_blocks(conn)
         if background is not None:
-            background.group_names()
             background.count_names()
 
     def store(doc: Document, digest: str, result: Outcome, secs: float) -> None:
@@ -1059,6 +1061,7 @@ class _Batch:
             for doc, digest in work
         }
         rest: list[tuple[Document, str]] = []
+        finished = False
         try:
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -1098,6 +1101,9 @@ class _Batch:
                     break
             for doc, _ in rest:
                 self.began.pop(doc.file, None)
+            finished = not rest
             return rest
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # Every document done: the workers end (a second, their interpreters' exit) while
+            # the build goes on with its figures; the pool's own thread waits for them.
+            pool.shutdown(wait=not finished, cancel_futures=True)

@@ -127,6 +127,9 @@ def build(
     from fmtr.sources.corpus import corpus_catalog, corpus_dir, funding_dir
     from fmtr.sources.integrity import ManifestRefused
     from fmtr.store.db import database_url, display_url
+    from fmtr.store.dialects.sqlite import stop_memory_statistics
+
+    stop_memory_statistics()  # before any database is opened (the figures' threads, faster)
 
     root = corpus_dir(corpus)
     money = funding_dir(funding, root)

@@ -65,33 +65,33 @@ GROUP BY 1, 2, 3
 """
 
 # Per recipient and name (course, US unit, location, student unit): the sums over its grouping
-# key, shown in the spelling printed most often (ties: the last in sort order).
+# key, shown in the spelling printed most often (ties: the last in sort order). One GROUP BY
+# over the spellings, the spelling picked by the largest "rows, then spelling" ({best}: its
+# rows zero-padded, so that they compare as numbers, then the spelling): a window per key and
+# a second one to pick its spelling took a third longer (each a sort of the spellings).
 _NAME_FIGURE_COLUMNS = (
     "country_code", "kind", "key", "spelling", "spellings", "first_fy", "last_fy",
     "trainees", "cost_cents", "rows", "rows_without_quantity", "rows_without_cost",
 )  # fmt: skip
 _NAME_FIGURES_INSERT = f"INSERT INTO name_figures ({', '.join(_NAME_FIGURE_COLUMNS)})\n"
 _NAME_FIGURES_SELECT = """
-SELECT country_code, '{kind}', key, spelling, spellings, first_fy, last_fy,
-       trainees, cost_cents, rows, nq, nc
+SELECT country_code, '{kind}', key, substr(max({best}), 11), count(*), min(lo), max(hi),
+       sum(q), sum(c), sum(n), sum(nq), sum(nc)
 FROM (
-    SELECT country_code, key, spelling,
-           count(*) OVER w AS spellings, min(lo) OVER w AS first_fy, max(hi) OVER w AS last_fy,
-           sum(q) OVER w AS trainees, sum(c) OVER w AS cost_cents, sum(n) OVER w AS rows,
-           sum(nq) OVER w AS nq, sum(nc) OVER w AS nc,
-           row_number() OVER (PARTITION BY country_code, key ORDER BY n DESC, spelling DESC)
-               AS pick
-    FROM (
-        SELECT t.country_code AS country_code, t.{key} AS key,
-               t.{cell} AS spelling, count(*) AS n, coalesce(sum(t.quantity_value), 0) AS q,
-               coalesce(sum(t.cost_cents), 0) AS c, count(*) - count(t.quantity_value) AS nq,
-               count(*) - count(t.cost_cents) AS nc, min(t.fy) AS lo, max(t.fy) AS hi
-        FROM counted_rows t WHERE t.{key} IS NOT NULL
-        GROUP BY 1, 2, 3
-    ) spellings
-    WINDOW w AS (PARTITION BY country_code, key)
-) picked WHERE pick = 1
+    SELECT t.country_code AS country_code, t.{key} AS key,
+           t.{cell} AS spelling, count(*) AS n, coalesce(sum(t.quantity_value), 0) AS q,
+           coalesce(sum(t.cost_cents), 0) AS c, count(*) - count(t.quantity_value) AS nq,
+           count(*) - count(t.cost_cents) AS nc, min(t.fy) AS lo, max(t.fy) AS hi
+    FROM counted_rows t WHERE t.{key} IS NOT NULL
+    GROUP BY 1, 2, 3
+) spellings
+GROUP BY country_code, key
 """
+# A spelling's rows, ten digits (a corpus has fewer than 10**10 rows), then the spelling.
+_BEST_SPELLING = {
+    "sqlite": "printf('%010d', n) || spelling",
+    "postgresql": "lpad(CAST(n AS text), 10, '0') || spelling",
+}
 _NAME_FIGURES = _NAME_FIGURES_INSERT + _NAME_FIGURES_SELECT
 # The counted rows with their recipient and year, joined once for the four kinds of name.
 _COUNTED_ROWS = """
@@ -151,7 +151,10 @@ def _name_figure_rows(database: str) -> list[tuple[object, ...]]:
         con.execute(_COUNTED_ROWS)
         rows: list[tuple[object, ...]] = []
         for kind, (key, cell) in NAME_KINDS.items():
-            rows += con.execute(_NAME_FIGURES_SELECT.format(kind=kind, key=key, cell=cell))
+            select = _NAME_FIGURES_SELECT.format(
+                kind=kind, key=key, cell=cell, best=_BEST_SPELLING["sqlite"]
+            )
+            rows += con.execute(select)
         return rows
 
 
@@ -184,21 +187,23 @@ class Background:
         return cls(database)
 
     def group_names(self) -> None:
-        """Start on the unit and course names: once every training row is committed."""
+        """Start on the unit and course names: once every training row is committed (they
+        read nothing else)."""
         if self.units is None:
             self.courses = self._names.submit(computed_courses, self.database)
-            self.units = units = self._names.submit(computed_units, self.database)
+            self.units = self._names.submit(computed_units, self.database)
+
+    def count_names(self) -> None:
+        """Start on the figures: once ``counted`` is committed too (after ``group_names``).
+        The unit figures follow the names in their thread; the course figures follow the
+        per-name figures in the other (the names' thread has the longer work)."""
+        if self.name_figures is None:
+            units, courses = self.units, self.courses
+            assert units is not None and courses is not None  # group_names first
             self.unit_figures = self._names.submit(
                 lambda: computed_unit_figures(self.database, units.result())
             )
-
-    def count_names(self) -> None:
-        """Start on the per-name figures: once ``counted`` is committed too. The course
-        figures follow them in the same thread (the names' thread has the longer work)."""
-        if self.name_figures is None:
             self.name_figures = self._figures.submit(_name_figure_rows, self.database)
-            courses = self.courses
-            assert courses is not None  # group_names first
             self.course_figures = self._figures.submit(
                 lambda: computed_course_figures(self.database, courses.result())
             )
@@ -252,7 +257,8 @@ def _rebuild(conn: Connection, full_text: bool, background: Background | None) -
         conn.exec_driver_sql("DROP TABLE IF EXISTS counted_rows")
         conn.exec_driver_sql(_COUNTED_ROWS)
         for kind, (key, cell) in NAME_KINDS.items():
-            conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell))
+            best = _BEST_SPELLING[conn.dialect.name]
+            conn.exec_driver_sql(_NAME_FIGURES.format(kind=kind, key=key, cell=cell, best=best))
         conn.exec_driver_sql("DROP TABLE counted_rows")
     conn.exec_driver_sql("DELETE FROM row_facets")
     conn.exec_driver_sql(_ROW_FACETS)

@@ -34,6 +34,45 @@ def json_object(key: str, value: str) -> str:
     return f"json_group_object({key}, {value})"
 
 
+_SQLITE_CONFIG_MEMSTATUS = 9  # sqlite3.h
+
+
+def stop_memory_statistics() -> bool:
+    """Stop SQLite counting its memory in this process (SQLITE_CONFIG_MEMSTATUS off), when
+    nothing of SQLite's is allocated yet; whether it was stopped.
+
+    SQLite counts every allocation under one process-wide mutex: the build's threads that
+    compute the figures, each on a connection of its own (fmtr.store.search.Background), took
+    turns on it rather than running side by side (the build's last seconds, measured with
+    py-spy). The setting can only change while SQLite is shut down, which is safe only with
+    no connection open: SQLite's count of what it holds (still on) says so when it is 0. For
+    a process's entry point (the `fmtr build` command), before it opens any database; once.
+    """
+    global _memory_statistics_stopped
+    if _memory_statistics_stopped:
+        return True
+    try:
+        import _sqlite3
+        import ctypes
+
+        # The library the sqlite3 module uses, linked in or loaded beside it (not on Windows,
+        # whose module exports none of SQLite's functions: kept as it is there).
+        lib = ctypes.CDLL(_sqlite3.__file__)
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        if lib.sqlite3_memory_used() != 0:
+            return False
+        lib.sqlite3_shutdown()
+        stopped = lib.sqlite3_config(_SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == 0
+        lib.sqlite3_initialize()  # else the first connection does
+    except (OSError, AttributeError):
+        return False
+    _memory_statistics_stopped = stopped
+    return stopped
+
+
+_memory_statistics_stopped = False
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
