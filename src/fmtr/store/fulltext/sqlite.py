@@ -155,16 +155,20 @@ def expression_matching(expression: str) -> tuple[str, dict[str, str]]:
     }
 
 
-def _phrase_scores(conn: Connection, column: str | None, phrase: str) -> dict[int, float]:
-    """Per row holding ``phrase`` (in ``column``, when given), FTS5's ``bm25()`` of the phrase
-    alone. A single phrase FTS5 scores reliably (fmtr.store.fulltext.expression)."""
+def _phrase_bm25(conn: Connection, column: str | None, phrase: str) -> list[Any]:
+    """(rowid, FTS5's ``bm25()`` of the phrase alone) per row holding ``phrase`` (in
+    ``column``, when given). A single phrase FTS5 scores reliably
+    (fmtr.store.fulltext.expression)."""
     quoted = '"' + phrase.replace('"', '""') + '"'
-    found = fast_rows(
+    return fast_rows(
         conn,
         "SELECT rowid, bm25(training_fts) FROM training_fts WHERE training_fts MATCH :fts_phrase",
         {"fts_phrase": f"{column} : {quoted}" if column else quoted},
     )
-    return {int(r[0]): float(r[1]) for r in found}
+
+
+def _phrase_scores(conn: Connection, column: str | None, phrase: str) -> dict[int, float]:
+    return {int(r[0]): float(r[1]) for r in _phrase_bm25(conn, column, phrase)}
 
 
 def _ranked_by_fts5(
@@ -274,15 +278,7 @@ def scored_matches(
     per_phrase: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
     for phrase in query.phrases:
         if phrase not in per_phrase:
-            quoted = '"' + phrase.replace('"', '""') + '"'
-            per_phrase[phrase] = _pairs(
-                fast_rows(
-                    conn,
-                    "SELECT rowid, bm25(training_fts) FROM training_fts "
-                    "WHERE training_fts MATCH :fts_phrase",
-                    {"fts_phrase": f"{query.column} : {quoted}" if query.column else quoted},
-                )
-            )
+            per_phrase[phrase] = _pairs(_phrase_bm25(conn, query.column, phrase))
     if all(p.kind != "operator" or p.text == "OR" for p in query.parts):
         # Phrases joined by OR only: the rows matching are those holding any phrase.
         ids = np.unique(np.concatenate([at for at, _ in per_phrase.values()]))
